@@ -1,0 +1,1 @@
+//! chat-anthropic (skeleton)
