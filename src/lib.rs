@@ -1,1 +1,3 @@
-//! chat-anthropic (skeleton)
+//! chat-anthropic: a streaming-first client for Anthropic's Messages API.
+
+pub mod sse;

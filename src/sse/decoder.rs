@@ -1,0 +1,474 @@
+//! The incremental event-stream decoder (WHATWG "event stream interpretation").
+//!
+//! Hand-written because it is the hot path: every byte of every response goes through it.
+//! Each byte is scanned once for a line end (memchr); a line that fits in one chunk is sliced
+//! out of that chunk without copying, and so is the data of a single-line event; only a line
+//! cut by a chunk boundary is copied, once. UTF-8 is checked once per dispatched event.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use super::event::{SseEvent, Utf8Bytes};
+use super::SseError;
+
+/// The default bound on one event's size.
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Decodes an event stream pushed in as byte chunks, split anywhere.
+///
+/// ```
+/// use bytes::Bytes;
+/// use chat_anthropic::sse::SseDecoder;
+/// let mut decoder = SseDecoder::new();
+/// decoder.push(Bytes::from_static(b"event: ping\r"));
+/// decoder.push(Bytes::from_static(b"\ndata: {}\r\n\r\ndata: a\ndata: b\n\n"));
+/// let first = decoder.next_event().unwrap().unwrap();
+/// assert_eq!((first.event(), first.data()), ("ping", "{}"));
+/// assert_eq!(decoder.next_event().unwrap().unwrap().data(), "a\nb");
+/// assert!(decoder.next_event().is_none(), "needs more input");
+/// ```
+#[derive(Debug)]
+pub struct SseDecoder {
+    max_event_size: usize,
+    /// Chunks not fully scanned yet, and where scanning stopped in the first one.
+    queue: VecDeque<Bytes>,
+    position: usize,
+    /// The start of a line cut by a chunk boundary.
+    partial_line: BytesMut,
+    /// The previous chunk ended with CR: an LF starting the next one ends nothing.
+    skip_lf: bool,
+    /// Bytes seen before deciding whether the stream starts with a BOM.
+    bom_probe: Option<BytesMut>,
+    /// Discarding an oversized event until its blank line.
+    discarding: bool,
+    /// While discarding: whether the current (cut) line had any bytes.
+    discarded_line_nonempty: bool,
+    event: EventBuilder,
+    last_id: Option<Bytes>,
+}
+
+/// The fields of the event being read.
+#[derive(Debug, Default)]
+struct EventBuilder {
+    event_type: Option<Bytes>,
+    data: Data,
+    retry: Option<Duration>,
+}
+
+/// The data buffer: one line borrowed from its chunk, or several lines joined.
+#[derive(Debug, Default)]
+enum Data {
+    #[default]
+    None,
+    Slice(Bytes),
+    Joined(BytesMut),
+}
+
+impl Data {
+    fn len(&self) -> usize {
+        match self {
+            Data::None => 0,
+            Data::Slice(bytes) => bytes.len(),
+            Data::Joined(buffer) => buffer.len(),
+        }
+    }
+
+    fn append_line(&mut self, value: Bytes) {
+        *self = match std::mem::take(self) {
+            Data::None => Data::Slice(value),
+            Data::Slice(first) => {
+                let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(b"\n");
+                joined.extend_from_slice(&value);
+                Data::Joined(joined)
+            }
+            Data::Joined(mut joined) => {
+                joined.extend_from_slice(b"\n");
+                joined.extend_from_slice(&value);
+                Data::Joined(joined)
+            }
+        }
+    }
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        Self::with_max_event_size(DEFAULT_MAX_EVENT_SIZE)
+    }
+}
+
+impl SseDecoder {
+    /// A decoder with the default 16 MiB bound on one event.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A decoder that rejects events larger than `bytes` (data plus a pending line).
+    pub fn with_max_event_size(bytes: usize) -> Self {
+        Self {
+            max_event_size: bytes,
+            queue: VecDeque::new(),
+            position: 0,
+            partial_line: BytesMut::new(),
+            skip_lf: false,
+            bom_probe: Some(BytesMut::new()),
+            discarding: false,
+            discarded_line_nonempty: false,
+            event: EventBuilder::default(),
+            last_id: None,
+        }
+    }
+
+    /// Hands over the next chunk of the stream.
+    pub fn push(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        let Some(probe) = self.bom_probe.as_mut() else {
+            self.queue.push_back(chunk);
+            return;
+        };
+        if probe.is_empty() && chunk.len() >= BOM.len() {
+            self.bom_probe = None;
+            let skip = if chunk.starts_with(BOM) { BOM.len() } else { 0 };
+            self.queue.push_back(chunk.slice(skip..));
+            return;
+        }
+        // A first chunk shorter than a BOM: hold the bytes until it is clear.
+        probe.extend_from_slice(&chunk);
+        let seen = probe.len().min(BOM.len());
+        if probe[..seen] != BOM[..seen] {
+            let start = probe.split().freeze();
+            self.bom_probe = None;
+            self.queue.push_back(start);
+        } else if probe.len() >= BOM.len() {
+            let rest = probe.split().freeze().slice(BOM.len()..);
+            self.bom_probe = None;
+            if !rest.is_empty() {
+                self.queue.push_back(rest);
+            }
+        }
+    }
+
+    /// Whether part of an event (or of a line) is waiting for more input. At the end of the
+    /// stream this means the last event was cut off; per the spec it is discarded.
+    pub fn has_partial_event(&self) -> bool {
+        !self.partial_line.is_empty()
+            || self.event.data.len() > 0
+            || self.event.event_type.is_some()
+            || self.queue.iter().any(|c| !c.is_empty())
+            || self.bom_probe.as_ref().is_some_and(|p| !p.is_empty())
+    }
+
+    /// The next complete event, an error, or `None` when more input is needed.
+    pub fn next_event(&mut self) -> Option<Result<SseEvent, SseError>> {
+        while let Some(chunk) = self.queue.front() {
+            let chunk = chunk.clone();
+            if self.position == 0 && std::mem::take(&mut self.skip_lf) && chunk[0] == b'\n' {
+                self.position = 1;
+            }
+            let rest = &chunk[self.position..];
+            let Some(end) = memchr::memchr2(b'\n', b'\r', rest) else {
+                self.carry(&chunk);
+                if let Some(err) = self.check_size() {
+                    return Some(Err(err));
+                }
+                continue;
+            };
+            let line_end = self.position + end;
+            let line = if self.partial_line.is_empty() {
+                chunk.slice(self.position..line_end)
+            } else {
+                self.partial_line.extend_from_slice(&chunk[self.position..line_end]);
+                self.partial_line.split().freeze()
+            };
+            self.position = line_end + 1;
+            if chunk[line_end] == b'\r' {
+                match chunk.get(self.position) {
+                    Some(b'\n') => self.position += 1,
+                    Some(_) => {}
+                    None => self.skip_lf = true,
+                }
+            }
+            if self.position >= chunk.len() {
+                self.queue.pop_front();
+                self.position = 0;
+            }
+            if let Some(result) = self.process_line(line) {
+                return Some(result);
+            }
+        }
+        None
+    }
+
+    /// Keeps the unterminated end of `chunk` (unless discarding) and moves to the next chunk.
+    fn carry(&mut self, chunk: &Bytes) {
+        let rest = &chunk[self.position..];
+        if self.discarding {
+            self.discarded_line_nonempty |= !rest.is_empty();
+        } else {
+            self.partial_line.extend_from_slice(rest);
+        }
+        self.queue.pop_front();
+        self.position = 0;
+    }
+
+    /// Starts discarding when the event being read grew past the bound.
+    fn check_size(&mut self) -> Option<SseError> {
+        if self.discarding
+            || self.event.data.len() + self.partial_line.len() <= self.max_event_size
+        {
+            return None;
+        }
+        self.discarding = true;
+        self.discarded_line_nonempty = !self.partial_line.is_empty();
+        self.partial_line = BytesMut::new();
+        self.event = EventBuilder::default();
+        Some(SseError::EventTooLarge {
+            limit: self.max_event_size,
+        })
+    }
+
+    fn process_line(&mut self, line: Bytes) -> Option<Result<SseEvent, SseError>> {
+        if self.discarding {
+            let cut_line_had_bytes = std::mem::take(&mut self.discarded_line_nonempty);
+            if line.is_empty() && !cut_line_had_bytes {
+                self.discarding = false;
+            }
+            return None;
+        }
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        if line[0] == b':' {
+            return None;
+        }
+        let (field, value) = match memchr::memchr(b':', &line) {
+            Some(colon) => {
+                let skip = usize::from(line.get(colon + 1) == Some(&b' '));
+                (line.slice(..colon), line.slice(colon + 1 + skip..))
+            }
+            None => (line.clone(), Bytes::new()),
+        };
+        match &field[..] {
+            b"data" => {
+                self.event.data.append_line(value);
+                return self.check_size().map(Err);
+            }
+            b"event" => self.event.event_type = Some(value),
+            b"id" if !value.contains(&0) => self.last_id = Some(value),
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                if let Ok(ms) = std::str::from_utf8(&value).unwrap_or("").parse::<u64>() {
+                    self.event.retry = Some(Duration::from_millis(ms));
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// A blank line: the event is complete. No data line, no event.
+    fn dispatch(&mut self) -> Option<Result<SseEvent, SseError>> {
+        let EventBuilder {
+            event_type,
+            data,
+            retry,
+        } = std::mem::take(&mut self.event);
+        let data = match data {
+            Data::None => return None,
+            Data::Slice(bytes) => bytes,
+            Data::Joined(buffer) => buffer.freeze(),
+        };
+        let check = |field: &'static str, bytes: Bytes| {
+            Utf8Bytes::new(bytes).map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
+        };
+        let event = (|| {
+            Ok(SseEvent {
+                event: event_type.map(|t| check("event", t)).transpose()?,
+                data: check("data", data)?,
+                id: self.last_id.clone().map(|id| check("id", id)).transpose()?,
+                retry,
+            })
+        })();
+        Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `chunks` in order, collecting every result.
+    fn decode_with(decoder: &mut SseDecoder, chunks: &[&[u8]]) -> Vec<Result<SseEvent, SseError>> {
+        let mut out = Vec::new();
+        for chunk in chunks {
+            decoder.push(Bytes::copy_from_slice(chunk));
+            while let Some(result) = decoder.next_event() {
+                out.push(result);
+            }
+        }
+        out
+    }
+
+    fn decode(chunks: &[&[u8]]) -> Vec<(String, String)> {
+        decode_with(&mut SseDecoder::new(), chunks)
+            .into_iter()
+            .map(|r| {
+                let e = r.unwrap();
+                (e.event().to_owned(), e.data().to_owned())
+            })
+            .collect()
+    }
+
+    fn pair(event: &str, data: &str) -> (String, String) {
+        (event.to_owned(), data.to_owned())
+    }
+
+    #[test]
+    fn every_line_end_style() {
+        for body in [
+            &b"event: a\ndata: 1\n\n"[..],
+            b"event: a\rdata: 1\r\r",
+            b"event: a\r\ndata: 1\r\n\r\n",
+            b"event: a\r\ndata: 1\n\r",
+        ] {
+            assert_eq!(decode(&[body]), [pair("a", "1")], "{body:?}");
+        }
+    }
+
+    #[test]
+    fn crlf_split_across_chunks_is_one_line_end() {
+        assert_eq!(
+            decode(&[b"data: 1\r", b"\n\r", b"\ndata: 2\r", b"\n", b"\r\n"]),
+            [pair("message", "1"), pair("message", "2")]
+        );
+    }
+
+    #[test]
+    fn a_leading_bom_is_skipped_whole_or_split() {
+        assert_eq!(decode(&[b"\xEF\xBB\xBFdata: x\n\n"]), [pair("message", "x")]);
+        assert_eq!(
+            decode(&[b"\xEF", b"\xBB", b"\xBFdata: x\n\n"]),
+            [pair("message", "x")]
+        );
+        // Only at the very start: a later BOM is data.
+        assert_eq!(
+            decode(&[b"data: \xEF\xBB\xBFx\n\n"]),
+            [pair("message", "\u{feff}x")]
+        );
+        // Bytes that start like a BOM but are not one are kept.
+        assert_eq!(decode(&[b"\xEF", b"data"]), []);
+    }
+
+    #[test]
+    fn comments_colonless_fields_and_the_optional_space() {
+        assert_eq!(
+            decode(&[b": comment\ndata\ndata:x\ndata:  two spaces\nunknown: field\n\n"]),
+            [pair("message", "\nx\n two spaces")]
+        );
+    }
+
+    #[test]
+    fn no_data_no_dispatch_and_the_event_type_resets() {
+        assert_eq!(
+            decode(&[b"event: lonely\n\nevent: a\ndata: 1\n\ndata: 2\n\n"]),
+            [pair("a", "1"), pair("message", "2")]
+        );
+        // `data:` with an empty value is still data.
+        assert_eq!(decode(&[b"data:\n\n"]), [pair("message", "")]);
+    }
+
+    #[test]
+    fn id_persists_and_ignores_nul_and_retry_needs_digits() {
+        let events: Vec<SseEvent> = decode_with(
+            &mut SseDecoder::new(),
+            &[b"id: 7\nretry: 1500\ndata: a\n\nid: x\0y\nretry: 12a\ndata: b\n\n"],
+        )
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+        assert_eq!(events[0].id(), Some("7"));
+        assert_eq!(events[0].retry(), Some(Duration::from_millis(1500)));
+        assert_eq!(events[1].id(), Some("7"), "an id with NUL is ignored");
+        assert_eq!(events[1].retry(), None);
+    }
+
+    #[test]
+    fn an_unfinished_event_is_not_dispatched_and_is_reported_pending() {
+        let mut decoder = SseDecoder::new();
+        assert!(decode_with(&mut decoder, &[b"data: 1\n\ndata: cut"]).len() == 1);
+        assert!(decoder.has_partial_event());
+        let mut done = SseDecoder::new();
+        decode_with(&mut done, &[b"data: 1\n\n"]);
+        assert!(!done.has_partial_event());
+    }
+
+    #[test]
+    fn single_line_data_within_a_chunk_is_not_copied() {
+        let chunk = Bytes::from_static(b"event: e\ndata: payload\n\n");
+        let mut decoder = SseDecoder::new();
+        decoder.push(chunk.clone());
+        let event = decoder.next_event().unwrap().unwrap();
+        let data = event.data_bytes();
+        assert_eq!(data.as_ptr(), chunk[15..].as_ptr(), "data points into the chunk");
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_and_decoding_goes_on() {
+        let results = decode_with(
+            &mut SseDecoder::new(),
+            &[b"data: ok\n\ndata: \xff\xfe\n\ndata: after\n\n"],
+        );
+        assert_eq!(results[0].as_ref().unwrap().data(), "ok");
+        assert!(matches!(
+            results[1],
+            Err(SseError::InvalidUtf8 { field: "data", valid_up_to: 0 })
+        ));
+        assert_eq!(results[2].as_ref().unwrap().data(), "after");
+    }
+
+    #[test]
+    fn utf8_split_across_chunks_is_fine() {
+        let text = "data: 日本語 🎉\n\n".as_bytes();
+        let chunks: Vec<&[u8]> = text.chunks(1).collect();
+        assert_eq!(decode(&chunks), [pair("message", "日本語 🎉")]);
+    }
+
+    #[test]
+    fn an_oversized_event_is_an_error_without_unbounded_buffering() {
+        let mut decoder = SseDecoder::with_max_event_size(64);
+        let mut results = decode_with(&mut decoder, &[b"data: small\n\n", b"data: "]);
+        let big = vec![b'x'; 100];
+        for _ in 0..1000 {
+            results.extend(decode_with(&mut decoder, &[&big]));
+            assert!(decoder.partial_line.len() <= 64, "kept buffering");
+        }
+        results.extend(decode_with(&mut decoder, &[b"\ndata: more\n", b"\ndata: next\n\n"]));
+        let shapes: Vec<_> = results
+            .iter()
+            .map(|r| r.as_ref().map(|e| e.data().to_owned()).map_err(Clone::clone))
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                Ok("small".to_owned()),
+                Err(SseError::EventTooLarge { limit: 64 }),
+                Ok("next".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn many_data_lines_adding_up_past_the_bound_are_an_error() {
+        let mut decoder = SseDecoder::with_max_event_size(20);
+        let results = decode_with(&mut decoder, &[b"data: 0123456789\ndata: 0123456789\ndata: x\n\ndata: y\n\n"]);
+        assert!(matches!(results[0], Err(SseError::EventTooLarge { .. })));
+        assert_eq!(results[1].as_ref().unwrap().data(), "y");
+        assert_eq!(results.len(), 2);
+    }
+}

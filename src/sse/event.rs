@@ -1,0 +1,117 @@
+//! A dispatched server-sent event.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+/// Bytes known to be UTF-8: checked once when the event is dispatched, then read as `&str`
+/// without copying or re-checking.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub(crate) struct Utf8Bytes(Bytes);
+
+impl Utf8Bytes {
+    /// Checks `bytes` once; the error says where the first invalid byte is.
+    pub(crate) fn new(bytes: Bytes) -> Result<Self, usize> {
+        match simdutf8::basic::from_utf8(&bytes) {
+            Ok(_) => Ok(Self(bytes)),
+            Err(_) => Err(std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |_| 0)),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: `new` is the only constructor besides `From<String>`, and both hold UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+
+    pub(crate) fn bytes(&self) -> &Bytes {
+        &self.0
+    }
+}
+
+impl From<String> for Utf8Bytes {
+    fn from(text: String) -> Self {
+        Self(Bytes::from(text))
+    }
+}
+
+impl fmt::Debug for Utf8Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// One event of an event stream: its type, its data, the last event ID and any `retry`.
+///
+/// The data usually points into the chunk it arrived in (no copy).
+///
+/// ```
+/// use chat_anthropic::sse::SseEvent;
+/// let event = SseEvent::new(Some("ping"), "{\"type\":\"ping\"}");
+/// assert_eq!((event.event(), event.data()), ("ping", "{\"type\":\"ping\"}"));
+/// assert_eq!(SseEvent::new(None, "x").event(), "message");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    pub(crate) event: Option<Utf8Bytes>,
+    pub(crate) data: Utf8Bytes,
+    pub(crate) id: Option<Utf8Bytes>,
+    pub(crate) retry: Option<Duration>,
+}
+
+impl SseEvent {
+    /// An event with the given type (`None` means the default, `message`) and data.
+    pub fn new(event: Option<&str>, data: impl Into<String>) -> Self {
+        Self {
+            event: event.map(|e| Utf8Bytes::from(e.to_owned())),
+            data: Utf8Bytes::from(data.into()),
+            id: None,
+            retry: None,
+        }
+    }
+
+    /// The event type: the `event` field, or `"message"` when there was none.
+    pub fn event(&self) -> &str {
+        self.event_name().unwrap_or("message")
+    }
+
+    /// The `event` field, if the event had one.
+    pub fn event_name(&self) -> Option<&str> {
+        self.event.as_ref().map(Utf8Bytes::as_str)
+    }
+
+    /// The data: every `data` line, joined with `\n`.
+    pub fn data(&self) -> &str {
+        self.data.as_str()
+    }
+
+    /// The data as the underlying bytes (shared with the input chunk when possible).
+    pub fn data_bytes(&self) -> &Bytes {
+        self.data.bytes()
+    }
+
+    /// The last event ID set on the stream (it persists across events).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_ref().map(Utf8Bytes::as_str)
+    }
+
+    /// The reconnection time, if this event set one.
+    pub fn retry(&self) -> Option<Duration> {
+        self.retry
+    }
+}
+
+impl fmt::Debug for SseEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("SseEvent");
+        out.field("event", &self.event());
+        out.field("data", &self.data());
+        if let Some(id) = self.id() {
+            out.field("id", &id);
+        }
+        if let Some(retry) = self.retry {
+            out.field("retry", &retry);
+        }
+        out.finish()
+    }
+}

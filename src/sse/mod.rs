@@ -1,0 +1,15 @@
+//! Server-Sent Events: bytes in, events out, split anywhere.
+//!
+//! [`SseDecoder`] follows the WHATWG event-stream rules (LF, CR and CRLF line ends, a
+//! leading BOM, comments, `event`, `data`, `id`, `retry`); [`SseStream`] drives it over any
+//! `Stream` of byte chunks.
+
+mod decoder;
+mod error;
+mod event;
+mod stream;
+
+pub use decoder::{SseDecoder, DEFAULT_MAX_EVENT_SIZE};
+pub use error::{SseError, SseStreamError};
+pub use event::SseEvent;
+pub use stream::SseStream;
