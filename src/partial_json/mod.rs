@@ -1,0 +1,435 @@
+//! Incremental parsing of a tool call's input as its `input_json_delta` fragments arrive.
+//!
+//! The official SDKs re-parse the whole accumulated text after every fragment, which is
+//! quadratic in the size of the input. [`PartialJsonParser`] reads every byte once and keeps a
+//! live [`serde_json::Value`] of what has arrived, so the arguments so far can be read in O(1)
+//! after any fragment, and optionally reports [`PathEvent`]s so a caller can follow one field
+//! as it grows. It is written by hand because it is the hot path this crate exists for.
+//!
+//! What the live value shows: every complete value; open objects and arrays with the members
+//! that have arrived; an open string with the text so far. A number or literal appears only
+//! once complete (`12` might still become `123`), and a key only once its value starts.
+
+mod error;
+mod path;
+mod scalar;
+mod string;
+
+use serde_json::{Map, Value};
+
+pub use error::{InvalidJson, PartialJsonError};
+pub use path::{PathEvent, PathEventKind};
+
+use path::{node_mut, pointer, Segment};
+use string::{Escape, StringEnd};
+
+/// serde_json refuses nesting this deep; so does the parser, to agree with it.
+const MAX_DEPTH: usize = 128;
+
+/// An incremental, linear-time JSON parser with a live value.
+///
+/// ```
+/// use chat_anthropic::partial_json::PartialJsonParser;
+/// use serde_json::json;
+///
+/// let mut parser = PartialJsonParser::new();
+/// parser.push(r#"{"city": "Par"#);
+/// assert_eq!(parser.value(), &json!({"city": "Par"}));
+/// parser.push(r#"is", "days": [1, 2"#);
+/// assert_eq!(parser.value(), &json!({"city": "Paris", "days": [1]}));
+/// parser.push("]}");
+/// assert!(parser.is_complete());
+/// assert_eq!(parser.finish().unwrap(), json!({"city": "Paris", "days": [1, 2]}));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PartialJsonParser {
+    raw: String,
+    root: Value,
+    state: State,
+    /// The open containers, innermost last.
+    containers: Vec<Container>,
+    /// The slot of the value being parsed (or of the innermost open container).
+    path: Vec<Segment>,
+    escape: Escape,
+    /// The key being read.
+    key: String,
+    /// Decoded string text not yet copied into the live value, or a number's text.
+    pending: String,
+    error: Option<PartialJsonError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum State {
+    /// Expecting a value, whose slot is already on the path.
+    #[default]
+    Value,
+    FirstItemOrEnd,
+    FirstKeyOrEnd,
+    Key,
+    InKey,
+    Colon,
+    InString,
+    InNumber,
+    InLiteral {
+        literal: &'static str,
+        matched: usize,
+    },
+    AfterValue,
+    Done,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Object,
+    /// An array and how many items it holds.
+    Array(usize),
+}
+
+/// Where path events go, if the caller wants them.
+type Sink<'a> = Option<&'a mut Vec<PathEvent>>;
+
+impl PartialJsonParser {
+    /// An empty parser.
+    ///
+    /// ```
+    /// let parser = chat_anthropic::partial_json::PartialJsonParser::new();
+    /// assert!(parser.value().is_null());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next fragment.
+    ///
+    /// ```
+    /// let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
+    /// parser.push(r#"{"a": tr"#);
+    /// assert_eq!(parser.value(), &serde_json::json!({}));
+    /// parser.push("ue}");
+    /// assert_eq!(parser.value(), &serde_json::json!({"a": true}));
+    /// ```
+    pub fn push(&mut self, fragment: &str) {
+        self.run(fragment, None);
+    }
+
+    /// Feeds the next fragment and appends the [`PathEvent`]s it causes to `events`: at most
+    /// one string delta per open string, then a completion for every value it finishes.
+    ///
+    /// ```
+    /// use chat_anthropic::partial_json::{PartialJsonParser, PathEventKind};
+    /// let mut parser = PartialJsonParser::new();
+    /// let mut events = Vec::new();
+    /// parser.push_with_events(r##"{"content": "# Ti"##, &mut events);
+    /// parser.push_with_events(r#"tle\n"#, &mut events);
+    /// let deltas: Vec<_> = events
+    ///     .iter()
+    ///     .filter_map(|e| match &e.kind {
+    ///         PathEventKind::StringDelta(text) if &*e.pointer == "/content" => Some(text.as_str()),
+    ///         _ => None,
+    ///     })
+    ///     .collect();
+    /// assert_eq!(deltas, ["# Ti", "tle\n"]);
+    /// ```
+    pub fn push_with_events(&mut self, fragment: &str, events: &mut Vec<PathEvent>) {
+        self.run(fragment, Some(events));
+    }
+
+    /// The live value: what has arrived so far (`Null` before anything has).
+    pub fn value(&self) -> &Value {
+        &self.root
+    }
+
+    /// Every fragment so far, concatenated.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// Whether a whole JSON value has arrived (a bare top-level number only counts once
+    /// [`finish`](Self::finish) confirms it).
+    pub fn is_complete(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// Where the input stopped being a prefix of valid JSON, if it did.
+    ///
+    /// ```
+    /// let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
+    /// parser.push(r#"{"a" 1}"#);
+    /// assert_eq!(parser.error().unwrap().offset, 5);
+    /// ```
+    pub fn error(&self) -> Option<&PartialJsonError> {
+        self.error.as_ref()
+    }
+
+    /// The final value: exactly what `serde_json::from_str` makes of the whole text, `{}` for
+    /// an empty input, or the raw text and serde_json's error when it is not valid JSON.
+    ///
+    /// ```
+    /// use chat_anthropic::partial_json::PartialJsonParser;
+    /// assert_eq!(PartialJsonParser::new().finish().unwrap(), serde_json::json!({}));
+    /// let mut parser = PartialJsonParser::new();
+    /// parser.push(r#"{"a": 1"#);
+    /// let invalid = parser.finish().unwrap_err();
+    /// assert_eq!(invalid.raw, r#"{"a": 1"#);
+    /// assert!(invalid.error.contains("EOF"));
+    /// ```
+    pub fn finish(mut self) -> Result<Value, InvalidJson> {
+        if self.raw.trim_matches(is_whitespace_char).is_empty() {
+            return Ok(Value::Object(Map::new()));
+        }
+        if self.state == State::InNumber && self.containers.is_empty() {
+            self.end_number(self.raw.len(), &mut None);
+        }
+        if self.state == State::Done {
+            return Ok(self.root);
+        }
+        let error = match serde_json::from_str::<Value>(&self.raw) {
+            Err(error) => error.to_string(),
+            // Only reachable if this parser and serde_json disagree.
+            Ok(_) => self
+                .error
+                .map_or_else(|| "incomplete JSON".to_owned(), |e| e.to_string()),
+        };
+        Err(InvalidJson {
+            raw: self.raw,
+            error,
+        })
+    }
+
+    fn run(&mut self, fragment: &str, mut events: Sink<'_>) {
+        let base = self.raw.len();
+        self.raw.push_str(fragment);
+        let bytes = fragment.as_bytes();
+        let mut pos = 0;
+        while pos < bytes.len() {
+            pos = match self.state {
+                State::Failed => return,
+                State::InString | State::InKey => self.string(fragment, pos, base, &mut events),
+                State::InNumber => {
+                    let run = bytes[pos..]
+                        .iter()
+                        .position(|&b| !scalar::continues_number(b))
+                        .unwrap_or(bytes.len() - pos);
+                    self.pending.push_str(&fragment[pos..pos + run]);
+                    if pos + run < bytes.len() {
+                        self.end_number(base + pos + run, &mut events);
+                    }
+                    pos + run
+                }
+                State::InLiteral { literal, matched } => {
+                    if bytes[pos] != literal.as_bytes()[matched] {
+                        self.fail(base + pos, "invalid literal");
+                    } else if matched + 1 == literal.len() {
+                        self.insert(scalar::literal_value(literal));
+                        self.complete(&mut events);
+                    } else {
+                        self.state = State::InLiteral {
+                            literal,
+                            matched: matched + 1,
+                        };
+                    }
+                    pos + 1
+                }
+                _ if is_whitespace(bytes[pos]) => pos + 1,
+                _ => self.structural(bytes[pos], pos, base, &mut events),
+            };
+        }
+        if self.state == State::InString {
+            self.flush_string(&mut events);
+        }
+    }
+
+    /// One byte outside strings, numbers and literals. Returns the next position.
+    fn structural(&mut self, byte: u8, pos: usize, base: usize, events: &mut Sink<'_>) -> usize {
+        match (self.state, byte) {
+            (State::Value, _) => return self.start_value(byte, pos, base),
+            (State::FirstItemOrEnd, b']') | (State::FirstKeyOrEnd, b'}') => self.close(events),
+            (State::FirstItemOrEnd, _) => {
+                self.path.push(Segment::Index(0));
+                self.state = State::Value;
+                return pos;
+            }
+            (State::FirstKeyOrEnd | State::Key, b'"') => {
+                self.key.clear();
+                self.state = State::InKey;
+            }
+            (State::Colon, b':') => {
+                self.path.push(Segment::Key(self.key.as_str().into()));
+                self.state = State::Value;
+            }
+            (State::AfterValue, b',') => match self.containers.last() {
+                Some(Container::Array(len)) => {
+                    self.path.push(Segment::Index(*len));
+                    self.state = State::Value;
+                }
+                _ => self.state = State::Key,
+            },
+            (State::AfterValue, b']') if self.containers.last() != Some(&Container::Object) => {
+                self.close(events)
+            }
+            (State::AfterValue, b'}') if self.containers.last() == Some(&Container::Object) => {
+                self.close(events)
+            }
+            (State::Done, _) => self.fail(base + pos, "trailing characters"),
+            (State::FirstKeyOrEnd | State::Key, _) => self.fail(base + pos, "expected a key"),
+            (State::Colon, _) => self.fail(base + pos, "expected `:`"),
+            _ => self.fail(base + pos, "expected `,` or the end of the container"),
+        }
+        pos + 1
+    }
+
+    /// The first byte of a value. Returns the next position (numbers and literals re-read it).
+    fn start_value(&mut self, byte: u8, pos: usize, base: usize) -> usize {
+        match byte {
+            b'{' | b'[' if self.containers.len() + 1 >= MAX_DEPTH => {
+                self.fail(base + pos, "recursion limit exceeded");
+            }
+            b'{' => {
+                self.insert(Value::Object(Map::new()));
+                self.containers.push(Container::Object);
+                self.state = State::FirstKeyOrEnd;
+            }
+            b'[' => {
+                self.insert(Value::Array(Vec::new()));
+                self.containers.push(Container::Array(0));
+                self.state = State::FirstItemOrEnd;
+            }
+            b'"' => {
+                self.insert(Value::String(String::new()));
+                self.pending.clear();
+                self.state = State::InString;
+            }
+            b'-' | b'0'..=b'9' => {
+                self.pending.clear();
+                self.state = State::InNumber;
+                return pos;
+            }
+            _ => match scalar::literal_starting_with(byte) {
+                Some(literal) => {
+                    self.state = State::InLiteral {
+                        literal,
+                        matched: 0,
+                    };
+                    return pos;
+                }
+                None => self.fail(base + pos, "expected a value"),
+            },
+        }
+        pos + 1
+    }
+
+    /// Inside a key or a string value. Returns the next position.
+    fn string(&mut self, fragment: &str, pos: usize, base: usize, events: &mut Sink<'_>) -> usize {
+        let in_key = self.state == State::InKey;
+        let out = if in_key {
+            &mut self.key
+        } else {
+            &mut self.pending
+        };
+        match string::decode(fragment, pos, &mut self.escape, out) {
+            StringEnd::NeedMore => fragment.len(),
+            StringEnd::Invalid(at, message) => {
+                self.fail(base + at, message);
+                fragment.len()
+            }
+            StringEnd::Closed(at) if in_key => {
+                self.state = State::Colon;
+                at + 1
+            }
+            StringEnd::Closed(at) => {
+                self.flush_string(events);
+                self.complete(events);
+                at + 1
+            }
+        }
+    }
+
+    /// Copies the decoded text of the open string into the live value.
+    fn flush_string(&mut self, events: &mut Sink<'_>) {
+        if self.pending.is_empty() {
+            return;
+        }
+        if let Value::String(live) = node_mut(&mut self.root, &self.path) {
+            live.push_str(&self.pending);
+        }
+        match events {
+            Some(events) => events.push(PathEvent {
+                pointer: pointer(&self.path),
+                kind: PathEventKind::StringDelta(std::mem::take(&mut self.pending)),
+            }),
+            None => self.pending.clear(),
+        }
+    }
+
+    fn end_number(&mut self, offset: usize, events: &mut Sink<'_>) {
+        match scalar::number(&self.pending) {
+            Ok(number) => {
+                self.insert(number);
+                self.complete(events);
+            }
+            Err(message) => self.fail(offset, message),
+        }
+    }
+
+    /// Puts a new value into its slot.
+    fn insert(&mut self, value: Value) {
+        let Some((last, parent)) = self.path.split_last() else {
+            self.root = value;
+            return;
+        };
+        match (node_mut(&mut self.root, parent), last) {
+            (Value::Object(map), Segment::Key(key)) => {
+                map.insert(key.to_string(), value);
+            }
+            (Value::Array(items), Segment::Index(_)) => items.push(value),
+            _ => unreachable!("a slot always matches its container"),
+        }
+    }
+
+    /// The value in the current slot is complete.
+    fn complete(&mut self, events: &mut Sink<'_>) {
+        if let Some(events) = events {
+            events.push(PathEvent {
+                pointer: pointer(&self.path),
+                kind: PathEventKind::Complete(node_mut(&mut self.root, &self.path).clone()),
+            });
+        }
+        self.state = match self.containers.last_mut() {
+            None => State::Done,
+            Some(container) => {
+                if let Container::Array(len) = container {
+                    *len += 1;
+                }
+                self.path.pop();
+                State::AfterValue
+            }
+        };
+    }
+
+    /// The innermost container is closed, which completes it.
+    fn close(&mut self, events: &mut Sink<'_>) {
+        self.containers.pop();
+        self.complete(events);
+    }
+
+    fn fail(&mut self, offset: usize, message: &str) {
+        self.state = State::Failed;
+        self.error = Some(PartialJsonError {
+            message: message.to_owned(),
+            offset,
+        });
+    }
+}
+
+/// JSON's four whitespace bytes, and nothing else (serde_json agrees).
+fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_whitespace_char(c: char) -> bool {
+    c.is_ascii() && is_whitespace(c as u8)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+use serde_json::{json, Value};
+
+use super::*;
+
+fn parse_in_pieces(pieces: &[&str]) -> (PartialJsonParser, Vec<PathEvent>) {
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    for piece in pieces {
+        parser.push_with_events(piece, &mut events);
+    }
+    (parser, events)
+}
+
+#[test]
+fn live_value_shows_open_strings_and_containers_but_not_partial_scalars() {
+    let mut parser = PartialJsonParser::new();
+    let steps: [(&str, Value); 7] = [
+        (r#"{"a": [1"#, json!({"a": []})),
+        (r#"0, tr"#, json!({"a": [10]})),
+        (r#"ue, {"b": "x"#, json!({"a": [10, true, {"b": "x"}]})),
+        (r#"y"}], "n": -"#, json!({"a": [10, true, {"b": "xy"}]})),
+        (r#"2.5e1, "k"#, json!({"a": [10, true, {"b": "xy"}], "n": -25.0})),
+        (r#"": nul"#, json!({"a": [10, true, {"b": "xy"}], "n": -25.0})),
+        (r#"l}"#, json!({"a": [10, true, {"b": "xy"}], "n": -25.0, "k": null})),
+    ];
+    for (piece, expected) in steps {
+        parser.push(piece);
+        assert_eq!(parser.value(), &expected, "after {piece:?}");
+        assert!(parser.error().is_none());
+    }
+    assert!(parser.is_complete());
+}
+
+#[test]
+fn events_report_string_growth_then_completions_innermost_first() {
+    let (parser, events) = parse_in_pieces(&[r#"{"path": "a.txt", "content": "Hel"#, r#"lo", "n": [1]}"#]);
+    let described: Vec<(String, String)> = events
+        .iter()
+        .map(|event| {
+            let what = match &event.kind {
+                PathEventKind::StringDelta(text) => format!("+{text}"),
+                PathEventKind::Complete(value) => format!("={value}"),
+            };
+            (event.pointer.to_string(), what)
+        })
+        .collect();
+    let expected = [
+        ("/path", "+a.txt"),
+        ("/path", "=\"a.txt\""),
+        ("/content", "+Hel"),
+        ("/content", "+lo"),
+        ("/content", "=\"Hello\""),
+        ("/n/0", "=1"),
+        ("/n", "=[1]"),
+        ("", r#"={"path":"a.txt","content":"Hello","n":[1]}"#),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(p, w)| (p.to_string(), w.to_string()))
+        .collect();
+    assert_eq!(described, expected);
+    assert!(parser.is_complete());
+}
+
+#[test]
+fn top_level_scalars_finish_like_serde_json() {
+    for text in ["42", " -0.5 ", "\"hi\"", "true", "null", "[]", "{}"] {
+        let mut parser = PartialJsonParser::new();
+        parser.push(text);
+        let expected: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parser.finish().unwrap(), expected, "{text}");
+    }
+}
+
+#[test]
+fn empty_input_is_an_empty_object() {
+    let mut parser = PartialJsonParser::new();
+    parser.push("  ");
+    assert_eq!(parser.finish().unwrap(), json!({}));
+}
+
+#[test]
+fn invalid_documents_keep_raw_text_and_serde_json_error() {
+    for text in [
+        r#"{"a": 1,}"#,
+        r#"{"a" 1}"#,
+        "[1 2]",
+        "[01]",
+        "{\"a\": tru}",
+        r#"{"a": "b"} x"#,
+        r#"{"a": "\q"}"#,
+        "[1,]",
+        "{1: 2}",
+        "[}",
+        r#"{"a": 1"#,
+        "-",
+    ] {
+        let mut parser = PartialJsonParser::new();
+        parser.push(text);
+        let invalid = parser.finish().unwrap_err();
+        assert_eq!(invalid.raw, text);
+        let expected = serde_json::from_str::<Value>(text).unwrap_err().to_string();
+        assert_eq!(invalid.error, expected, "{text}");
+    }
+}
+
+#[test]
+fn errors_stop_parsing_at_the_offending_byte() {
+    let mut parser = PartialJsonParser::new();
+    parser.push(r#"{"a": [1, 2}"#);
+    let error = parser.error().unwrap();
+    assert_eq!(error.offset, 11);
+    parser.push(r#", "b": 3}"#);
+    assert_eq!(parser.value(), &json!({"a": [1, 2]}));
+}
+
+#[test]
+fn nesting_limit_matches_serde_json() {
+    for depth in [127, 128] {
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let mut parser = PartialJsonParser::new();
+        parser.push(&text);
+        assert_eq!(
+            parser.finish().is_ok(),
+            serde_json::from_str::<Value>(&text).is_ok(),
+            "depth {depth}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_keys_keep_the_last_value_like_serde_json() {
+    let text = r#"{"a": 1, "b": 2, "a": "x"}"#;
+    let (parser, _) = parse_in_pieces(&[text]);
+    let expected: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(parser.finish().unwrap(), expected);
+}
+
+#[test]
+fn keys_and_pointers_escape() {
+    let (parser, events) = parse_in_pieces(&[r#"{"a/b": {"~": "\u00e9"}}"#]);
+    assert!(events.iter().any(|e| &*e.pointer == "/a~1b/~0"));
+    assert_eq!(parser.value(), &json!({"a/b": {"~": "é"}}));
+}

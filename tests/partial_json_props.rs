@@ -1,0 +1,208 @@
+//! The partial-JSON parser against serde_json: any document split anywhere ends with exactly
+//! serde_json's value, and the live value after every fragment is a prefix view of it.
+
+use chat_anthropic::partial_json::{PartialJsonParser, PathEventKind};
+use proptest::prelude::*;
+use serde_json::{Map, Number, Value};
+
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter_map("finite", Number::from_f64)
+            .prop_map(Value::Number),
+        "\\PC{0,12}".prop_map(Value::String),
+        any::<String>().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(("\\PC{0,6}", inner), 0..6)
+                .prop_map(|members| Value::Object(members.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// The document in one of several spellings: compact, pretty, or with every non-ASCII
+/// character written as a `\u` escape (surrogate pairs included).
+fn spell(value: &Value, style: u8) -> String {
+    match style % 3 {
+        0 => serde_json::to_string(value).unwrap(),
+        1 => serde_json::to_string_pretty(value).unwrap(),
+        _ => {
+            let mut out = String::new();
+            for c in serde_json::to_string(value).unwrap().chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Cuts `text` at the char boundaries nearest to the given fractions.
+fn split<'a>(text: &'a str, cuts: &[usize]) -> Vec<&'a str> {
+    let mut offsets: Vec<usize> = cuts
+        .iter()
+        .map(|&cut| {
+            let mut at = cut % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        })
+        .collect();
+    offsets.sort_unstable();
+    offsets.push(text.len());
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for offset in offsets {
+        pieces.push(&text[start..offset]);
+        start = offset;
+    }
+    pieces
+}
+
+/// Is `live` what a parser may show part-way through `full`? Everything but the last member
+/// of a container is complete; the last may be partial; strings may be cut; scalars are
+/// whole or absent.
+fn is_prefix_view(live: &Value, full: &Value) -> bool {
+    match (live, full) {
+        (Value::String(live), Value::String(full)) => full.starts_with(live.as_str()),
+        (Value::Array(live), Value::Array(full)) => {
+            live.len() <= full.len()
+                && live.iter().zip(full).enumerate().all(|(i, (l, f))| {
+                    if i + 1 == live.len() {
+                        is_prefix_view(l, f)
+                    } else {
+                        l == f
+                    }
+                })
+        }
+        (Value::Object(live), Value::Object(full)) => {
+            live.len() <= full.len()
+                && live.iter().zip(full).enumerate().all(|(i, ((lk, lv), (fk, fv)))| {
+                    lk == fk
+                        && if i + 1 == live.len() {
+                            is_prefix_view(lv, fv)
+                        } else {
+                            lv == fv
+                        }
+                })
+        }
+        (live, full) => live == full,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn any_split_of_any_document_gives_serde_jsons_value(
+        value in arbitrary_json(),
+        style in any::<u8>(),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let text = spell(&value, style);
+        let expected: Value = serde_json::from_str(&text).unwrap();
+        let mut parser = PartialJsonParser::new();
+        let mut events = Vec::new();
+        for piece in split(&text, &cuts) {
+            parser.push_with_events(piece, &mut events);
+            prop_assert!(parser.error().is_none(), "{:?}", parser.error());
+            prop_assert!(
+                parser.value().is_null() || is_prefix_view(parser.value(), &expected),
+                "live {} is not a prefix of {}", parser.value(), expected
+            );
+        }
+        // The last event is the root's completion, with the whole value.
+        match events.last().map(|e| (&*e.pointer, &e.kind)) {
+            Some(("", PathEventKind::Complete(root))) => prop_assert_eq!(root, &expected),
+            // A bare top-level number only completes at `finish`.
+            other => prop_assert!(expected.is_number(), "{other:?}"),
+        }
+        prop_assert_eq!(parser.finish().unwrap(), expected);
+    }
+
+    #[test]
+    fn string_deltas_rebuild_every_string(
+        value in arbitrary_json(),
+        style in any::<u8>(),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let text = spell(&value, style);
+        let mut parser = PartialJsonParser::new();
+        let mut events = Vec::new();
+        for piece in split(&text, &cuts) {
+            parser.push_with_events(piece, &mut events);
+        }
+        let mut rebuilt = std::collections::HashMap::<String, String>::new();
+        for event in &events {
+            match &event.kind {
+                PathEventKind::StringDelta(delta) => {
+                    rebuilt.entry(event.pointer.to_string()).or_default().push_str(delta)
+                }
+                PathEventKind::Complete(Value::String(full)) => {
+                    let grown = rebuilt.remove(&*event.pointer).unwrap_or_default();
+                    prop_assert_eq!(&grown, full);
+                }
+                PathEventKind::Complete(_) => {}
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn mangled_text_is_accepted_exactly_when_serde_json_accepts_it(
+        value in arbitrary_json(),
+        style in any::<u8>(),
+        edits in prop::collection::vec((any::<usize>(), prop::sample::select(
+            vec!["", "{", "}", "[", "]", ",", ":", "\"", "\\", "1", "-", "e", ".", "t", "nul", " ", "\u{1}", "é"]
+        )), 1..4),
+        cut_len in any::<usize>(),
+        cuts in prop::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let mut text = spell(&value, style);
+        for (at, insert) in edits {
+            let mut at = at % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.insert_str(at, insert);
+        }
+        // Sometimes cut the document short, as a stream that ends early does.
+        if cut_len % 3 == 0 {
+            let mut at = cut_len % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.truncate(at);
+        }
+        let mut parser = PartialJsonParser::new();
+        for piece in split(&text, &cuts) {
+            parser.push(piece);
+        }
+        let ours = parser.finish();
+        if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
+            prop_assert_eq!(ours.unwrap(), Value::Object(Map::new()));
+        } else {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(expected) => prop_assert_eq!(ours.unwrap(), expected),
+                Err(error) => {
+                    let invalid = ours.unwrap_err();
+                    prop_assert_eq!(invalid.error, error.to_string());
+                    prop_assert_eq!(invalid.raw, text);
+                }
+            }
+        }
+    }
+}
