@@ -1,0 +1,211 @@
+//! One content block under construction.
+
+use serde_json::Value;
+
+use crate::error::ProtocolError;
+use crate::event::Delta;
+use crate::messages::{ContentBlock, InvalidToolCall};
+use crate::partial_json::{PartialJsonParser, PathEvent};
+
+/// A content block plus what is needed to finish it.
+#[derive(Debug, Clone)]
+pub(crate) struct BlockBuilder {
+    pub(crate) block: ContentBlock,
+    /// The incremental parser of a tool call's input, until the block stops.
+    input: Option<PartialJsonParser>,
+    pub(super) stopped: bool,
+    /// Set when the finished input was not valid JSON.
+    pub(crate) invalid: Option<InvalidToolCall>,
+}
+
+/// How a delta applied, for the caller to report.
+pub(crate) enum Applied {
+    Done,
+    Unknown,
+}
+
+impl BlockBuilder {
+    pub(crate) fn new(block: ContentBlock) -> Self {
+        let takes_json = matches!(
+            block,
+            ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_)
+        );
+        Self {
+            block,
+            input: takes_json.then(PartialJsonParser::new),
+            stopped: false,
+            invalid: None,
+        }
+    }
+
+    /// Appends a delta, following the fold rules: text and thinking append, the signature is
+    /// set, citations append, tool input goes through the incremental parser. A delta of a
+    /// known type that does not fit a known block is a protocol error; deltas on blocks of
+    /// unknown type are merged into their raw JSON under the delta's field name.
+    pub(crate) fn apply(
+        &mut self,
+        index: usize,
+        delta: &Delta,
+        path_events: Option<&mut Vec<PathEvent>>,
+    ) -> Result<Applied, ProtocolError> {
+        match (&mut self.block, delta) {
+            (ContentBlock::Text(block), Delta::Text(text)) => block.text.push_str(text),
+            (ContentBlock::Text(block), Delta::Citation(citation)) => block
+                .citations
+                .get_or_insert_with(Vec::new)
+                .push(citation.clone()),
+            (ContentBlock::Thinking(block), Delta::Thinking(thinking)) => {
+                block.thinking.push_str(thinking)
+            }
+            (ContentBlock::Thinking(block), Delta::Signature(signature)) => {
+                block.signature.clone_from(signature)
+            }
+            (
+                ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_),
+                Delta::InputJson(fragment),
+            ) => {
+                let parser = self.input.get_or_insert_with(PartialJsonParser::new);
+                match path_events {
+                    Some(events) => parser.push_with_events(fragment, events),
+                    None => parser.push(fragment),
+                }
+            }
+            (ContentBlock::Unknown(raw), delta) => merge_into_raw(raw, delta),
+            (_, Delta::Unknown(_)) => return Ok(Applied::Unknown),
+            (block, delta) => {
+                return Err(ProtocolError::DeltaMismatch {
+                    index,
+                    block: block.kind().to_owned(),
+                    delta: delta.kind().to_owned(),
+                })
+            }
+        }
+        Ok(Applied::Done)
+    }
+
+    /// The live tool input: what has arrived so far, or the finished value.
+    pub(super) fn tool_input(&self) -> Option<&Value> {
+        match (&self.input, &self.block) {
+            (Some(parser), _) if !parser.raw().is_empty() => Some(parser.value()),
+            (_, ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call)) => {
+                Some(&call.input)
+            }
+            _ => None,
+        }
+    }
+
+    /// The raw input text received so far.
+    pub(super) fn raw_input(&self) -> Option<&str> {
+        self.input.as_ref().map(PartialJsonParser::raw)
+    }
+
+    /// Closes the block: a tool call's input is parsed strictly; invalid JSON keeps the raw
+    /// text and the error. An empty input stays what the start block said (`{}`).
+    pub(crate) fn stop(&mut self) {
+        self.stopped = true;
+        let Some(parser) = self.input.take() else {
+            return;
+        };
+        if parser.raw().trim().is_empty() {
+            return;
+        }
+        match parser.finish() {
+            Ok(value) => self.set_input(value),
+            Err(invalid) => {
+                let (id, name) = self.call_identity();
+                self.invalid = Some(InvalidToolCall {
+                    name,
+                    args: Some(invalid.raw),
+                    id,
+                    error: Some(invalid.error),
+                });
+            }
+        }
+    }
+
+    /// The block as it stands, with the live input of an unfinished tool call.
+    pub(super) fn snapshot(&self) -> ContentBlock {
+        let mut block = self.block.clone();
+        if let Some(parser) = self.input.as_ref().filter(|p| !p.raw().is_empty()) {
+            let live = parser.value().clone();
+            match &mut block {
+                ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => call.input = live,
+                ContentBlock::Unknown(Value::Object(raw)) => {
+                    raw.insert("input".to_owned(), live);
+                }
+                _ => {}
+            }
+        }
+        block
+    }
+
+    /// An unfinished tool call, reported as invalid so its raw text is not lost.
+    pub(super) fn unfinished_call(&self) -> Option<InvalidToolCall> {
+        if self.stopped || !matches!(self.block, ContentBlock::ToolUse(_)) {
+            return None;
+        }
+        let (id, name) = self.call_identity();
+        Some(InvalidToolCall {
+            name,
+            args: self.raw_input().map(str::to_owned),
+            id,
+            error: Some("the stream ended before this tool call's input was complete".into()),
+        })
+    }
+
+    fn set_input(&mut self, value: Value) {
+        match &mut self.block {
+            ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => call.input = value,
+            ContentBlock::Unknown(Value::Object(raw)) => {
+                raw.insert("input".to_owned(), value);
+            }
+            _ => {}
+        }
+    }
+
+    fn call_identity(&self) -> (Option<String>, Option<String>) {
+        match &self.block {
+            ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => {
+                (Some(call.id.clone()), Some(call.name.clone()))
+            }
+            ContentBlock::Unknown(raw) => {
+                let field = |name: &str| raw.get(name).and_then(Value::as_str).map(str::to_owned);
+                (field("id"), field("name"))
+            }
+            _ => (None, None),
+        }
+    }
+}
+
+/// Forward compatibility: a known delta on a block type we do not model is merged into the
+/// block's JSON under the delta's natural field (`text`, `thinking`, `signature`, `citations`).
+fn merge_into_raw(raw: &mut Value, delta: &Delta) {
+    let Value::Object(raw) = raw else {
+        return;
+    };
+    let mut append = |field: &str, text: &str| {
+        match raw.get_mut(field) {
+            Some(Value::String(existing)) => existing.push_str(text),
+            _ => {
+                raw.insert(field.to_owned(), Value::String(text.to_owned()));
+            }
+        };
+    };
+    match delta {
+        Delta::Text(text) => append("text", text),
+        Delta::Thinking(thinking) => append("thinking", thinking),
+        Delta::Signature(signature) => {
+            raw.insert("signature".to_owned(), Value::String(signature.clone()));
+        }
+        Delta::Citation(citation) => {
+            let value = serde_json::to_value(citation).unwrap_or(Value::Null);
+            match raw.get_mut("citations") {
+                Some(Value::Array(list)) => list.push(value),
+                _ => {
+                    raw.insert("citations".to_owned(), Value::Array(vec![value]));
+                }
+            }
+        }
+        Delta::InputJson(_) | Delta::Unknown(_) => {}
+    }
+}

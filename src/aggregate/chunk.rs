@@ -1,0 +1,168 @@
+//! Deriving an [`AIMessageChunk`] from each event.
+
+use serde_json::{Map, Value};
+
+use super::{MessageAggregator, Update};
+use crate::error::Error;
+use crate::event::{Delta, StreamEvent};
+use crate::messages::{
+    AIMessageChunk, ContentBlock, ContentChunk, ResponseMetadata, TextBlock, ThinkingBlock,
+    ToolCallChunk, UsageMetadata,
+};
+
+impl MessageAggregator {
+    /// Folds one event in, like [`apply`](Self::apply), and returns the
+    /// [`AIMessageChunk`] it amounts to (`None` for events that add nothing: pings, block and
+    /// message stops, unknown types). The chunks of a stream sum to the final message.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use chat_anthropic::{AIMessageChunk, EventStream, MessageAggregator};
+    /// use futures_util::StreamExt;
+    /// let recorded = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
+    ///     "/../shared/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse"))?;
+    /// let mut events = EventStream::from_bytes(recorded);
+    /// let mut aggregator = MessageAggregator::new();
+    /// let mut sum = AIMessageChunk::default();
+    /// while let Some(event) = events.next().await {
+    ///     if let Some(chunk) = aggregator.apply_chunk(&event?)? {
+    ///         sum += chunk;
+    ///     }
+    /// }
+    /// assert_eq!(sum.into_message(), aggregator.finish()?);
+    /// # Ok(()) }
+    /// ```
+    pub fn apply_chunk(&mut self, event: &StreamEvent) -> Result<Option<AIMessageChunk>, Error> {
+        let usage_before = self.usage_metadata();
+        let Some(update) = self.apply(event)? else {
+            return Ok(None);
+        };
+        let chunk = match (update, event) {
+            (Update::MessageStarted, _) => {
+                let message = self.api_message();
+                let mut extra = message.extra;
+                extra.insert("type".into(), Value::String(message.kind));
+                extra.insert("role".into(), Value::String(message.role));
+                AIMessageChunk {
+                    id: Some(message.id.clone()),
+                    usage_metadata: Some(self.usage_metadata().since(&usage_before)),
+                    response_metadata: ResponseMetadata {
+                        id: message.id,
+                        model: message.model,
+                        usage: message.usage,
+                        extra,
+                        ..ResponseMetadata::default()
+                    },
+                    ..AIMessageChunk::default()
+                }
+            }
+            (Update::BlockStarted { index, block }, _) => {
+                let takes_json = matches!(
+                    block,
+                    ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_)
+                );
+                let mut chunk = AIMessageChunk::from_block(index, block.clone());
+                chunk.content[0].partial_json = takes_json.then(String::new);
+                if let ContentBlock::ToolUse(call) = block {
+                    chunk.tool_call_chunks.push(ToolCallChunk {
+                        name: Some(call.name.clone()),
+                        args: Some(String::new()),
+                        id: Some(call.id.clone()),
+                        index: Some(index),
+                    });
+                }
+                chunk
+            }
+            (_, StreamEvent::ContentBlockDelta(delta)) => self.delta_chunk(delta.index, &delta.delta),
+            (Update::MessageDelta, StreamEvent::MessageDelta(delta)) => {
+                let message = self.api_message();
+                AIMessageChunk {
+                    usage_metadata: Some(self.usage_metadata().since(&usage_before)),
+                    response_metadata: ResponseMetadata {
+                        stop_reason: message.stop_reason,
+                        stop_sequence: message.stop_sequence,
+                        usage: message.usage,
+                        extra: delta.delta.extra.clone(),
+                        ..ResponseMetadata::default()
+                    },
+                    ..AIMessageChunk::default()
+                }
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(chunk))
+    }
+
+    fn usage_metadata(&self) -> UsageMetadata {
+        self.message
+            .as_ref()
+            .map(|m| UsageMetadata::from(&m.usage))
+            .unwrap_or_default()
+    }
+
+    /// The piece a delta adds, shaped like the block it targets.
+    fn delta_chunk(&self, index: usize, delta: &Delta) -> AIMessageChunk {
+        let target = &self.blocks[index].block;
+        let piece = |block| AIMessageChunk::from_block(index, block);
+        match (target, delta) {
+            (ContentBlock::Unknown(_), delta) => {
+                let mut raw = Map::new();
+                raw.insert("type".into(), Value::String(target.kind().to_owned()));
+                let field = match delta {
+                    Delta::Text(text) => Some(("text", Value::String(text.clone()))),
+                    Delta::Thinking(thinking) => {
+                        Some(("thinking", Value::String(thinking.clone())))
+                    }
+                    Delta::Signature(signature) => {
+                        Some(("signature", Value::String(signature.clone())))
+                    }
+                    Delta::Citation(citation) => Some((
+                        "citations",
+                        Value::Array(vec![serde_json::to_value(citation).unwrap_or_default()]),
+                    )),
+                    Delta::InputJson(_) | Delta::Unknown(_) => None,
+                };
+                if let Some((field, value)) = field {
+                    raw.insert(field.into(), value);
+                }
+                let mut chunk = piece(ContentBlock::Unknown(Value::Object(raw)));
+                if let Delta::InputJson(fragment) = delta {
+                    chunk.content[0].partial_json = Some(fragment.clone());
+                }
+                chunk
+            }
+            (_, Delta::Text(text)) => piece(ContentBlock::text(text.clone())),
+            (_, Delta::Citation(citation)) => piece(ContentBlock::Text(TextBlock {
+                citations: Some(vec![citation.clone()]),
+                ..TextBlock::default()
+            })),
+            (_, Delta::Thinking(thinking)) => piece(ContentBlock::Thinking(ThinkingBlock {
+                thinking: thinking.clone(),
+                ..ThinkingBlock::default()
+            })),
+            (_, Delta::Signature(signature)) => piece(ContentBlock::Thinking(ThinkingBlock {
+                signature: signature.clone(),
+                ..ThinkingBlock::default()
+            })),
+            (block, Delta::InputJson(fragment)) => {
+                let mut chunk = AIMessageChunk {
+                    content: vec![ContentChunk {
+                        index,
+                        block: block.clone(),
+                        partial_json: Some(fragment.clone()),
+                    }],
+                    ..AIMessageChunk::default()
+                };
+                if matches!(block, ContentBlock::ToolUse(_)) {
+                    chunk.tool_call_chunks.push(ToolCallChunk {
+                        args: Some(fragment.clone()),
+                        index: Some(index),
+                        ..ToolCallChunk::default()
+                    });
+                }
+                chunk
+            }
+            (_, Delta::Unknown(_)) => AIMessageChunk::default(),
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! The fold: stream events in, one message out.
+
+mod block;
+mod chunk;
+mod collect;
+mod update;
+
+use serde_json::Value;
+
+pub use collect::collect_message;
+pub use update::Update;
+
+pub(crate) use self::block::BlockBuilder;
+use self::block::Applied;
+use crate::error::{Error, ProtocolError};
+use crate::event::{ContentBlockDelta, ContentBlockStart, MessageDelta, StreamEvent};
+use crate::messages::{AIMessage, ApiMessage, InvalidToolCall, ToolCall};
+use crate::partial_json::PathEvent;
+
+/// Folds [`StreamEvent`]s into a message, one event at a time.
+///
+/// Follows the rules the official SDKs agree on: usage in `message_delta` replaces (never
+/// adds), stop fields come from the last `message_delta`, text and thinking append, the
+/// signature is set, citations append, tool input is parsed incrementally (linear time, live
+/// value after every fragment) and strictly at the end. Unknown event, block and delta types
+/// are kept, never an error. Events out of order and `error` events are errors that leave
+/// the state as it was, so [`partial_message`](Self::partial_message) still has everything
+/// received before.
+///
+/// ```
+/// use chat_anthropic::{MessageAggregator, StreamEvent};
+/// let stream = [
+///     ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":1}}}"#),
+///     ("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+///     ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"J'adore "}}"#),
+///     ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"la programmation."}}"#),
+///     ("content_block_stop", r#"{"type":"content_block_stop","index":0}"#),
+///     ("message_delta", r#"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":11}}"#),
+///     ("message_stop", r#"{"type":"message_stop"}"#),
+/// ];
+/// let mut aggregator = MessageAggregator::new();
+/// for (name, data) in stream {
+///     aggregator.apply(&StreamEvent::parse(name, data)?)?;
+/// }
+/// let reply = aggregator.finish()?;
+/// assert_eq!(reply.text(), "J'adore la programmation.");
+/// assert_eq!(reply.usage_metadata.unwrap().total_tokens, 23);
+/// # Ok::<(), chat_anthropic::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MessageAggregator {
+    /// `None` until `message_start`; its `content` stays empty (blocks live in `blocks`).
+    message: Option<ApiMessage>,
+    blocks: Vec<BlockBuilder>,
+    stopped: bool,
+    track_paths: bool,
+    path_events: Vec<PathEvent>,
+    unknown: Vec<Value>,
+}
+
+impl MessageAggregator {
+    /// An empty aggregator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also produce per-field path events for tool input (see [`path_events`](Self::path_events)).
+    pub fn with_path_events(mut self) -> Self {
+        self.track_paths = true;
+        self
+    }
+
+    /// Folds one event in and says what changed. On error the state is unchanged.
+    pub fn apply<'e>(&mut self, event: &'e StreamEvent) -> Result<Option<Update<'e>>, Error> {
+        self.path_events.clear();
+        if self.stopped && !matches!(event, StreamEvent::Ping | StreamEvent::Unknown(_)) {
+            return Err(ProtocolError::AfterMessageStop {
+                event: event.known_kind().unwrap_or("unknown event"),
+            }
+            .into());
+        }
+        match event {
+            StreamEvent::MessageStart(start) => {
+                if self.message.is_some() {
+                    return Err(ProtocolError::DuplicateMessageStart.into());
+                }
+                let mut message = start.message.clone();
+                for block in std::mem::take(&mut message.content) {
+                    self.blocks.push(BlockBuilder::new(block));
+                }
+                self.message = Some(message);
+                Ok(Some(Update::MessageStarted))
+            }
+            StreamEvent::ContentBlockStart(start) => self.start_block(start).map(Some),
+            StreamEvent::ContentBlockDelta(delta) => self.apply_delta(delta).map(Some),
+            StreamEvent::ContentBlockStop(stop) => self.stop_block(stop.index).map(Some),
+            StreamEvent::MessageDelta(delta) => {
+                self.apply_message_delta(delta)?;
+                Ok(Some(Update::MessageDelta))
+            }
+            StreamEvent::MessageStop => {
+                self.started("message_stop")?;
+                self.stopped = true;
+                Ok(Some(Update::MessageStopped))
+            }
+            StreamEvent::Ping => Ok(None),
+            StreamEvent::Error(error) => Err(Error::Api {
+                status: None,
+                kind: error.error.kind.clone(),
+                message: error.error.message.clone(),
+                request_id: None,
+                retry_after: None,
+            }),
+            StreamEvent::Unknown(raw) => {
+                self.unknown.push(raw.clone());
+                Ok(Some(Update::Unknown))
+            }
+        }
+    }
+
+    fn started(&mut self, event: &'static str) -> Result<&mut ApiMessage, ProtocolError> {
+        self.message
+            .as_mut()
+            .ok_or(ProtocolError::BeforeMessageStart { event })
+    }
+
+    fn start_block<'e>(&mut self, start: &'e ContentBlockStart) -> Result<Update<'e>, Error> {
+        self.started("content_block_start")?;
+        if start.index != self.blocks.len() {
+            return Err(ProtocolError::UnexpectedIndex {
+                index: start.index,
+                expected: self.blocks.len(),
+            }
+            .into());
+        }
+        self.blocks
+            .push(BlockBuilder::new(start.content_block.clone()));
+        Ok(Update::BlockStarted {
+            index: start.index,
+            block: &start.content_block,
+        })
+    }
+
+    fn apply_delta<'e>(&mut self, event: &'e ContentBlockDelta) -> Result<Update<'e>, Error> {
+        use crate::event::Delta;
+        let index = event.index;
+        let block = open_block(&self.message, &mut self.blocks, index, "content_block_delta")?;
+        let paths = self.track_paths.then_some(&mut self.path_events);
+        if let Applied::Unknown = block.apply(index, &event.delta, paths)? {
+            self.unknown
+                .push(serde_json::to_value(event).unwrap_or(Value::Null));
+            return Ok(Update::Unknown);
+        }
+        Ok(match &event.delta {
+            Delta::Text(text) => Update::Text { index, text },
+            Delta::Thinking(thinking) => Update::Thinking { index, thinking },
+            Delta::Signature(_) => Update::Signature { index },
+            Delta::Citation(citation) => Update::Citation { index, citation },
+            Delta::InputJson(fragment) => Update::ToolInput { index, fragment },
+            Delta::Unknown(_) => Update::Unknown,
+        })
+    }
+
+    fn stop_block(&mut self, index: usize) -> Result<Update<'static>, Error> {
+        let block = open_block(&self.message, &mut self.blocks, index, "content_block_stop")?;
+        block.stop();
+        let crate::messages::ContentBlock::ToolUse(call) = &block.block else {
+            return Ok(Update::BlockStopped { index });
+        };
+        let result = match &block.invalid {
+            Some(invalid) => Err(invalid.clone()),
+            None => Ok(ToolCall::new(
+                call.name.clone(),
+                call.input.clone(),
+                call.id.clone(),
+            )),
+        };
+        Ok(Update::ToolCallDone { index, result })
+    }
+
+    fn apply_message_delta(&mut self, event: &MessageDelta) -> Result<(), ProtocolError> {
+        let message = self.started("message_delta")?;
+        message.stop_reason.clone_from(&event.delta.stop_reason);
+        message.stop_sequence.clone_from(&event.delta.stop_sequence);
+        for (key, value) in &event.delta.extra {
+            message.extra.insert(key.clone(), value.clone());
+        }
+        if let Some(usage) = &event.usage {
+            message.usage.apply(usage);
+        }
+        Ok(())
+    }
+
+    /// Whether `message_stop` has arrived.
+    pub fn is_complete(&self) -> bool {
+        self.stopped
+    }
+
+    /// The live arguments of the tool call at `index`: what has arrived so far (open strings
+    /// included), borrowed in O(1).
+    pub fn tool_input(&self, index: usize) -> Option<&Value> {
+        self.blocks.get(index)?.tool_input()
+    }
+
+    /// The raw input text received so far for the tool call at `index`.
+    pub fn tool_input_raw(&self, index: usize) -> Option<&str> {
+        self.blocks.get(index)?.raw_input()
+    }
+
+    /// The per-field changes of tool input made by the last [`apply`](Self::apply) (only with
+    /// [`with_path_events`](Self::with_path_events)).
+    pub fn path_events(&self) -> &[PathEvent] {
+        &self.path_events
+    }
+
+    /// Events and deltas of unknown types received so far, as raw JSON.
+    pub fn unknown(&self) -> &[Value] {
+        &self.unknown
+    }
+
+    /// The message in the API's own shape, as it stands (tool input live).
+    pub fn api_message(&self) -> ApiMessage {
+        let mut message = self.message.clone().unwrap_or_default();
+        message.content = self.blocks.iter().map(BlockBuilder::snapshot).collect();
+        message
+    }
+
+    /// The message as it stands, in LangChain's shape. Tool calls still streaming are listed
+    /// in `invalid_tool_calls` with their raw text, so nothing received is lost.
+    pub fn partial_message(&self) -> AIMessage {
+        AIMessage::from_api(self.api_message(), self.invalid_calls(true))
+    }
+
+    fn invalid_calls(&self, with_unfinished: bool) -> Vec<InvalidToolCall> {
+        self.blocks
+            .iter()
+            .filter_map(|block| {
+                block
+                    .invalid
+                    .clone()
+                    .or_else(|| with_unfinished.then(|| block.unfinished_call()).flatten())
+            })
+            .collect()
+    }
+
+    /// The final message. A stream that did not reach `message_stop` is an
+    /// [`Error::Stream`] carrying the partial message.
+    pub fn finish(self) -> Result<AIMessage, Error> {
+        if !self.stopped {
+            return Err(self.fail(ProtocolError::Incomplete.into()));
+        }
+        let invalid = self.invalid_calls(false);
+        let mut message = self.message.unwrap_or_default();
+        message.content = self.blocks.into_iter().map(|b| b.block).collect();
+        Ok(AIMessage::from_api(message, invalid))
+    }
+
+    /// Wraps `cause` with the partial message: what a consumer returns when a stream breaks.
+    pub fn fail(&self, cause: Error) -> Error {
+        Error::Stream {
+            source: Box::new(cause),
+            partial: Box::new(self.partial_message()),
+        }
+    }
+}
+
+/// The started, still open block at `index` (a free function so the caller can borrow other
+/// fields of the aggregator at the same time).
+fn open_block<'a>(
+    message: &Option<ApiMessage>,
+    blocks: &'a mut [BlockBuilder],
+    index: usize,
+    event: &'static str,
+) -> Result<&'a mut BlockBuilder, ProtocolError> {
+    if message.is_none() {
+        return Err(ProtocolError::BeforeMessageStart { event });
+    }
+    let block = blocks
+        .get_mut(index)
+        .ok_or(ProtocolError::UnknownIndex { index, event })?;
+    if block.stopped {
+        return Err(ProtocolError::BlockStopped { index, event });
+    }
+    Ok(block)
+}

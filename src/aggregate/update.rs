@@ -1,0 +1,73 @@
+//! What one event changed.
+
+use crate::messages::{Citation, ContentBlock, InvalidToolCall, ToolCall};
+
+/// What [`MessageAggregator::apply`](crate::MessageAggregator::apply) changed, borrowing from
+/// the event: enough to drive a UI without diffing the message.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Update<'e> {
+    /// `message_start`: id, model and initial usage are known.
+    MessageStarted,
+    /// A content block began.
+    BlockStarted {
+        /// The block's index.
+        index: usize,
+        /// The block as it started.
+        block: &'e ContentBlock,
+    },
+    /// Text appended to a text block.
+    Text {
+        /// The block's index.
+        index: usize,
+        /// The new text.
+        text: &'e str,
+    },
+    /// Reasoning appended to a thinking block.
+    Thinking {
+        /// The block's index.
+        index: usize,
+        /// The new reasoning.
+        thinking: &'e str,
+    },
+    /// A thinking block's signature arrived.
+    Signature {
+        /// The block's index.
+        index: usize,
+    },
+    /// A citation was appended to a text block.
+    Citation {
+        /// The block's index.
+        index: usize,
+        /// The citation.
+        citation: &'e Citation,
+    },
+    /// A fragment of a tool call's JSON input arrived. The live arguments are at
+    /// [`MessageAggregator::tool_input`](crate::MessageAggregator::tool_input), and the per-field
+    /// changes at [`MessageAggregator::path_events`](crate::MessageAggregator::path_events).
+    ToolInput {
+        /// The block's index.
+        index: usize,
+        /// The raw fragment.
+        fragment: &'e str,
+    },
+    /// A content block is complete (for tool calls, see [`Update::ToolCallDone`]).
+    BlockStopped {
+        /// The block's index.
+        index: usize,
+    },
+    /// A `tool_use` block is complete: its arguments parsed, or were invalid.
+    ToolCallDone {
+        /// The block's index.
+        index: usize,
+        /// The call, or the raw text and error when the input was not valid JSON.
+        result: Result<ToolCall, InvalidToolCall>,
+    },
+    /// `message_delta`: stop reason, stop sequence or usage changed.
+    MessageDelta,
+    /// `message_stop`: the message is complete.
+    MessageStopped,
+    /// An event or delta type this version does not know (kept, see
+    /// [`MessageAggregator::unknown`](crate::MessageAggregator::unknown)).
+    Unknown,
+}

@@ -1,0 +1,155 @@
+//! From an SSE event to a [`StreamEvent`].
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::StreamEvent;
+use crate::error::EventDecodeError;
+use crate::sse::SseEvent;
+
+impl StreamEvent {
+    /// Parses the `data` of an SSE event named `event`.
+    ///
+    /// The API names every event after its `type`, so a known name picks the payload type
+    /// directly and the JSON is read once, without an intermediate tree. Any other name falls
+    /// back to dispatching on the payload's `type` field; unknown types become
+    /// [`StreamEvent::Unknown`]. Malformed JSON is an [`EventDecodeError`] carrying the event
+    /// name and the raw data.
+    ///
+    /// ```
+    /// use chat_anthropic::StreamEvent;
+    /// let err = StreamEvent::parse("message_delta", "{not json").unwrap_err();
+    /// assert_eq!(err.event, "message_delta");
+    /// assert_eq!(err.data, "{not json");
+    /// assert!(matches!(StreamEvent::parse("future", r#"{"type":"future"}"#), Ok(StreamEvent::Unknown(_))));
+    /// ```
+    pub fn parse(event: &str, data: &str) -> Result<StreamEvent, EventDecodeError> {
+        use serde_json::from_str;
+        let parsed = match event {
+            "content_block_delta" => from_str(data).map(StreamEvent::ContentBlockDelta),
+            "content_block_start" => from_str(data).map(StreamEvent::ContentBlockStart),
+            "content_block_stop" => from_str(data).map(StreamEvent::ContentBlockStop),
+            "message_start" => from_str(data).map(StreamEvent::MessageStart),
+            "message_delta" => from_str(data).map(StreamEvent::MessageDelta),
+            "message_stop" => from_str::<IgnoredAny>(data).map(|_| StreamEvent::MessageStop),
+            "ping" => from_str::<IgnoredAny>(data).map(|_| StreamEvent::Ping),
+            "error" => from_str(data).map(StreamEvent::Error),
+            _ => from_str::<serde_json::Value>(data).and_then(StreamEvent::deserialize),
+        };
+        parsed.map_err(|source| EventDecodeError {
+            event: event.to_owned(),
+            data: data.to_owned(),
+            source,
+        })
+    }
+
+    /// Parses a decoded SSE event (see [`StreamEvent::parse`]).
+    pub fn from_sse(event: &SseEvent) -> Result<StreamEvent, EventDecodeError> {
+        Self::parse(event.event(), event.data())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{ContentBlockStop, Delta};
+    use crate::messages::ContentBlock;
+    use crate::StopReason;
+
+    #[test]
+    fn known_names_parse_to_their_types() {
+        let start = StreamEvent::parse(
+            "message_start",
+            r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",
+               "model":"m","content":[],"stop_reason":null,"stop_sequence":null,
+               "usage":{"input_tokens":5,"output_tokens":1,"service_tier":"standard"}}}"#,
+        )
+        .unwrap();
+        let StreamEvent::MessageStart(start) = start else {
+            panic!()
+        };
+        assert_eq!(start.message.id, "msg_1");
+        assert_eq!(start.message.usage.service_tier.as_deref(), Some("standard"));
+
+        let block = StreamEvent::parse(
+            "content_block_start",
+            r#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"f","input":{}}}"#,
+        )
+        .unwrap();
+        assert!(matches!(block, StreamEvent::ContentBlockStart(ref s)
+            if s.index == 1 && matches!(s.content_block, ContentBlock::ToolUse(_))));
+
+        let delta = StreamEvent::parse(
+            "message_delta",
+            r#"{"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"END","stop_details":null},"usage":{"output_tokens":9}}"#,
+        )
+        .unwrap();
+        let StreamEvent::MessageDelta(delta) = delta else {
+            panic!()
+        };
+        assert_eq!(delta.delta.stop_reason, Some(StopReason::StopSequence));
+        assert!(delta.delta.extra.contains_key("stop_details"));
+        assert_eq!(delta.usage.unwrap().output_tokens, Some(9));
+
+        assert_eq!(
+            StreamEvent::parse("content_block_stop", r#"{"type":"content_block_stop","index":2}"#)
+                .unwrap(),
+            StreamEvent::ContentBlockStop(ContentBlockStop { index: 2 })
+        );
+        assert_eq!(
+            StreamEvent::parse("ping", r#"{"type": "ping"}"#).unwrap(),
+            StreamEvent::Ping
+        );
+    }
+
+    #[test]
+    fn unnamed_events_dispatch_on_their_type() {
+        let event = StreamEvent::parse(
+            "message",
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"so"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(event, StreamEvent::ContentBlockDelta(ref d)
+            if d.delta == Delta::Thinking("so".into())));
+        assert_eq!(
+            StreamEvent::parse("message", r#"{"type":"message_stop"}"#).unwrap(),
+            StreamEvent::MessageStop
+        );
+    }
+
+    #[test]
+    fn error_events_are_typed() {
+        let event = StreamEvent::parse(
+            "error",
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        )
+        .unwrap();
+        let StreamEvent::Error(event) = event else {
+            panic!()
+        };
+        assert_eq!(event.error.kind, crate::ApiErrorKind::Overloaded);
+        assert_eq!(event.error.message, "Overloaded");
+    }
+
+    #[test]
+    fn malformed_payloads_name_the_event_and_keep_the_data() {
+        for (name, data) in [
+            ("content_block_delta", r#"{"type":"content_block_delta","index":"x"}"#),
+            ("message_stop", "not json"),
+            ("whatever", "[1,"),
+        ] {
+            let err = StreamEvent::parse(name, data).unwrap_err();
+            assert_eq!((err.event.as_str(), err.data.as_str()), (name, data));
+            assert!(err.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn events_serialize_back_to_their_wire_json() {
+        let raw = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}"#;
+        let event = StreamEvent::parse("content_block_delta", raw).unwrap();
+        assert_eq!(serde_json::to_string(&event).unwrap(), raw);
+        let stop = serde_json::to_string(&StreamEvent::MessageStop).unwrap();
+        assert_eq!(stop, r#"{"type":"message_stop"}"#);
+    }
+}

@@ -1,0 +1,240 @@
+//! `AIMessage`: the assistant's reply in LangChain's standardized shape.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{ApiMessage, ContentBlock, StopReason, Usage, UsageMetadata};
+
+/// A message's content: a plain string, or a list of blocks.
+///
+/// As in LangChain, a reply made of a single plain text block is a string; anything else
+/// (tool use, thinking, citations, several blocks) is the list of blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MessageContent {
+    /// Plain text.
+    Text(String),
+    /// Content blocks.
+    Blocks(Vec<ContentBlock>),
+}
+
+impl Default for MessageContent {
+    fn default() -> Self {
+        Self::Text(String::new())
+    }
+}
+
+impl MessageContent {
+    /// All text, concatenated (text blocks only).
+    ///
+    /// ```
+    /// use chat_anthropic::{ContentBlock, MessageContent};
+    /// let content = MessageContent::Blocks(vec![ContentBlock::text("a"), ContentBlock::text("b")]);
+    /// assert_eq!(content.text(), "ab");
+    /// ```
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(text) => text.clone(),
+            Self::Blocks(blocks) => blocks.iter().filter_map(ContentBlock::as_text).collect(),
+        }
+    }
+
+    /// The content as blocks (a string becomes one text block).
+    pub fn into_blocks(self) -> Vec<ContentBlock> {
+        match self {
+            Self::Text(text) if text.is_empty() => Vec::new(),
+            Self::Text(text) => vec![ContentBlock::text(text)],
+            Self::Blocks(blocks) => blocks,
+        }
+    }
+
+    /// LangChain's choice: a single citation-free text block collapses to a string.
+    pub(crate) fn from_blocks(mut blocks: Vec<ContentBlock>) -> Self {
+        if let [ContentBlock::Text(block)] = blocks.as_slice() {
+            if block.citations.is_none() && block.extra.is_empty() {
+                let Some(ContentBlock::Text(block)) = blocks.pop() else {
+                    unreachable!("matched a single text block above")
+                };
+                return Self::Text(block.text);
+            }
+        }
+        Self::Blocks(blocks)
+    }
+}
+
+impl From<String> for MessageContent {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for MessageContent {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<Vec<ContentBlock>> for MessageContent {
+    fn from(blocks: Vec<ContentBlock>) -> Self {
+        Self::Blocks(blocks)
+    }
+}
+
+/// A tool call with parsed arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolCall {
+    /// The tool's name.
+    pub name: String,
+    /// The arguments (a JSON object).
+    pub args: Value,
+    /// The `tool_use` id to answer with a tool result.
+    pub id: String,
+}
+
+impl ToolCall {
+    /// A tool call.
+    pub fn new(name: impl Into<String>, args: Value, id: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            args,
+            id: id.into(),
+        }
+    }
+
+    /// Deserializes the arguments into `T`.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct GetWeather { location: String }
+    /// let call = chat_anthropic::ToolCall::new("GetWeather", serde_json::json!({"location": "Paris"}), "toolu_1");
+    /// assert_eq!(call.parse::<GetWeather>().unwrap().location, "Paris");
+    /// ```
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.args)
+    }
+}
+
+/// A tool call whose arguments were not valid JSON: the raw text and the error are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InvalidToolCall {
+    /// The tool's name.
+    pub name: Option<String>,
+    /// The raw argument text as it streamed.
+    pub args: Option<String>,
+    /// The `tool_use` id.
+    pub id: Option<String>,
+    /// Why the arguments were rejected.
+    pub error: Option<String>,
+}
+
+/// What the API said about the response besides its content.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ResponseMetadata {
+    /// The message id (`msg_…`).
+    #[serde(default)]
+    pub id: String,
+    /// The model that answered.
+    #[serde(default)]
+    pub model: String,
+    /// Why generation stopped.
+    #[serde(default)]
+    pub stop_reason: Option<StopReason>,
+    /// The stop sequence that was hit, if any.
+    #[serde(default)]
+    pub stop_sequence: Option<String>,
+    /// The raw usage object.
+    #[serde(default)]
+    pub usage: Usage,
+    /// Every other field of the message (`container`, `stop_details`, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The assistant's reply, as LangChain's `AIMessage`.
+///
+/// Built by folding a stream ([`MessageAggregator`](crate::MessageAggregator)); `invoke`
+/// returns one.
+///
+/// ```
+/// use chat_anthropic::{AIMessage, MessageContent};
+/// let reply = AIMessage::new("J'adore la programmation.");
+/// assert_eq!(reply.text(), "J'adore la programmation.");
+/// assert!(matches!(reply.content, MessageContent::Text(_)));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AIMessage {
+    /// A string for a plain text reply, otherwise the content blocks.
+    pub content: MessageContent,
+    /// Tool calls with parsed arguments, in block order.
+    #[serde(default)]
+    pub tool_calls: Vec<ToolCall>,
+    /// Tool calls whose arguments were not valid JSON.
+    #[serde(default)]
+    pub invalid_tool_calls: Vec<InvalidToolCall>,
+    /// Standardized token counts.
+    #[serde(default)]
+    pub usage_metadata: Option<UsageMetadata>,
+    /// Id, model, stop reason, raw usage and other response fields.
+    #[serde(default)]
+    pub response_metadata: ResponseMetadata,
+    /// The message id.
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+impl AIMessage {
+    /// An assistant message with the given content (e.g. a prior turn of a conversation).
+    pub fn new(content: impl Into<MessageContent>) -> Self {
+        Self {
+            content: content.into(),
+            ..Self::default()
+        }
+    }
+
+    /// All text of the reply, concatenated.
+    pub fn text(&self) -> String {
+        self.content.text()
+    }
+
+    /// Builds the LangChain view of an API message. `invalid` lists the tool calls whose
+    /// arguments failed to parse (by block id); their blocks stay in `content`.
+    pub(crate) fn from_api(message: ApiMessage, invalid: Vec<InvalidToolCall>) -> Self {
+        let is_invalid = |id: &str| invalid.iter().any(|call| call.id.as_deref() == Some(id));
+        let tool_calls = message
+            .content
+            .iter()
+            .filter_map(|block| match block {
+                ContentBlock::ToolUse(call) if !is_invalid(&call.id) => Some(ToolCall::new(
+                    call.name.clone(),
+                    call.input.clone(),
+                    call.id.clone(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let usage_metadata = Some(UsageMetadata::from(&message.usage));
+        let id = (!message.id.is_empty()).then(|| message.id.clone());
+        let mut extra = message.extra;
+        extra.insert("type".to_owned(), Value::String(message.kind));
+        extra.insert("role".to_owned(), Value::String(message.role));
+        AIMessage {
+            content: MessageContent::from_blocks(message.content),
+            tool_calls,
+            invalid_tool_calls: invalid,
+            usage_metadata,
+            response_metadata: ResponseMetadata {
+                id: message.id,
+                model: message.model,
+                stop_reason: message.stop_reason,
+                stop_sequence: message.stop_sequence,
+                usage: message.usage,
+                extra,
+            },
+            id,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Messages and their parts: content blocks, citations, usage, and the assistant's reply.
+
+mod ai_message;
+mod chunk;
+mod api_message;
+mod citation;
+mod content;
+mod conversation;
+mod stop_reason;
+mod usage;
+
+pub use ai_message::{AIMessage, InvalidToolCall, MessageContent, ResponseMetadata, ToolCall};
+pub use api_message::ApiMessage;
+pub use chunk::{AIMessageChunk, ContentChunk, ToolCallChunk};
+pub use citation::Citation;
+pub use content::{
+    ContainerUploadBlock, ContentBlock, RedactedThinkingBlock, ServerToolResultBlock,
+    TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock,
+};
+pub use conversation::{HumanMessage, IntoMessages, Message, SystemMessage, ToolMessage};
+pub use stop_reason::StopReason;
+pub use usage::{CacheCreation, InputTokenDetails, Usage, UsageDelta, UsageMetadata};

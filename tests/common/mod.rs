@@ -1,0 +1,31 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// `tests/fixtures/recorded`: real streams from the live API.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/recorded")
+}
+
+/// Every recorded `.sse` stream: (file stem, bytes), sorted by name.
+pub fn recorded_streams() -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<_> = std::fs::read_dir(fixtures_dir())
+        .expect("the recorded fixtures live in tests/fixtures/recorded")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "sse"))
+        .map(|path| {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    out.sort();
+    assert!(out.len() >= 14, "expected the recorded fixtures, found {}", out.len());
+    out
+}
+
+/// One recorded stream by file stem.
+pub fn recorded(stem: &str) -> Vec<u8> {
+    std::fs::read(fixtures_dir().join(format!("{stem}.sse"))).unwrap()
+}
