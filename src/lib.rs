@@ -1,16 +1,32 @@
 //! chat-anthropic: a streaming-first client for Anthropic's Messages API.
 
 pub mod aggregate;
+mod chat_model;
+mod chat_stream;
 pub mod error;
 pub mod event;
 pub mod messages;
 pub mod partial_json;
+pub mod prompt;
+mod request;
 pub mod sse;
+mod transport;
 
 pub use aggregate::{collect_message, MessageAggregator, Update};
+pub use chat_model::{
+    ApiKey, ChatAnthropic, ChatAnthropicConfig, Thinking, ANTHROPIC_VERSION, DEFAULT_BASE_URL,
+    DEFAULT_BATCH_CONCURRENCY,
+};
+pub use chat_stream::{ChatStream, ChunkStream};
 pub use error::{ApiErrorKind, Error, EventDecodeError, ProtocolError};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
 };
 pub use messages::*;
+pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
+
+/// The README's examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

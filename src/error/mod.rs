@@ -77,6 +77,9 @@ pub enum Error {
     /// Reading a local source (a recorded stream) failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A prompt template could not be formatted.
+    #[error(transparent)]
+    Prompt(#[from] crate::prompt::PromptError),
     /// The client is misconfigured (e.g. no API key).
     #[error("configuration error: {0}")]
     Config(String),

@@ -1,0 +1,153 @@
+//! The model's settings, serializable so they can be stored and reloaded (secrets excluded).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Extended thinking (`thinking` in the request).
+///
+/// ```
+/// use chat_anthropic::Thinking;
+/// let on = Thinking::enabled(2048);
+/// assert_eq!(serde_json::to_value(&on).unwrap(), serde_json::json!({"type": "enabled", "budget_tokens": 2048}));
+/// assert_eq!(serde_json::to_value(Thinking::adaptive()).unwrap()["type"], "adaptive");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Thinking {
+    /// Think with a token budget (≥ 1024 and below `max_tokens`).
+    Enabled {
+        /// Tokens the model may spend thinking.
+        budget_tokens: u32,
+        /// `"summarized"` or `"omitted"` (redacted, but signed for multi-turn continuity).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display: Option<String>,
+    },
+    /// The model decides how much to think.
+    Adaptive {
+        /// `"summarized"` or `"omitted"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display: Option<String>,
+    },
+    /// Think only between tool calls.
+    BetweenTools,
+    /// No thinking.
+    Disabled,
+}
+
+impl Thinking {
+    /// `{type: "enabled", budget_tokens}`.
+    pub fn enabled(budget_tokens: u32) -> Self {
+        Self::Enabled {
+            budget_tokens,
+            display: None,
+        }
+    }
+
+    /// `{type: "adaptive"}`.
+    pub fn adaptive() -> Self {
+        Self::Adaptive { display: None }
+    }
+}
+
+/// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) but the API key.
+///
+/// Serializes with serde, so a configured model can be saved and rebuilt with
+/// [`ChatAnthropic::from_config`](crate::ChatAnthropic::from_config).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ChatAnthropicConfig {
+    /// The model name, e.g. `"claude-sonnet-4-6"`.
+    pub model: String,
+    /// The most tokens to generate.
+    pub max_tokens: u32,
+    /// Sampling temperature (sent only when set).
+    pub temperature: Option<f64>,
+    /// Top-k sampling (sent only when set).
+    pub top_k: Option<u32>,
+    /// Nucleus sampling (sent only when set).
+    pub top_p: Option<f64>,
+    /// Sequences that stop generation.
+    pub stop_sequences: Vec<String>,
+    /// Idle timeout: the longest wait for the response or for the next bytes of a stream (a
+    /// long, healthy stream is never cut). `None` waits forever.
+    #[serde(with = "optional_millis")]
+    pub timeout: Option<Duration>,
+    /// The longest wait to connect.
+    #[serde(with = "millis")]
+    pub connect_timeout: Duration,
+    /// Retries before the first byte of a response (connection errors, 408, 409, 429, 5xx).
+    pub max_retries: u32,
+    /// The API's base URL; `None` reads `ANTHROPIC_BASE_URL`, else the public API.
+    pub base_url: Option<String>,
+    /// Headers sent with every request.
+    pub default_headers: BTreeMap<String, String>,
+    /// Beta features, sent as `anthropic-beta`.
+    pub betas: Vec<String>,
+    /// Extended thinking.
+    pub thinking: Option<Thinking>,
+    /// `metadata` (e.g. `{"user_id": "…"}`).
+    pub metadata: Option<Value>,
+    /// Whether streamed chunks carry `usage_metadata`.
+    pub stream_usage: bool,
+    /// Further request body fields, sent as they are (LangChain's `model_kwargs`).
+    pub model_kwargs: Map<String, Value>,
+}
+
+impl Default for ChatAnthropicConfig {
+    fn default() -> Self {
+        Self {
+            model: String::new(),
+            max_tokens: 1024,
+            temperature: None,
+            top_k: None,
+            top_p: None,
+            stop_sequences: Vec::new(),
+            timeout: Some(Duration::from_secs(600)),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 2,
+            base_url: None,
+            default_headers: BTreeMap::new(),
+            betas: Vec::new(),
+            thinking: None,
+            metadata: None,
+            stream_usage: true,
+            model_kwargs: Map::new(),
+        }
+    }
+}
+
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(value.as_millis() as u64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+mod optional_millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => s.serialize_some(&(value.as_millis() as u64)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
+    }
+}

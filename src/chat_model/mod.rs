@@ -1,0 +1,339 @@
+//! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
+
+mod config;
+mod secret;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use serde_json::Value;
+
+pub use config::{ChatAnthropicConfig, Thinking};
+pub use secret::ApiKey;
+
+use crate::aggregate::MessageAggregator;
+use crate::chat_stream::ChatStream;
+use crate::error::Error;
+use crate::messages::{AIMessage, IntoMessages, Message};
+use crate::request::{self, Endpoint, ToolFields};
+use crate::transport::{self, Prepared, SendPolicy};
+
+/// The public API's address.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+/// The API version this crate speaks.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+/// How many requests [`ChatAnthropic::batch`] runs at once by default.
+pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
+
+/// A chat model on Anthropic's Messages API — the Rust `ChatAnthropic`.
+///
+/// Everything is a stream: [`stream`](Self::stream) returns the typed events as they arrive,
+/// and [`invoke`](Self::invoke) is that same stream folded into an [`AIMessage`]. Settings are
+/// chained like LangChain's constructor arguments; the API key defaults to
+/// `ANTHROPIC_API_KEY` and the base URL to `ANTHROPIC_BASE_URL`, read at the first call.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+/// # let server = chat_anthropic::mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic::mock::MockReply::text("J'adore la programmation."));
+/// use chat_anthropic::ChatAnthropic;
+/// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+///     .temperature(0.0)
+///     .max_tokens(1024)
+///     .max_retries(2)
+/// #   .base_url(server.base_url()).api_key("test-key")
+///     ;
+/// let reply = llm.invoke([
+///     ("system", "You are a helpful assistant that translates English to French. Translate the user sentence."),
+///     ("human", "I love programming."),
+/// ]).await?;
+/// assert_eq!(reply.text(), "J'adore la programmation.");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ChatAnthropic {
+    config: ChatAnthropicConfig,
+    api_key: Option<ApiKey>,
+    http: reqwest::Client,
+    pub(crate) tools: ToolFields,
+}
+
+impl std::fmt::Debug for ChatAnthropic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatAnthropic")
+            .field("config", &self.config)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("tools", &self.tools.tools.len())
+            .finish()
+    }
+}
+
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident: $type:ty => $field:ident) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: $type) -> Self {
+            self.config.$field = value.into();
+            self
+        }
+    };
+}
+
+impl ChatAnthropic {
+    /// A model with default settings (`max_tokens` 1024, 2 retries, 10-minute idle timeout).
+    pub fn new(model: impl Into<String>) -> Self {
+        Self::from_config(ChatAnthropicConfig {
+            model: model.into(),
+            ..ChatAnthropicConfig::default()
+        })
+    }
+
+    /// A model from stored settings (the API key is never stored: set it again, or let it
+    /// come from `ANTHROPIC_API_KEY`).
+    ///
+    /// ```
+    /// use chat_anthropic::ChatAnthropic;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").temperature(0.2).stop_sequences(["END"]);
+    /// let saved = serde_json::to_string(llm.config()).unwrap();
+    /// let restored = ChatAnthropic::from_config(serde_json::from_str(&saved).unwrap());
+    /// assert_eq!(restored.config(), llm.config());
+    /// ```
+    pub fn from_config(config: ChatAnthropicConfig) -> Self {
+        let http = http_client(config.connect_timeout);
+        Self {
+            config,
+            api_key: None,
+            http,
+            tools: ToolFields::default(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ChatAnthropicConfig {
+        &self.config
+    }
+
+    setter!(/// The model name.
+        model: impl Into<String> => model);
+    setter!(/// The most tokens to generate.
+        max_tokens: u32 => max_tokens);
+    setter!(/// Sampling temperature, 0 to 1.
+        temperature: f64 => temperature);
+    setter!(/// Top-k sampling.
+        top_k: u32 => top_k);
+    setter!(/// Nucleus sampling, 0 to 1.
+        top_p: f64 => top_p);
+    setter!(/// Retries before the first response byte (default 2).
+        max_retries: u32 => max_retries);
+    setter!(/// Extended thinking.
+        thinking: Thinking => thinking);
+    setter!(/// Whether streamed chunks carry `usage_metadata` (default true).
+        stream_usage: bool => stream_usage);
+
+    /// The idle timeout: the longest wait for the response, and then between bytes of the
+    /// stream. Never a total deadline, so a long healthy stream is not cut.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.timeout = timeout.into();
+        self
+    }
+
+    /// The longest wait to connect (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self.http = http_client(timeout);
+        self
+    }
+
+    /// The API key (default: `ANTHROPIC_API_KEY`, read at the first call).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// The base URL (default: `ANTHROPIC_BASE_URL`, else the public API).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.config.base_url = Some(url.into());
+        self
+    }
+
+    /// Sequences that stop generation.
+    pub fn stop_sequences<S: Into<String>>(mut self, stops: impl IntoIterator<Item = S>) -> Self {
+        self.config.stop_sequences = stops.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config
+            .default_headers
+            .insert(name.into(), value.into());
+        self
+    }
+
+    /// Beta features, sent as `anthropic-beta: a,b`.
+    pub fn betas<S: Into<String>>(mut self, betas: impl IntoIterator<Item = S>) -> Self {
+        self.config.betas = betas.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `metadata.user_id`: an opaque id of the end user, for abuse detection.
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.config.metadata = Some(serde_json::json!({ "user_id": user_id.into() }));
+        self
+    }
+
+    /// Any further body field, sent as given (LangChain's `model_kwargs`), e.g.
+    /// `.model_kwarg("service_tier", "auto")`.
+    pub fn model_kwarg(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.config.model_kwargs.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sends the conversation and returns the live event stream once the response has
+    /// started (retries, if any, happen before this returns).
+    pub async fn stream(&self, input: impl IntoMessages) -> Result<ChatStream, Error> {
+        let messages = input.into_messages()?;
+        let aggregator = MessageAggregator::new().with_path_events();
+        self.stream_messages(messages, aggregator).await
+    }
+
+    pub(crate) async fn stream_messages(
+        &self,
+        messages: Vec<Message>,
+        aggregator: MessageAggregator,
+    ) -> Result<ChatStream, Error> {
+        let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
+        let prepared = self.prepare("/v1/messages", &body)?;
+        let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
+        let _entered = span.enter();
+        let response = transport::send(&self.http, &prepared, self.policy()).await?;
+        tracing::debug!(status = response.status().as_u16(), "stream started");
+        let body = transport::body(response, self.config.timeout);
+        Ok(ChatStream::new(body, self.config.stream_usage, aggregator))
+    }
+
+    /// The reply as one message: the stream, folded.
+    pub async fn invoke(&self, input: impl IntoMessages) -> Result<AIMessage, Error> {
+        self.stream(input).await?.final_message().await
+    }
+
+    /// Runs many conversations, at most [`DEFAULT_BATCH_CONCURRENCY`] at a time; results are
+    /// in input order.
+    pub async fn batch<I: IntoMessages>(
+        &self,
+        inputs: impl IntoIterator<Item = I>,
+    ) -> Vec<Result<AIMessage, Error>> {
+        self.batch_with_concurrency(inputs, DEFAULT_BATCH_CONCURRENCY)
+            .await
+    }
+
+    /// [`batch`](Self::batch) with a chosen concurrency limit.
+    pub async fn batch_with_concurrency<I: IntoMessages>(
+        &self,
+        inputs: impl IntoIterator<Item = I>,
+        concurrency: usize,
+    ) -> Vec<Result<AIMessage, Error>> {
+        run_ordered(
+            inputs.into_iter().map(|input| self.invoke(input)),
+            concurrency,
+        )
+        .await
+    }
+
+    /// Counts the input tokens of a conversation (with the bound tools) without generating,
+    /// via `/v1/messages/count_tokens`.
+    pub async fn count_tokens(&self, input: impl IntoMessages) -> Result<u64, Error> {
+        #[derive(serde::Deserialize)]
+        struct Count {
+            input_tokens: u64,
+        }
+        let messages = input.into_messages()?;
+        let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
+        let prepared = self.prepare("/v1/messages/count_tokens", &body)?;
+        let response = transport::send(&self.http, &prepared, self.policy()).await?;
+        let count: Count = transport::json(response, self.config.timeout).await?;
+        Ok(count.input_tokens)
+    }
+
+    fn policy(&self) -> SendPolicy {
+        SendPolicy {
+            max_retries: self.config.max_retries,
+            idle_timeout: self.config.timeout,
+        }
+    }
+
+    /// URL, headers and body of one request; the key and base URL are resolved here, so a
+    /// missing key is an error at the first call, naming the variable.
+    fn prepare(&self, path: &str, body: &Value) -> Result<Prepared, Error> {
+        let key = match &self.api_key {
+            Some(key) => key.clone(),
+            None => std::env::var("ANTHROPIC_API_KEY")
+                .ok()
+                .filter(|k| !k.is_empty())
+                .map(ApiKey::new)
+                .ok_or_else(|| {
+                    Error::Config(
+                        "no API key: set ANTHROPIC_API_KEY or call ChatAnthropic::api_key".into(),
+                    )
+                })?,
+        };
+        let base = self
+            .config
+            .base_url
+            .clone()
+            .or_else(|| {
+                std::env::var("ANTHROPIC_BASE_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+            })
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let mut headers = HeaderMap::new();
+        let header = |value: &str| {
+            HeaderValue::from_str(value)
+                .map_err(|_| Error::Config("a header value has invalid characters".into()))
+        };
+        let mut key_value = header(key.expose())?;
+        key_value.set_sensitive(true);
+        headers.insert("x-api-key", key_value);
+        headers.insert(
+            "anthropic-version",
+            HeaderValue::from_static(ANTHROPIC_VERSION),
+        );
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if !self.config.betas.is_empty() {
+            headers.insert("anthropic-beta", header(&self.config.betas.join(","))?);
+        }
+        for (name, value) in &self.config.default_headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+            headers.insert(name, header(value)?);
+        }
+        let body = serde_json::to_vec(body)
+            .map_err(|e| Error::Config(format!("could not serialize the request: {e}")))?;
+        Ok(Prepared {
+            url: format!("{}{path}", base.trim_end_matches('/')),
+            headers,
+            body: Bytes::from(body),
+        })
+    }
+}
+
+/// Runs futures with at most `concurrency` in flight; results in input order.
+pub(crate) async fn run_ordered<F: std::future::Future>(
+    calls: impl IntoIterator<Item = F>,
+    concurrency: usize,
+) -> Vec<F::Output> {
+    futures_util::stream::iter(calls)
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+fn http_client(connect_timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
