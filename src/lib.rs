@@ -6,6 +6,8 @@ mod chat_stream;
 pub mod error;
 pub mod event;
 pub mod messages;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod partial_json;
 pub mod prompt;
 mod request;

@@ -1,0 +1,252 @@
+//! A local mock of the Messages API, over real HTTP on a loopback port.
+//!
+//! It serves `POST /v1/messages` (streaming and not) and `POST /v1/messages/count_tokens`,
+//! checks headers and bodies the way the API does (a 400 `invalid_request_error` for a
+//! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …), answers from a
+//! script or a recorded `.sse` file, injects faults on request, and records every request so
+//! tests can look at what was sent. The offline quickstart, the doc tests and the
+//! integration tests all run against it. Enabled by the default `mock` feature.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+//! use chat_anthropic::mock::{MockReply, MockServer};
+//! use chat_anthropic::ChatAnthropic;
+//!
+//! let server = MockServer::start().await;
+//! server.enqueue(MockReply::error(529, "overloaded_error", "Overloaded").header("retry-after-ms", "10"));
+//! server.enqueue(MockReply::text("Hello!"));
+//! let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("test");
+//! assert_eq!(llm.invoke("Hi").await?.text(), "Hello!");
+//! assert_eq!(server.requests().len(), 2); // the 529 was retried
+//! # Ok(()) }
+//! ```
+
+mod body;
+mod reply;
+mod script;
+mod serve;
+mod validate;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+pub use reply::MockReply;
+pub use script::MockScript;
+
+use body::StreamStats;
+
+/// Chooses the reply to a request when nothing is queued.
+type Responder = Arc<dyn Fn(&RecordedRequest) -> MockReply + Send + Sync>;
+
+/// A request as the server received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// `POST`, …
+    pub method: String,
+    /// The URL path, e.g. `/v1/messages`.
+    pub path: String,
+    /// Headers by lower-case name.
+    pub headers: BTreeMap<String, String>,
+    /// The JSON body (a string holding the raw text when it is not JSON).
+    pub body: Value,
+}
+
+/// The running server. Dropping it stops it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let server = chat_anthropic::mock::MockServer::start().await;
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// # }
+/// ```
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+pub(crate) struct Shared {
+    queue: Mutex<VecDeque<MockReply>>,
+    responder: Mutex<Option<Responder>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+    counter: AtomicU64,
+    stats: Arc<StreamStats>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Shared {
+    /// The queued reply, else the responder's, else the echo.
+    fn next_reply(&self, request: &RecordedRequest) -> MockReply {
+        if let Some(reply) = self.queue.lock().expect("not poisoned").pop_front() {
+            return reply;
+        }
+        let responder = self.responder.lock().expect("not poisoned").clone();
+        match responder {
+            Some(responder) => responder(request),
+            None => serve::echo(request),
+        }
+    }
+}
+
+impl MockServer {
+    /// Starts a server on a free loopback port.
+    ///
+    /// # Panics
+    /// If no loopback port can be bound; [`try_start`](Self::try_start) returns the error.
+    pub async fn start() -> Self {
+        Self::try_start()
+            .await
+            .expect("mock server: cannot bind a loopback port")
+    }
+
+    /// Starts a server on a free loopback port, or says why it could not.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let server = chat_anthropic::mock::MockServer::try_start().await?;
+    /// # let _ = server; Ok(()) }
+    /// ```
+    pub async fn try_start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (stop, shutdown) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            queue: Mutex::default(),
+            responder: Mutex::default(),
+            requests: Mutex::default(),
+            counter: AtomicU64::new(0),
+            stats: Arc::default(),
+            shutdown,
+        });
+        let app = axum::Router::new()
+            .fallback(serve::handle)
+            .with_state(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::warn!(target: "chat_anthropic::mock", %err, "mock server stopped");
+            }
+        });
+        Ok(Self {
+            addr,
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    /// The URL to pass to [`ChatAnthropic::base_url`](crate::ChatAnthropic::base_url).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Queues the reply to the next request to `/v1/messages` (replies are used in order,
+    /// before the responder).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use chat_anthropic::mock::{MockReply, MockScript, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.enqueue(MockReply::script(
+    ///     MockScript::new().tool_use("toolu_1", "get_weather", serde_json::json!({"location": "Paris"})),
+    /// ));
+    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let reply = llm.invoke("Weather in Paris?").await?;
+    /// assert_eq!(reply.tool_calls[0].args["location"], "Paris");
+    /// # Ok(()) }
+    /// ```
+    pub fn enqueue(&self, reply: MockReply) {
+        self.shared
+            .queue
+            .lock()
+            .expect("not poisoned")
+            .push_back(reply);
+    }
+
+    /// Answers requests (when nothing is queued) with a function of the request. The
+    /// default echoes the last user message: `Mock reply to: …`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use chat_anthropic::mock::{MockReply, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.set_responder(|request| {
+    ///     let model = request.body["model"].as_str().unwrap_or_default();
+    ///     MockReply::text(format!("I am {model}"))
+    /// });
+    /// let llm = chat_anthropic::ChatAnthropic::new("m-1").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.invoke("Who are you?").await?.text(), "I am m-1");
+    /// # Ok(()) }
+    /// ```
+    pub fn set_responder(
+        &self,
+        responder: impl Fn(&RecordedRequest) -> MockReply + Send + Sync + 'static,
+    ) {
+        *self.shared.responder.lock().expect("not poisoned") = Some(Arc::new(responder));
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests.lock().expect("not poisoned").clone()
+    }
+
+    /// How many response bodies the client abandoned before they ended (it closed the
+    /// connection).
+    pub fn cancelled_streams(&self) -> usize {
+        self.shared.stats.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the client has abandoned at least one response body; `false` on timeout.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use std::time::Duration;
+    /// use chat_anthropic::mock::{MockReply, MockServer};
+    /// use futures_util::StreamExt;
+    /// let server = MockServer::start().await;
+    /// server.enqueue(MockReply::text("a slow reply").delay(Duration::from_millis(50)));
+    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let mut stream = llm.stream("Hi").await?;
+    /// stream.next().await;
+    /// drop(stream);
+    /// assert!(server.wait_for_cancelled_stream(Duration::from_secs(5)).await);
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_cancelled_stream(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let changed = self.shared.stats.changed.notified();
+            if self.cancelled_streams() > 0 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return self.cancelled_streams() > 0;
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field(
+                "requests",
+                &self.shared.requests.lock().map(|r| r.len()).unwrap_or(0),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        self.task.abort();
+    }
+}

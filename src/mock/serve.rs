@@ -1,0 +1,259 @@
+//! The HTTP side: routing, validation, and rendering a [`MockReply`] as a response.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::{json, Map, Value};
+
+use super::reply::{MockReply, ReplyBody};
+use super::validate::{self, Endpoint, Refusal};
+use super::{body, RecordedRequest, Shared};
+
+/// Every request lands here.
+pub(super) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Response {
+    let number = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
+    let request_id = format!("req_mock_{number:016}");
+    let recorded = RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        headers: headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
+        body: serde_json::from_slice(&raw)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into_owned())),
+    };
+    shared
+        .requests
+        .lock()
+        .expect("not poisoned")
+        .push(recorded.clone());
+    tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
+
+    let endpoint = match (method, uri.path()) {
+        (Method::POST, "/v1/messages") => Endpoint::Messages,
+        (Method::POST, "/v1/messages/count_tokens") => Endpoint::CountTokens,
+        _ => {
+            let refusal = Refusal {
+                status: 404,
+                kind: "not_found_error".into(),
+                message: format!("Not found: {}", uri.path()),
+            };
+            return error_response(&refusal, &[], &request_id);
+        }
+    };
+    let header = |name: &str| recorded.headers.get(name).cloned();
+    let body = match validate::headers(header).and_then(|()| validate::body(&raw, endpoint)) {
+        Ok(body) => body,
+        Err(refusal) => return error_response(&refusal, &[], &request_id),
+    };
+    let input_tokens = estimate_input_tokens(&body);
+    if endpoint == Endpoint::CountTokens {
+        let mut response = Response::new(Body::from(
+            json!({"input_tokens": input_tokens}).to_string(),
+        ));
+        set_headers(&mut response, "application/json", &[], &request_id);
+        return response;
+    }
+    let reply = shared.next_reply(&recorded);
+    let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let model = body["model"].as_str().unwrap_or_default();
+    let id = format!("msg_mock_{number:016}");
+    render(
+        &shared,
+        reply,
+        stream,
+        &id,
+        model,
+        input_tokens,
+        &request_id,
+    )
+}
+
+/// Turns a reply into the response.
+fn render(
+    shared: &Shared,
+    reply: MockReply,
+    stream: bool,
+    id: &str,
+    model: &str,
+    input_tokens: u64,
+    request_id: &str,
+) -> Response {
+    let pieces: Vec<Bytes> = match (&reply.body, stream) {
+        (
+            ReplyBody::Error {
+                status,
+                kind,
+                message,
+            },
+            _,
+        ) => {
+            let refusal = Refusal {
+                status: *status,
+                kind: kind.clone(),
+                message: message.clone(),
+            };
+            return error_response(&refusal, &reply.headers, request_id);
+        }
+        (ReplyBody::Script(script), true) => script
+            .events(id, model, input_tokens)
+            .iter()
+            .map(sse_event)
+            .collect(),
+        (ReplyBody::Script(script), false) => {
+            vec![script.message(id, model, input_tokens).to_string().into()]
+        }
+        (ReplyBody::SseFile(path), _) => match std::fs::read(path) {
+            Ok(bytes) => recorded_pieces(bytes.into(), stream),
+            Err(err) => {
+                let refusal = Refusal {
+                    status: 500,
+                    kind: "api_error".into(),
+                    message: format!("mock: cannot read {}: {err}", path.display()),
+                };
+                return error_response(&refusal, &reply.headers, request_id);
+            }
+        },
+        (ReplyBody::SseBytes(bytes), _) => recorded_pieces(bytes.clone(), stream),
+    };
+    let mut pieces = pieces;
+    if let (Some((after, kind, message)), true) = (&reply.shape.error_event, stream) {
+        pieces.truncate(*after);
+        pieces.push(sse_event(&json!({
+            "type": "error",
+            "error": {"type": kind, "message": message},
+        })));
+    }
+    let body = body::shaped(
+        pieces,
+        &reply.shape,
+        shared.stats.clone(),
+        shared.shutdown.clone(),
+    );
+    let mut response = Response::new(Body::from_stream(body));
+    let content_type = if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    set_headers(&mut response, content_type, &reply.headers, request_id);
+    response
+}
+
+/// A recorded stream: as is when streaming (one piece per event), or assembled into the
+/// non-streaming message the API would have sent.
+fn recorded_pieces(bytes: Bytes, stream: bool) -> Vec<Bytes> {
+    if stream {
+        return split_events(&bytes);
+    }
+    let mut decoder = crate::sse::SseDecoder::new();
+    decoder.push(bytes);
+    let mut aggregator = crate::aggregate::MessageAggregator::new();
+    while let Some(Ok(event)) = decoder.next_event() {
+        match crate::event::StreamEvent::from_sse(&event) {
+            Ok(event) if aggregator.apply(&event).is_ok() => {}
+            _ => break,
+        }
+    }
+    vec![serde_json::to_vec(&aggregator.api_message())
+        .unwrap_or_default()
+        .into()]
+}
+
+/// Splits an event stream after each blank line, so faults can count events.
+fn split_events(bytes: &Bytes) -> Vec<Bytes> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(found) = memchr::memmem::find(&bytes[at..], b"\n\n") {
+        at += found + 2;
+        pieces.push(bytes.slice(start..at));
+        start = at;
+    }
+    if start < bytes.len() {
+        pieces.push(bytes.slice(start..));
+    }
+    pieces
+}
+
+fn sse_event(event: &Value) -> Bytes {
+    let name = event["type"].as_str().unwrap_or("message");
+    format!("event: {name}\ndata: {event}\n\n").into()
+}
+
+fn error_response(refusal: &Refusal, headers: &[(String, String)], request_id: &str) -> Response {
+    let body = json!({
+        "type": "error",
+        "error": {"type": refusal.kind, "message": refusal.message},
+        "request_id": request_id,
+    });
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() =
+        StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    set_headers(&mut response, "application/json", headers, request_id);
+    response
+}
+
+fn set_headers(
+    response: &mut Response,
+    content_type: &'static str,
+    extra: &[(String, String)],
+    request_id: &str,
+) {
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert("request-id", value);
+    }
+    for (name, value) in extra {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+}
+
+/// Roughly four characters a token, over everything the model reads.
+fn estimate_input_tokens(body: &Map<String, Value>) -> u64 {
+    let chars: usize = ["system", "messages", "tools"]
+        .iter()
+        .filter_map(|field| body.get(*field))
+        .map(|value| value.to_string().len())
+        .sum();
+    (chars as u64 / 4).max(1)
+}
+
+/// The default reply: names the last thing the user said.
+pub(super) fn echo(request: &RecordedRequest) -> MockReply {
+    let last_user = request.body["messages"]
+        .as_array()
+        .and_then(|messages| messages.iter().rev().find(|m| m["role"] == "user"))
+        .map(|message| match &message["content"] {
+            Value::String(text) => text.clone(),
+            Value::Array(blocks) => blocks
+                .iter()
+                .filter_map(|b| b["text"].as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => String::new(),
+        })
+        .unwrap_or_default();
+    MockReply::text(format!("Mock reply to: {last_user}"))
+}
