@@ -2,14 +2,13 @@
 
 mod common;
 
-use chat_anthropic::{
-    collect_message, AIMessage, ApiErrorKind, Error, EventStream, ProtocolError,
-};
+use chat_anthropic::{collect_message, AIMessage, ApiErrorKind, Error, EventStream, ProtocolError};
 
 const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-6\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n";
 const TEXT_START: &str = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
 const HELLO: &str = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}\n\n";
-const TEXT_STOP: &str = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+const TEXT_STOP: &str =
+    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
 const END: &str = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":5}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
 fn run(body: impl Into<Vec<u8>>) -> Result<AIMessage, Error> {
@@ -22,9 +21,15 @@ fn run(body: impl Into<Vec<u8>>) -> Result<AIMessage, Error> {
 
 /// The error must be a stream error whose cause passes `check`, and whose partial message
 /// holds `partial_text`.
-fn expect_stream_error(body: impl Into<Vec<u8>>, partial_text: &str, check: impl Fn(&Error) -> bool) {
+fn expect_stream_error(
+    body: impl Into<Vec<u8>>,
+    partial_text: &str,
+    check: impl Fn(&Error) -> bool,
+) {
     let err = run(body).expect_err("bad input must fail");
-    let partial = err.partial_message().expect("the partial message is attached");
+    let partial = err
+        .partial_message()
+        .expect("the partial message is attached");
     assert_eq!(partial.text(), partial_text, "{err}");
     assert!(check(err.root()), "unexpected cause: {err:?}");
     assert!(!err.to_string().is_empty());
@@ -57,7 +62,10 @@ fn garbage_bytes_are_a_decode_error() {
     );
     // Not an event stream at all: nothing to decode, so the stream is incomplete.
     expect_stream_error(b"\x00\xff\xfe\x01 binary junk".to_vec(), "", |e| {
-        matches!(e, Error::Protocol(ProtocolError::Incomplete) | Error::Sse(_))
+        matches!(
+            e,
+            Error::Protocol(ProtocolError::Incomplete) | Error::Sse(_)
+        )
     });
 }
 
@@ -91,7 +99,10 @@ fn malformed_json_payload_names_the_event() {
 fn delta_for_an_unknown_index_is_a_protocol_error() {
     let stray = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":7,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n";
     expect_stream_error(format!("{START}{TEXT_START}{HELLO}{stray}"), "Hello", |e| {
-        matches!(e, Error::Protocol(ProtocolError::UnknownIndex { index: 7, .. }))
+        matches!(
+            e,
+            Error::Protocol(ProtocolError::UnknownIndex { index: 7, .. })
+        )
     });
 }
 
@@ -106,9 +117,11 @@ fn events_before_message_start_are_a_protocol_error() {
 fn mid_stream_error_event_is_an_api_error_with_the_partial() {
     let overloaded = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
     let body = format!("{START}{TEXT_START}{HELLO}{overloaded}");
-    expect_stream_error(body.clone(), "Hello", |e| {
-        matches!(e, Error::Api { kind: ApiErrorKind::Overloaded, status: None, message, .. } if message == "Overloaded")
-    });
+    expect_stream_error(
+        body.clone(),
+        "Hello",
+        |e| matches!(e, Error::Api { kind: ApiErrorKind::Overloaded, status: None, message, .. } if message == "Overloaded"),
+    );
     let err = run(body).unwrap_err();
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Overloaded));
     assert!(!err.is_retryable(), "the generation already ran");
@@ -135,25 +148,34 @@ fn a_tool_call_cut_off_mid_input_is_kept_as_invalid_in_the_partial() {
         event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"text\\\": \\\"abc\"}}\n\n";
     let err = run(format!("{START}{tool}")).unwrap_err();
     let partial = err.partial_message().unwrap();
-    assert_eq!(partial.invalid_tool_calls[0].args.as_deref(), Some("{\"text\": \"abc"));
+    assert_eq!(
+        partial.invalid_tool_calls[0].args.as_deref(),
+        Some("{\"text\": \"abc")
+    );
 }
 
 #[test]
 fn delta_of_the_wrong_kind_is_a_protocol_error() {
     let thinking = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"x\"}}\n\n";
-    expect_stream_error(format!("{START}{TEXT_START}{HELLO}{thinking}"), "Hello", |e| {
-        matches!(e, Error::Protocol(ProtocolError::DeltaMismatch { .. }))
-    });
+    expect_stream_error(
+        format!("{START}{TEXT_START}{HELLO}{thinking}"),
+        "Hello",
+        |e| matches!(e, Error::Protocol(ProtocolError::DeltaMismatch { .. })),
+    );
 }
 
 #[test]
 fn unknown_event_block_and_delta_types_are_kept_not_errors() {
-    let future_event = "event: message_hologram\ndata: {\"type\":\"message_hologram\",\"beams\":3}\n\n";
+    let future_event =
+        "event: message_hologram\ndata: {\"type\":\"message_hologram\",\"beams\":3}\n\n";
     let future_block = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"hologram\",\"text\":\"\"}}\n\n\
         event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"shimmer\"}}\n\n\
         event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"hologram_delta\",\"beams\":1}}\n\n\
         event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n";
-    let reply = run(format!("{START}{TEXT_START}{HELLO}{TEXT_STOP}{future_event}{future_block}{END}")).unwrap();
+    let reply = run(format!(
+        "{START}{TEXT_START}{HELLO}{TEXT_STOP}{future_event}{future_block}{END}"
+    ))
+    .unwrap();
     let chat_anthropic::MessageContent::Blocks(blocks) = reply.content else {
         panic!("two blocks")
     };

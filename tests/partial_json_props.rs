@@ -90,14 +90,18 @@ fn is_prefix_view(live: &Value, full: &Value) -> bool {
         }
         (Value::Object(live), Value::Object(full)) => {
             live.len() <= full.len()
-                && live.iter().zip(full).enumerate().all(|(i, ((lk, lv), (fk, fv)))| {
-                    lk == fk
-                        && if i + 1 == live.len() {
-                            is_prefix_view(lv, fv)
-                        } else {
-                            lv == fv
-                        }
-                })
+                && live
+                    .iter()
+                    .zip(full)
+                    .enumerate()
+                    .all(|(i, ((lk, lv), (fk, fv)))| {
+                        lk == fk
+                            && if i + 1 == live.len() {
+                                is_prefix_view(lv, fv)
+                            } else {
+                                lv == fv
+                            }
+                    })
         }
         (live, full) => live == full,
     }

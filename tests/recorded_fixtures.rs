@@ -83,7 +83,10 @@ fn chunks_sum_to_the_folded_message_for_every_fixture() {
 }
 
 fn invoke(stem: &str) -> chat_anthropic::AIMessage {
-    block_on(collect_message(EventStream::from_bytes(common::recorded(stem)))).unwrap()
+    block_on(collect_message(EventStream::from_bytes(common::recorded(
+        stem,
+    ))))
+    .unwrap()
 }
 
 #[test]
@@ -106,7 +109,10 @@ fn parallel_tool_calls_become_standard_tool_calls() {
         })
         .collect();
     for (call, block) in reply.tool_calls.iter().zip(uses) {
-        assert_eq!((&call.id, &call.name, &call.args), (&block.id, &block.name, &block.input));
+        assert_eq!(
+            (&call.id, &call.name, &call.args),
+            (&block.id, &block.name, &block.input)
+        );
         assert!(call.args.is_object());
     }
 }
@@ -133,23 +139,31 @@ fn thinking_keeps_its_signature_and_redacted_thinking_its_data() {
     let MessageContent::Blocks(blocks) = &reply.content else {
         panic!()
     };
-    assert!(matches!(&blocks[0], ContentBlock::RedactedThinking(r) if r.data == "redacted_thinking_REDACTED_1"));
+    assert!(
+        matches!(&blocks[0], ContentBlock::RedactedThinking(r) if r.data == "redacted_thinking_REDACTED_1")
+    );
     assert_eq!(reply.text(), "OK");
 }
 
 #[test]
 fn server_tool_blocks_and_citations_are_kept() {
-    let reply = invoke("rig__streamed_server_tools__streamed_web_search_preserves_server_tool_blocks__0");
+    let reply =
+        invoke("rig__streamed_server_tools__streamed_web_search_preserves_server_tool_blocks__0");
     let MessageContent::Blocks(blocks) = &reply.content else {
         panic!()
     };
-    assert!(matches!(&blocks[0], ContentBlock::ServerToolUse(u) if u.input == json!({"query": "why is the sky blue"})));
+    assert!(
+        matches!(&blocks[0], ContentBlock::ServerToolUse(u) if u.input == json!({"query": "why is the sky blue"}))
+    );
     assert_eq!(blocks[1].kind(), "web_search_tool_result");
     let ContentBlock::Text(text) = &blocks[2] else {
         panic!()
     };
     assert!(!text.citations.as_ref().unwrap().is_empty());
-    assert!(reply.tool_calls.is_empty(), "server tools are not the caller's tool calls");
+    assert!(
+        reply.tool_calls.is_empty(),
+        "server tools are not the caller's tool calls"
+    );
     assert_eq!(
         reply.response_metadata.usage.server_tool_use,
         Some(json!({"web_fetch_requests": 0, "web_search_requests": 1}))
@@ -164,17 +178,32 @@ fn cache_usage_lands_in_usage_metadata() {
     assert_eq!(usage.output_tokens, 5);
     assert_eq!(usage.total_tokens, 9 + 4202 + 5);
     assert_eq!(usage.input_token_details.cache_creation, Some(4202));
-    assert_eq!(usage.input_token_details.ephemeral_5m_input_tokens, Some(4202));
+    assert_eq!(
+        usage.input_token_details.ephemeral_5m_input_tokens,
+        Some(4202)
+    );
     let reply = invoke("genai__usage_cache_stream__0");
-    assert_eq!(reply.usage_metadata.unwrap().input_token_details.cache_read, Some(4202));
-    assert!(matches!(reply.content, MessageContent::Text(_)), "a single text block is a string");
+    assert_eq!(
+        reply.usage_metadata.unwrap().input_token_details.cache_read,
+        Some(4202)
+    );
+    assert!(
+        matches!(reply.content, MessageContent::Text(_)),
+        "a single text block is a string"
+    );
 }
 
 #[test]
 fn stop_sequences_and_max_tokens_are_reported() {
     let reply = invoke("rig__stop_sequence_terminal_matrix__raw_unicode_sequence__0");
-    assert_eq!(reply.response_metadata.stop_reason, Some(StopReason::StopSequence));
+    assert_eq!(
+        reply.response_metadata.stop_reason,
+        Some(StopReason::StopSequence)
+    );
     assert_eq!(reply.response_metadata.stop_sequence.as_deref(), Some("🌊"));
     let reply = invoke("rig__regression__stop_reason_max_tokens__0");
-    assert_eq!(reply.response_metadata.stop_reason, Some(StopReason::MaxTokens));
+    assert_eq!(
+        reply.response_metadata.stop_reason,
+        Some(StopReason::MaxTokens)
+    );
 }

@@ -14,12 +14,16 @@ fn decode(body: &[u8], cuts: &[usize]) -> (Vec<StreamEvent>, AIMessage) {
     let mut start = 0;
     for &cut in cuts.iter().chain([body.len()].iter()) {
         if cut > start {
-            chunks.push(Ok::<_, std::convert::Infallible>(Bytes::copy_from_slice(&body[start..cut])));
+            chunks.push(Ok::<_, std::convert::Infallible>(Bytes::copy_from_slice(
+                &body[start..cut],
+            )));
             start = cut;
         }
     }
     let events: Vec<StreamEvent> = futures_executor::block_on(
-        EventStream::new(futures_util::stream::iter(chunks)).map(Result::unwrap).collect(),
+        EventStream::new(futures_util::stream::iter(chunks))
+            .map(Result::unwrap)
+            .collect(),
     );
     let mut aggregator = MessageAggregator::new();
     for event in &events {
@@ -34,7 +38,9 @@ fn bodies() -> Vec<(String, Vec<u8>)> {
     let crlf: Vec<_> = out
         .iter()
         .map(|(name, body)| {
-            let text = String::from_utf8(body.clone()).unwrap().replace('\n', "\r\n");
+            let text = String::from_utf8(body.clone())
+                .unwrap()
+                .replace('\n', "\r\n");
             (format!("{name} (CRLF)"), text.into_bytes())
         })
         .collect();

@@ -61,7 +61,9 @@ impl BlockBuilder {
                 block.signature.clone_from(signature)
             }
             (
-                ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_),
+                ContentBlock::ToolUse(_)
+                | ContentBlock::ServerToolUse(_)
+                | ContentBlock::Unknown(_),
                 Delta::InputJson(fragment),
             ) => {
                 let parser = self.input.get_or_insert_with(PartialJsonParser::new);
@@ -129,7 +131,9 @@ impl BlockBuilder {
         if let Some(parser) = self.input.as_ref().filter(|p| !p.raw().is_empty()) {
             let live = parser.value().clone();
             match &mut block {
-                ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => call.input = live,
+                ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => {
+                    call.input = live
+                }
                 ContentBlock::Unknown(Value::Object(raw)) => {
                     raw.insert("input".to_owned(), live);
                 }

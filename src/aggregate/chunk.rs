@@ -73,7 +73,9 @@ impl MessageAggregator {
                 }
                 chunk
             }
-            (_, StreamEvent::ContentBlockDelta(delta)) => self.delta_chunk(delta.index, &delta.delta),
+            (_, StreamEvent::ContentBlockDelta(delta)) => {
+                self.delta_chunk(delta.index, &delta.delta)
+            }
             (Update::MessageDelta, StreamEvent::MessageDelta(delta)) => {
                 let message = self.api_message();
                 AIMessageChunk {

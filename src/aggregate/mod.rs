@@ -10,8 +10,8 @@ use serde_json::Value;
 pub use collect::collect_message;
 pub use update::Update;
 
-pub(crate) use self::block::BlockBuilder;
 use self::block::Applied;
+pub(crate) use self::block::BlockBuilder;
 use crate::error::{Error, ProtocolError};
 use crate::event::{ContentBlockDelta, ContentBlockStart, MessageDelta, StreamEvent};
 use crate::messages::{AIMessage, ApiMessage, InvalidToolCall, ToolCall};
@@ -144,7 +144,12 @@ impl MessageAggregator {
     fn apply_delta<'e>(&mut self, event: &'e ContentBlockDelta) -> Result<Update<'e>, Error> {
         use crate::event::Delta;
         let index = event.index;
-        let block = open_block(&self.message, &mut self.blocks, index, "content_block_delta")?;
+        let block = open_block(
+            &self.message,
+            &mut self.blocks,
+            index,
+            "content_block_delta",
+        )?;
         let paths = self.track_paths.then_some(&mut self.path_events);
         if let Applied::Unknown = block.apply(index, &event.delta, paths)? {
             self.unknown

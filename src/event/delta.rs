@@ -160,7 +160,11 @@ impl<'de> Visitor<'de> for DeltaVisitor {
 fn is_known(kind: &str) -> bool {
     matches!(
         kind,
-        "text_delta" | "input_json_delta" | "thinking_delta" | "signature_delta" | "citations_delta"
+        "text_delta"
+            | "input_json_delta"
+            | "thinking_delta"
+            | "signature_delta"
+            | "citations_delta"
     )
 }
 
@@ -176,9 +180,10 @@ impl Fields<'_> {
             "thinking_delta" => {
                 Delta::Thinking(self.thinking.ok_or_else(|| E::missing_field("thinking"))?)
             }
-            "signature_delta" => {
-                Delta::Signature(self.signature.ok_or_else(|| E::missing_field("signature"))?)
-            }
+            "signature_delta" => Delta::Signature(
+                self.signature
+                    .ok_or_else(|| E::missing_field("signature"))?,
+            ),
             "citations_delta" => {
                 let raw = self.citation.ok_or_else(|| E::missing_field("citation"))?;
                 Delta::Citation(Citation::deserialize(raw).map_err(E::custom)?)

@@ -69,7 +69,10 @@ mod tests {
             panic!()
         };
         assert_eq!(start.message.id, "msg_1");
-        assert_eq!(start.message.usage.service_tier.as_deref(), Some("standard"));
+        assert_eq!(
+            start.message.usage.service_tier.as_deref(),
+            Some("standard")
+        );
 
         let block = StreamEvent::parse(
             "content_block_start",
@@ -92,8 +95,11 @@ mod tests {
         assert_eq!(delta.usage.unwrap().output_tokens, Some(9));
 
         assert_eq!(
-            StreamEvent::parse("content_block_stop", r#"{"type":"content_block_stop","index":2}"#)
-                .unwrap(),
+            StreamEvent::parse(
+                "content_block_stop",
+                r#"{"type":"content_block_stop","index":2}"#
+            )
+            .unwrap(),
             StreamEvent::ContentBlockStop(ContentBlockStop { index: 2 })
         );
         assert_eq!(
@@ -134,7 +140,10 @@ mod tests {
     #[test]
     fn malformed_payloads_name_the_event_and_keep_the_data() {
         for (name, data) in [
-            ("content_block_delta", r#"{"type":"content_block_delta","index":"x"}"#),
+            (
+                "content_block_delta",
+                r#"{"type":"content_block_delta","index":"x"}"#,
+            ),
             ("message_stop", "not json"),
             ("whatever", "[1,"),
         ] {
@@ -146,7 +155,8 @@ mod tests {
 
     #[test]
     fn events_serialize_back_to_their_wire_json() {
-        let raw = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}"#;
+        let raw =
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}"#;
         let event = StreamEvent::parse("content_block_delta", raw).unwrap();
         assert_eq!(serde_json::to_string(&event).unwrap(), raw);
         let stop = serde_json::to_string(&StreamEvent::MessageStop).unwrap();

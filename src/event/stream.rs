@@ -52,9 +52,9 @@ impl<S> EventStream<S> {
 impl EventStream<OnceBytes> {
     /// Events of a complete body held in memory, such as a recorded `.sse` file.
     pub fn from_bytes(body: impl Into<Bytes>) -> Self {
-        Self::new(futures_util::stream::once(futures_util::future::ready(
-            Ok(body.into()),
-        )))
+        Self::new(futures_util::stream::once(futures_util::future::ready(Ok(
+            body.into(),
+        ))))
     }
 }
 

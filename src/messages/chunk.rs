@@ -201,13 +201,17 @@ fn merge_metadata(mine: &mut ResponseMetadata, theirs: ResponseMetadata) {
 impl ContentChunk {
     fn merge(&mut self, other: ContentChunk) {
         if let Some(json) = other.partial_json {
-            self.partial_json.get_or_insert_with(String::new).push_str(&json);
+            self.partial_json
+                .get_or_insert_with(String::new)
+                .push_str(&json);
         }
         match (&mut self.block, other.block) {
             (ContentBlock::Text(mine), ContentBlock::Text(theirs)) => {
                 mine.text.push_str(&theirs.text);
                 if let Some(citations) = theirs.citations {
-                    mine.citations.get_or_insert_with(Vec::new).extend(citations);
+                    mine.citations
+                        .get_or_insert_with(Vec::new)
+                        .extend(citations);
                 }
             }
             (ContentBlock::Thinking(mine), ContentBlock::Thinking(theirs)) => {
@@ -216,7 +220,10 @@ impl ContentChunk {
                     mine.signature = theirs.signature;
                 }
             }
-            (ContentBlock::Unknown(Value::Object(mine)), ContentBlock::Unknown(Value::Object(theirs))) => {
+            (
+                ContentBlock::Unknown(Value::Object(mine)),
+                ContentBlock::Unknown(Value::Object(theirs)),
+            ) => {
                 for (key, value) in theirs {
                     if key == "type" {
                         continue;

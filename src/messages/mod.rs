@@ -1,8 +1,8 @@
 //! Messages and their parts: content blocks, citations, usage, and the assistant's reply.
 
 mod ai_message;
-mod chunk;
 mod api_message;
+mod chunk;
 mod citation;
 mod content;
 mod conversation;
@@ -14,8 +14,8 @@ pub use api_message::ApiMessage;
 pub use chunk::{AIMessageChunk, ContentChunk, ToolCallChunk};
 pub use citation::Citation;
 pub use content::{
-    ContainerUploadBlock, ContentBlock, RedactedThinkingBlock, ServerToolResultBlock,
-    TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock,
+    ContainerUploadBlock, ContentBlock, RedactedThinkingBlock, ServerToolResultBlock, TextBlock,
+    ThinkingBlock, ToolResultBlock, ToolUseBlock,
 };
 pub use conversation::{HumanMessage, IntoMessages, Message, SystemMessage, ToolMessage};
 pub use stop_reason::StopReason;

@@ -281,7 +281,11 @@ mod tests {
         usage.apply(&delta);
         assert_eq!(usage.input_tokens, 25);
         assert_eq!(usage.output_tokens, 40, "replaced, not summed");
-        assert_eq!(usage.cache_read_input_tokens, Some(7), "null keeps the value");
+        assert_eq!(
+            usage.cache_read_input_tokens,
+            Some(7),
+            "null keeps the value"
+        );
         assert_eq!(usage.extra.get("new_field"), Some(&json!(3)));
         assert!(!usage.extra.contains_key("gone"));
     }

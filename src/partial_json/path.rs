@@ -65,15 +65,16 @@ pub(crate) fn pointer(path: &[Segment]) -> Arc<str> {
 /// The node at `path` below `root`. Paths are only ever built from nodes the parser
 /// inserted, so the walk cannot miss.
 pub(crate) fn node_mut<'a>(root: &'a mut Value, path: &[Segment]) -> &'a mut Value {
-    path.iter().fold(root, |node, segment| match (node, segment) {
-        (Value::Object(map), Segment::Key(key)) => map
-            .get_mut(&**key)
-            .expect("the parser inserted this member"),
-        (Value::Array(items), Segment::Index(index)) => items
-            .get_mut(*index)
-            .expect("the parser pushed this element"),
-        _ => unreachable!("a path segment always matches its container"),
-    })
+    path.iter()
+        .fold(root, |node, segment| match (node, segment) {
+            (Value::Object(map), Segment::Key(key)) => map
+                .get_mut(&**key)
+                .expect("the parser inserted this member"),
+            (Value::Array(items), Segment::Index(index)) => items
+                .get_mut(*index)
+                .expect("the parser pushed this element"),
+            _ => unreachable!("a path segment always matches its container"),
+        })
 }
 
 #[cfg(test)]

@@ -36,7 +36,12 @@ pub(super) enum StringEnd {
 }
 
 /// Decodes `input[start..]` into `out` until the closing quote.
-pub(super) fn decode(input: &str, start: usize, escape: &mut Escape, out: &mut String) -> StringEnd {
+pub(super) fn decode(
+    input: &str,
+    start: usize,
+    escape: &mut Escape,
+    out: &mut String,
+) -> StringEnd {
     let bytes = input.as_bytes();
     let mut pos = start;
     while pos < bytes.len() {
@@ -160,13 +165,24 @@ mod tests {
         assert_eq!(whole, "a\"b\\c/\u{8}\u{c}\n\r\té😀z");
         for split in 1..body.len() {
             let (head, tail) = body.split_at(split);
-            assert_eq!(decode_pieces(&[head, tail]).unwrap(), whole, "split at {split}");
+            assert_eq!(
+                decode_pieces(&[head, tail]).unwrap(),
+                whole,
+                "split at {split}"
+            );
         }
     }
 
     #[test]
     fn rejects_what_serde_json_rejects() {
-        for bad in [r#"\x""#, r#"\u12g4""#, r#"\ud83dx""#, r#"\ud83d\n""#, r#"\ude00""#, "\u{1}\""] {
+        for bad in [
+            r#"\x""#,
+            r#"\u12g4""#,
+            r#"\ud83dx""#,
+            r#"\ud83d\n""#,
+            r#"\ude00""#,
+            "\u{1}\"",
+        ] {
             assert!(decode_pieces(&[bad]).is_err(), "{bad:?}");
             let quoted = format!("\"{bad}");
             assert!(serde_json::from_str::<String>(&quoted).is_err(), "{bad:?}");

@@ -19,9 +19,18 @@ fn live_value_shows_open_strings_and_containers_but_not_partial_scalars() {
         (r#"0, tr"#, json!({"a": [10]})),
         (r#"ue, {"b": "x"#, json!({"a": [10, true, {"b": "x"}]})),
         (r#"y"}], "n": -"#, json!({"a": [10, true, {"b": "xy"}]})),
-        (r#"2.5e1, "k"#, json!({"a": [10, true, {"b": "xy"}], "n": -25.0})),
-        (r#"": nul"#, json!({"a": [10, true, {"b": "xy"}], "n": -25.0})),
-        (r#"l}"#, json!({"a": [10, true, {"b": "xy"}], "n": -25.0, "k": null})),
+        (
+            r#"2.5e1, "k"#,
+            json!({"a": [10, true, {"b": "xy"}], "n": -25.0}),
+        ),
+        (
+            r#"": nul"#,
+            json!({"a": [10, true, {"b": "xy"}], "n": -25.0}),
+        ),
+        (
+            r#"l}"#,
+            json!({"a": [10, true, {"b": "xy"}], "n": -25.0, "k": null}),
+        ),
     ];
     for (piece, expected) in steps {
         parser.push(piece);
@@ -33,7 +42,8 @@ fn live_value_shows_open_strings_and_containers_but_not_partial_scalars() {
 
 #[test]
 fn events_report_string_growth_then_completions_innermost_first() {
-    let (parser, events) = parse_in_pieces(&[r#"{"path": "a.txt", "content": "Hel"#, r#"lo", "n": [1]}"#]);
+    let (parser, events) =
+        parse_in_pieces(&[r#"{"path": "a.txt", "content": "Hel"#, r#"lo", "n": [1]}"#]);
     let described: Vec<(String, String)> = events
         .iter()
         .map(|event| {

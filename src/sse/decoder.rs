@@ -184,7 +184,8 @@ impl SseDecoder {
             let line = if self.partial_line.is_empty() {
                 chunk.slice(self.position..line_end)
             } else {
-                self.partial_line.extend_from_slice(&chunk[self.position..line_end]);
+                self.partial_line
+                    .extend_from_slice(&chunk[self.position..line_end]);
                 self.partial_line.split().freeze()
             };
             self.position = line_end + 1;
@@ -220,8 +221,7 @@ impl SseDecoder {
 
     /// Starts discarding when the event being read grew past the bound.
     fn check_size(&mut self) -> Option<SseError> {
-        if self.discarding
-            || self.event.data.len() + self.partial_line.len() <= self.max_event_size
+        if self.discarding || self.event.data.len() + self.partial_line.len() <= self.max_event_size
         {
             return None;
         }
@@ -285,7 +285,8 @@ impl SseDecoder {
             Data::Joined(buffer) => buffer.freeze(),
         };
         let check = |field: &'static str, bytes: Bytes| {
-            Utf8Bytes::new(bytes).map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
+            Utf8Bytes::new(bytes)
+                .map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
         };
         let event = (|| {
             Ok(SseEvent {
@@ -351,7 +352,10 @@ mod tests {
 
     #[test]
     fn a_leading_bom_is_skipped_whole_or_split() {
-        assert_eq!(decode(&[b"\xEF\xBB\xBFdata: x\n\n"]), [pair("message", "x")]);
+        assert_eq!(
+            decode(&[b"\xEF\xBB\xBFdata: x\n\n"]),
+            [pair("message", "x")]
+        );
         assert_eq!(
             decode(&[b"\xEF", b"\xBB", b"\xBFdata: x\n\n"]),
             [pair("message", "x")]
@@ -415,7 +419,11 @@ mod tests {
         decoder.push(chunk.clone());
         let event = decoder.next_event().unwrap().unwrap();
         let data = event.data_bytes();
-        assert_eq!(data.as_ptr(), chunk[15..].as_ptr(), "data points into the chunk");
+        assert_eq!(
+            data.as_ptr(),
+            chunk[15..].as_ptr(),
+            "data points into the chunk"
+        );
     }
 
     #[test]
@@ -427,7 +435,10 @@ mod tests {
         assert_eq!(results[0].as_ref().unwrap().data(), "ok");
         assert!(matches!(
             results[1],
-            Err(SseError::InvalidUtf8 { field: "data", valid_up_to: 0 })
+            Err(SseError::InvalidUtf8 {
+                field: "data",
+                valid_up_to: 0
+            })
         ));
         assert_eq!(results[2].as_ref().unwrap().data(), "after");
     }
@@ -448,10 +459,17 @@ mod tests {
             results.extend(decode_with(&mut decoder, &[&big]));
             assert!(decoder.partial_line.len() <= 64, "kept buffering");
         }
-        results.extend(decode_with(&mut decoder, &[b"\ndata: more\n", b"\ndata: next\n\n"]));
+        results.extend(decode_with(
+            &mut decoder,
+            &[b"\ndata: more\n", b"\ndata: next\n\n"],
+        ));
         let shapes: Vec<_> = results
             .iter()
-            .map(|r| r.as_ref().map(|e| e.data().to_owned()).map_err(Clone::clone))
+            .map(|r| {
+                r.as_ref()
+                    .map(|e| e.data().to_owned())
+                    .map_err(Clone::clone)
+            })
             .collect();
         assert_eq!(
             shapes,
@@ -466,7 +484,10 @@ mod tests {
     #[test]
     fn many_data_lines_adding_up_past_the_bound_are_an_error() {
         let mut decoder = SseDecoder::with_max_event_size(20);
-        let results = decode_with(&mut decoder, &[b"data: 0123456789\ndata: 0123456789\ndata: x\n\ndata: y\n\n"]);
+        let results = decode_with(
+            &mut decoder,
+            &[b"data: 0123456789\ndata: 0123456789\ndata: x\n\ndata: y\n\n"],
+        );
         assert!(matches!(results[0], Err(SseError::EventTooLarge { .. })));
         assert_eq!(results[1].as_ref().unwrap().data(), "y");
         assert_eq!(results.len(), 2);

@@ -21,7 +21,11 @@ pub fn recorded_streams() -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     out.sort();
-    assert!(out.len() >= 14, "expected the recorded fixtures, found {}", out.len());
+    assert!(
+        out.len() >= 14,
+        "expected the recorded fixtures, found {}",
+        out.len()
+    );
     out
 }
 
