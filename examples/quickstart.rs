@@ -10,8 +10,8 @@
 
 use std::io::Write;
 
-use chat_anthropic::mock::{MockReply, MockServer, RecordedRequest};
-use chat_anthropic::{ChatAnthropic, ChatPromptTemplate, PromptArgs};
+use chat_anthropic::mock::{real_or_mock, MockReply, RecordedRequest};
+use chat_anthropic::{ChatPromptTemplate, PromptArgs};
 use futures_util::StreamExt;
 
 const MODEL: &str = "claude-sonnet-4-6";
@@ -19,21 +19,7 @@ const MODEL: &str = "claude-sonnet-4-6";
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Instantiation. Keep the mock alive for the whole run when there is no key.
-    let (llm, _mock) = match std::env::var("ANTHROPIC_API_KEY") {
-        Ok(key) if !key.is_empty() => (ChatAnthropic::new(MODEL), None),
-        _ => {
-            let server = MockServer::start().await;
-            server.set_responder(scripted_translation);
-            println!(
-                "No ANTHROPIC_API_KEY set: using the built-in mock Messages server at {} (real HTTP, scripted replies).\n",
-                server.base_url()
-            );
-            let llm = ChatAnthropic::new(MODEL)
-                .base_url(server.base_url())
-                .api_key("mock-key");
-            (llm, Some(server))
-        }
-    };
+    let (llm, _mock) = real_or_mock(MODEL, scripted_translation).await;
     let llm = llm.temperature(0.0).max_tokens(1024).max_retries(2);
 
     // Invocation.

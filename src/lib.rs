@@ -12,14 +12,15 @@ pub mod partial_json;
 pub mod prompt;
 mod request;
 pub mod sse;
+pub mod tools;
 mod transport;
 
-pub use aggregate::{collect_message, MessageAggregator, Update};
+pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
     ApiKey, ChatAnthropic, ChatAnthropicConfig, Thinking, ANTHROPIC_VERSION, DEFAULT_BASE_URL,
     DEFAULT_BATCH_CONCURRENCY,
 };
-pub use chat_stream::{ChatStream, ChunkStream};
+pub use chat_stream::{ChatStream, ChunkStream, UpdateStream};
 pub use error::{ApiErrorKind, Error, EventDecodeError, ProtocolError};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
@@ -27,6 +28,7 @@ pub use event::{
 };
 pub use messages::*;
 pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
+pub use tools::{Tool, ToolChoice};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -95,7 +95,7 @@ impl MessageAggregator {
         Ok(Some(chunk))
     }
 
-    fn usage_metadata(&self) -> UsageMetadata {
+    pub(super) fn usage_metadata(&self) -> UsageMetadata {
         self.message
             .as_ref()
             .map(|m| UsageMetadata::from(&m.usage))

@@ -3,11 +3,13 @@
 mod block;
 mod chunk;
 mod collect;
+mod stream_update;
 mod update;
 
 use serde_json::Value;
 
 pub use collect::collect_message;
+pub use stream_update::StreamUpdate;
 pub use update::Update;
 
 use self::block::Applied;

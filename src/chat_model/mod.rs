@@ -190,6 +190,57 @@ impl ChatAnthropic {
         self
     }
 
+    /// A copy of this model that offers `tools` to the model (added to any bound before).
+    /// Accepts [`Tool`](crate::tools::Tool)s (e.g. `Tool::from_type::<GetWeather>()`) and
+    /// the API's own tool types as JSON.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::tools::ToolDefinition;
+    /// use chat_anthropic::{ChatAnthropic, Tool, ToolChoice};
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    /// #   .base_url(server.base_url()).api_key("test")
+    ///     ;
+    /// let with_tools = llm
+    ///     .bind_tools([
+    ///         ToolDefinition::from(Tool::new("get_time", serde_json::json!({"type": "object", "properties": {}}))),
+    ///         ToolDefinition::from(serde_json::json!({"type": "web_search_20250305", "name": "web_search", "max_uses": 2})),
+    ///     ])
+    ///     .tool_choice(ToolChoice::auto().disable_parallel_tool_use());
+    /// with_tools.invoke("What time is it?").await?;
+    /// let sent = &server.requests()[0].body;
+    /// assert_eq!(sent["tools"][1]["type"], "web_search_20250305");
+    /// assert_eq!(sent["tool_choice"], serde_json::json!({"type": "auto", "disable_parallel_tool_use": true}));
+    /// # Ok(()) }
+    /// ```
+    pub fn bind_tools<T: Into<crate::tools::ToolDefinition>>(
+        &self,
+        tools: impl IntoIterator<Item = T>,
+    ) -> Self {
+        let mut bound = self.clone();
+        bound.tools.tools.extend(tools.into_iter().map(Into::into));
+        bound
+    }
+
+    /// Sets `tool_choice`: [`ToolChoice::auto`], [`any`](crate::ToolChoice::any), a tool's
+    /// name, [`none`](crate::ToolChoice::none); strings convert as in LangChain.
+    pub fn tool_choice(mut self, choice: impl Into<crate::tools::ToolChoice>) -> Self {
+        self.tools.tool_choice = Some(choice.into());
+        self
+    }
+
+    /// The tools bound so far.
+    pub fn tools(&self) -> &[crate::tools::ToolDefinition] {
+        &self.tools.tools
+    }
+
+    /// Sets `output_config.format` (native structured output).
+    pub(crate) fn output_format(mut self, format: Value) -> Self {
+        self.tools.output_format = Some(format);
+        self
+    }
+
     /// Sends the conversation and returns the live event stream once the response has
     /// started (retries, if any, happen before this returns).
     pub async fn stream(&self, input: impl IntoMessages) -> Result<ChatStream, Error> {

@@ -80,6 +80,15 @@ pub enum Error {
     /// A prompt template could not be formatted.
     #[error(transparent)]
     Prompt(#[from] crate::prompt::PromptError),
+    /// The reply did not hold the structured value asked for
+    /// ([`with_structured_output`](crate::ChatAnthropic::with_structured_output)).
+    #[error("structured output: {message}")]
+    Structured {
+        /// Why no value could be read from the reply.
+        message: String,
+        /// The reply as it came.
+        raw: Box<AIMessage>,
+    },
     /// The client is misconfigured (e.g. no API key).
     #[error("configuration error: {0}")]
     Config(String),

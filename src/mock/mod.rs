@@ -22,6 +22,7 @@
 //! ```
 
 mod body;
+mod demo;
 mod reply;
 mod script;
 mod serve;
@@ -36,6 +37,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
+pub use demo::real_or_mock;
 pub use reply::MockReply;
 pub use script::MockScript;
 
@@ -128,6 +130,13 @@ impl MockServer {
         let app = axum::Router::new()
             .fallback(serve::handle)
             .with_state(shared.clone());
+        // Without TCP_NODELAY, Nagle's algorithm holds each small SSE event until the client
+        // ACKs the last one, and delayed ACKs turn that into ~40 ms stalls per stream.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(target: "chat_anthropic::mock", %err, "TCP_NODELAY not set");
+            }
+        });
         let task = tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 tracing::warn!(target: "chat_anthropic::mock", %err, "mock server stopped");

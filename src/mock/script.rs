@@ -34,7 +34,8 @@ enum ScriptBlock {
     ToolUse {
         id: String,
         name: String,
-        input: Value,
+        /// The input's JSON text, as it will stream (possibly invalid, on purpose).
+        input_json: String,
     },
     /// Any block, sent whole in its `content_block_start`.
     Raw(Value),
@@ -73,16 +74,34 @@ impl MockScript {
     }
 
     /// A tool call; its input streams as `input_json_delta` fragments of 1–10 bytes.
-    pub fn tool_use(
+    pub fn tool_use(self, id: impl Into<String>, name: impl Into<String>, input: Value) -> Self {
+        self.tool_use_raw(id, name, input.to_string())
+    }
+
+    /// A tool call whose input streams as exactly this text, valid JSON or not: the empty
+    /// string is one empty fragment (what the API sends for a tool without arguments), and
+    /// malformed text makes an invalid tool call.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use chat_anthropic::mock::{MockReply, MockScript, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.enqueue(MockReply::script(MockScript::new().tool_use_raw("toolu_1", "f", r#"{"a": 1,"#)));
+    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let reply = llm.invoke("Hi").await?;
+    /// assert_eq!(reply.invalid_tool_calls[0].args.as_deref(), Some(r#"{"a": 1,"#));
+    /// # Ok(()) }
+    /// ```
+    pub fn tool_use_raw(
         mut self,
         id: impl Into<String>,
         name: impl Into<String>,
-        input: Value,
+        input_json: impl Into<String>,
     ) -> Self {
         self.blocks.push(ScriptBlock::ToolUse {
             id: id.into(),
             name: name.into(),
-            input,
+            input_json: input_json.into(),
         });
         self
     }
@@ -199,7 +218,12 @@ fn final_block(block: &ScriptBlock) -> Value {
             signature,
         } => json!({"type": "thinking", "thinking": thinking, "signature": signature}),
         ScriptBlock::RedactedThinking(data) => json!({"type": "redacted_thinking", "data": data}),
-        ScriptBlock::ToolUse { id, name, input } => {
+        ScriptBlock::ToolUse {
+            id,
+            name,
+            input_json,
+        } => {
+            let input: Value = serde_json::from_str(input_json).unwrap_or_else(|_| json!({}));
             json!({"type": "tool_use", "id": id, "name": name, "input": input})
         }
         ScriptBlock::Raw(block) => block.clone(),
@@ -219,12 +243,12 @@ fn deltas(block: &ScriptBlock) -> Vec<Value> {
             .map(|word| json!({"type": "thinking_delta", "thinking": word}))
             .chain([json!({"type": "signature_delta", "signature": signature})])
             .collect(),
-        ScriptBlock::ToolUse { input, .. } => {
-            let text = input.to_string();
-            fragments(&text)
-                .map(|piece| json!({"type": "input_json_delta", "partial_json": piece}))
-                .collect()
+        ScriptBlock::ToolUse { input_json, .. } if input_json.is_empty() => {
+            vec![json!({"type": "input_json_delta", "partial_json": ""})]
         }
+        ScriptBlock::ToolUse { input_json, .. } => fragments(input_json)
+            .map(|piece| json!({"type": "input_json_delta", "partial_json": piece}))
+            .collect(),
         ScriptBlock::RedactedThinking(_) | ScriptBlock::Raw(_) => Vec::new(),
     }
 }

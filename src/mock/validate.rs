@@ -72,6 +72,8 @@ pub(super) fn body(raw: &[u8], endpoint: Endpoint) -> Result<Map<String, Value>,
     sampling(&body)?;
     thinking(body.get("thinking"), max_tokens)?;
     tools(body.get("tools"))?;
+    tool_choice(&body)?;
+    output_config(body.get("output_config"))?;
     Ok(body)
 }
 
@@ -272,6 +274,68 @@ fn tools(tools: Option<&Value>) -> Result<(), Refusal> {
     Ok(())
 }
 
+fn tool_choice(body: &Map<String, Value>) -> Result<(), Refusal> {
+    let Some(choice) = body.get("tool_choice") else {
+        return Ok(());
+    };
+    let tools = body.get("tools").and_then(Value::as_array);
+    let kind = choice
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !["auto", "any", "tool", "none"].contains(&kind) {
+        return Err(invalid(format!(
+            "tool_choice: Input tag '{kind}' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'"
+        )));
+    }
+    if tools.is_none_or(|tools| tools.is_empty()) && kind != "none" {
+        return Err(invalid(
+            "tool_choice may only be specified while providing tools.",
+        ));
+    }
+    if kind == "tool" {
+        let name = choice
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let known = tools
+            .into_iter()
+            .flatten()
+            .any(|tool| tool.get("name").and_then(Value::as_str) == Some(name));
+        if !known {
+            return Err(invalid(format!(
+                "tool_choice.tool.name: tool '{name}' is not among the provided tools"
+            )));
+        }
+    }
+    let thinking_on = body
+        .get("thinking")
+        .and_then(|t| t.get("type"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| t != "disabled");
+    if thinking_on && (kind == "any" || kind == "tool") {
+        return Err(invalid(
+            "Thinking may not be enabled when tool_choice forces tool use.",
+        ));
+    }
+    Ok(())
+}
+
+fn output_config(config: Option<&Value>) -> Result<(), Refusal> {
+    let Some(format) = config.and_then(|c| c.get("format")) else {
+        return Ok(());
+    };
+    if format.get("type").and_then(Value::as_str) != Some("json_schema") {
+        return Err(invalid(
+            "output_config.format.type: Input should be 'json_schema'",
+        ));
+    }
+    match format.get("schema") {
+        Some(Value::Object(_)) => Ok(()),
+        _ => Err(invalid("output_config.format.schema: Field required")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +383,16 @@ mod tests {
                 json!([{"name": "bad name", "input_schema": {}}]),
                 "pattern",
             ),
+            (
+                "/tool_choice",
+                json!({"type": "auto"}),
+                "while providing tools",
+            ),
+            (
+                "/output_config",
+                json!({"format": {"type": "json_schema"}}),
+                "schema: Field required",
+            ),
         ];
         for (pointer, value, expected) in cases {
             let mut body = base();
@@ -343,6 +417,21 @@ mod tests {
         ]);
         assert!(check(body.clone()).unwrap_err().contains("t2"));
         body["messages"][2]["content"][0]["tool_use_id"] = json!("t1");
+        check(body).unwrap();
+    }
+
+    #[test]
+    fn tool_choice_must_name_a_bound_tool_and_not_force_tools_while_thinking() {
+        let mut body = base();
+        body["tools"] = json!([{"name": "w", "input_schema": {"type": "object"}}]);
+        body["tool_choice"] = json!({"type": "tool", "name": "x"});
+        assert!(check(body.clone()).unwrap_err().contains("'x'"));
+        body["tool_choice"] = json!({"type": "tool", "name": "w"});
+        check(body.clone()).unwrap();
+        body["max_tokens"] = json!(4096);
+        body["thinking"] = json!({"type": "enabled", "budget_tokens": 2048});
+        assert!(check(body.clone()).unwrap_err().contains("forces tool use"));
+        body["tool_choice"] = json!({"type": "auto"});
         check(body).unwrap();
     }
 

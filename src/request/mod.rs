@@ -8,14 +8,17 @@ use serde_json::{Map, Value};
 use crate::chat_model::ChatAnthropicConfig;
 use crate::error::Error;
 use crate::messages::Message;
+use crate::tools::{ToolChoice, ToolDefinition};
 
 pub(crate) use turns::{to_conversation, Conversation};
 
 /// Tool-related request fields (set by `bind_tools` and structured output).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ToolFields {
-    pub(crate) tools: Vec<Value>,
-    pub(crate) tool_choice: Option<Value>,
+    pub(crate) tools: Vec<ToolDefinition>,
+    pub(crate) tool_choice: Option<ToolChoice>,
+    /// `output_config.format` for native structured output.
+    pub(crate) output_format: Option<Value>,
 }
 
 /// Which endpoint the body is for.
@@ -52,10 +55,19 @@ pub(crate) fn body(
         put("system", serde_json::to_value(system).map_err(to_config)?);
     }
     if !tools.tools.is_empty() {
-        put("tools", Value::Array(tools.tools.clone()));
+        put(
+            "tools",
+            tools.tools.iter().map(ToolDefinition::to_json).collect(),
+        );
     }
     if let Some(choice) = &tools.tool_choice {
-        put("tool_choice", choice.clone());
+        put(
+            "tool_choice",
+            serde_json::to_value(choice).map_err(to_config)?,
+        );
+    }
+    if let Some(format) = &tools.output_format {
+        put("output_config", serde_json::json!({ "format": format }));
     }
     if let Some(thinking) = &config.thinking {
         put(
@@ -83,7 +95,16 @@ pub(crate) fn body(
         }
     }
     for (key, value) in &config.model_kwargs {
-        body.insert(key.clone(), value.clone());
+        // An object meets an object field member by member (e.g. `output_config.effort` from
+        // the kwargs next to `output_config.format` from structured output).
+        match (body.get_mut(key), value) {
+            (Some(Value::Object(field)), Value::Object(extra)) => {
+                field.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            _ => {
+                body.insert(key.clone(), value.clone());
+            }
+        }
     }
     Ok(Value::Object(body))
 }

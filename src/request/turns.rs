@@ -68,30 +68,37 @@ pub(crate) fn to_conversation(messages: Vec<Message>) -> Conversation {
 }
 
 /// An assistant turn goes back as it came: its blocks unchanged (thinking signatures and
-/// tool_use blocks included). A text-only message that carries tool calls (built by hand)
-/// gets its `tool_use` blocks from them.
+/// tool_use blocks included). Tool calls that have no `tool_use` block (a message built by
+/// hand) get one, after the content.
 fn assistant_content(message: AIMessage) -> MessageContent {
-    match message.content {
-        MessageContent::Text(text) if !message.tool_calls.is_empty() => {
-            let mut blocks = Vec::new();
-            if !text.is_empty() {
-                blocks.push(ContentBlock::text(text));
-            }
-            blocks.extend(message.tool_calls.into_iter().map(|call| {
-                ContentBlock::ToolUse(ToolUseBlock {
-                    id: call.id,
-                    name: call.name,
-                    input: match call.args {
-                        Value::Null => Value::Object(Default::default()),
-                        args => args,
-                    },
-                    ..ToolUseBlock::default()
-                })
-            }));
-            MessageContent::Blocks(blocks)
-        }
-        content => content,
+    if message.tool_calls.is_empty() {
+        return message.content;
     }
+    let mut blocks = match message.content {
+        MessageContent::Text(text) if text.is_empty() => Vec::new(),
+        content => content.into_blocks(),
+    };
+    let missing: Vec<_> = message
+        .tool_calls
+        .into_iter()
+        .filter(|call| {
+            !blocks
+                .iter()
+                .any(|b| matches!(b, ContentBlock::ToolUse(u) if u.id == call.id))
+        })
+        .collect();
+    blocks.extend(missing.into_iter().map(|call| {
+        ContentBlock::ToolUse(ToolUseBlock {
+            id: call.id,
+            name: call.name,
+            input: match call.args {
+                Value::Null => Value::Object(Default::default()),
+                args => args,
+            },
+            ..ToolUseBlock::default()
+        })
+    }));
+    MessageContent::Blocks(blocks)
 }
 
 #[cfg(test)]

@@ -9,7 +9,13 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use pin_project::pin_project;
 
-use crate::aggregate::MessageAggregator;
+mod chunks;
+mod updates;
+
+pub use chunks::ChunkStream;
+pub use updates::UpdateStream;
+
+use crate::aggregate::{MessageAggregator, StreamUpdate};
 use crate::error::{Error, ProtocolError};
 use crate::event::{EventStream, StreamEvent};
 use crate::messages::{AIMessage, AIMessageChunk};
@@ -49,8 +55,23 @@ pub struct ChatStream {
     first_token_seen: bool,
 }
 
-/// An event, folded, with its chunk when one was asked for.
-type Step = Result<(StreamEvent, Option<AIMessageChunk>), Error>;
+/// What a step derives from its event, besides folding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Event,
+    Chunk,
+    Updates,
+}
+
+/// What an event amounted to, as asked for by [`Want`].
+enum Folded {
+    Nothing,
+    Chunk(Box<AIMessageChunk>),
+    Updates(Vec<StreamUpdate>),
+}
+
+/// An event, folded.
+type Step = Result<(StreamEvent, Folded), Error>;
 
 impl ChatStream {
     pub(crate) fn new(body: Body, stream_usage: bool, aggregator: MessageAggregator) -> Self {
@@ -87,6 +108,37 @@ impl ChatStream {
         ChunkStream { inner: self }
     }
 
+    /// Owned [`StreamUpdate`]s: text and thinking deltas, and tool calls spelled out
+    /// (started, each argument field as it grows, done with parsed arguments) so an agent can
+    /// run a tool before the message ends and a UI can render arguments live.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+    /// #     .tool_use("toolu_1", "write_file", serde_json::json!({"path": "a.txt", "content": "one two three"}))
+    /// #     .text("Done.")));
+    /// use chat_anthropic::StreamUpdate;
+    /// use futures_util::StreamExt;
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("test");
+    /// let mut updates = llm.stream("Write a.txt").await?.updates();
+    /// let mut content = String::new();
+    /// let mut ran_before_the_end = false;
+    /// while let Some(update) = updates.next().await {
+    ///     match update? {
+    ///         StreamUpdate::ToolArgDelta { pointer, text, .. } if pointer == "/content" => content.push_str(&text),
+    ///         StreamUpdate::ToolCallDone { call, .. } => ran_before_the_end = !updates.aggregator().is_complete(),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// assert_eq!(content, "one two three");
+    /// assert!(ran_before_the_end);
+    /// # Ok(()) }
+    /// ```
+    pub fn updates(self) -> UpdateStream {
+        UpdateStream::new(self)
+    }
+
     /// Just the text, piece by piece, as it arrives (what a terminal or UI prints).
     pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Send + Unpin {
         self.chunks().filter_map(|chunk| {
@@ -97,12 +149,8 @@ impl ChatStream {
         })
     }
 
-    /// One step: the next event, folded, with its chunk when `want_chunk`.
-    fn poll_step(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        want_chunk: bool,
-    ) -> Poll<Option<Step>> {
+    /// One step: the next event, folded, with what `want` asks for.
+    fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
         let this = self.project();
         if *this.finished {
             return Poll::Ready(None);
@@ -123,13 +171,24 @@ impl ChatStream {
                 return Poll::Ready(Some(Err(this.aggregator.fail(cause))));
             }
         };
-        let folded = if want_chunk {
-            this.aggregator.apply_chunk(&event)
-        } else {
-            this.aggregator.apply(&event).map(|_| None)
+        let folded = match want {
+            Want::Event => this.aggregator.apply(&event).map(|_| Folded::Nothing),
+            Want::Chunk => this
+                .aggregator
+                .apply_chunk(&event)
+                .map(|chunk| match chunk {
+                    Some(chunk) => Folded::Chunk(Box::new(chunk)),
+                    None => Folded::Nothing,
+                }),
+            Want::Updates => {
+                let mut updates = Vec::new();
+                this.aggregator
+                    .apply_updates(&event, &mut updates)
+                    .map(|()| Folded::Updates(updates))
+            }
         };
         match folded {
-            Ok(mut chunk) => {
+            Ok(mut folded) => {
                 if !*this.first_token_seen && matches!(event, StreamEvent::ContentBlockDelta(_)) {
                     *this.first_token_seen = true;
                     tracing::info!(
@@ -138,12 +197,12 @@ impl ChatStream {
                     );
                 }
                 if !*this.stream_usage {
-                    if let Some(chunk) = chunk.as_mut() {
+                    if let Folded::Chunk(chunk) = &mut folded {
                         chunk.usage_metadata = None;
                     }
                 }
                 *this.finished = this.aggregator.is_complete();
-                Poll::Ready(Some(Ok((event, chunk))))
+                Poll::Ready(Some(Ok((event, folded))))
             }
             Err(cause) => {
                 *this.finished = true;
@@ -157,7 +216,7 @@ impl Stream for ChatStream {
     type Item = Result<StreamEvent, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.poll_step(cx, false)
+        self.poll_step(cx, Want::Event)
             .map(|step| step.map(|result| result.map(|(event, _)| event)))
     }
 }
@@ -168,37 +227,5 @@ impl fmt::Debug for ChatStream {
             .field("finished", &self.finished)
             .field("complete", &self.aggregator.is_complete())
             .finish_non_exhaustive()
-    }
-}
-
-/// [`ChatStream`] as [`AIMessageChunk`]s (events that add nothing are skipped).
-#[pin_project]
-#[must_use = "streams do nothing unless polled"]
-#[derive(Debug)]
-pub struct ChunkStream {
-    #[pin]
-    inner: ChatStream,
-}
-
-impl ChunkStream {
-    /// The fold so far.
-    pub fn aggregator(&self) -> &MessageAggregator {
-        self.inner.aggregator()
-    }
-}
-
-impl Stream for ChunkStream {
-    type Item = Result<AIMessageChunk, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut inner = self.project().inner;
-        loop {
-            match ready!(inner.as_mut().poll_step(cx, true)) {
-                Some(Ok((_, Some(chunk)))) => return Poll::Ready(Some(Ok(chunk))),
-                Some(Ok((_, None))) => continue,
-                Some(Err(err)) => return Poll::Ready(Some(Err(err))),
-                None => return Poll::Ready(None),
-            }
-        }
     }
 }

@@ -1,0 +1,39 @@
+//! Tools: definitions (from a Rust type through `schemars`, from a JSON Schema, or one of the
+//! API's own tool types passed through as JSON), `tool_choice`, and structured output.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+//! # let server = chat_anthropic::mock::MockServer::start().await;
+//! # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+//! #     .tool_use("toolu_1", "GetWeather", serde_json::json!({"location": "Los Angeles, CA"}))));
+//! use chat_anthropic::tools::Tool;
+//! use chat_anthropic::ChatAnthropic;
+//!
+//! /// Get the current weather in a given location
+//! #[derive(schemars::JsonSchema, serde::Deserialize)]
+//! struct GetWeather {
+//!     /// The city and state, e.g. San Francisco, CA
+//!     location: String,
+//! }
+//!
+//! let llm = ChatAnthropic::new("claude-sonnet-4-6")
+//! #   .base_url(server.base_url()).api_key("test")
+//!     ;
+//! let llm_with_tools = llm.bind_tools([Tool::from_type::<GetWeather>()]);
+//! let reply = llm_with_tools.invoke("Which city is hotter today: LA or NY?").await?;
+//! let call = &reply.tool_calls[0];
+//! assert_eq!(call.name, "GetWeather");
+//! assert_eq!(call.parse::<GetWeather>().unwrap().location, "Los Angeles, CA");
+//! # Ok(()) }
+//! ```
+
+mod choice;
+mod definition;
+mod schema;
+mod structured;
+mod structured_stream;
+
+pub use choice::ToolChoice;
+pub use definition::{Tool, ToolDefinition};
+pub use structured::{StructuredMethod, StructuredModel, StructuredResponse};
+pub use structured_stream::{StructuredChunk, StructuredStream};

@@ -1,0 +1,178 @@
+//! Structured output as it streams: snapshots of the partial value, then the value.
+
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures_core::Stream;
+use pin_project::pin_project;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{StructuredMethod, StructuredModel};
+use crate::chat_stream::ChatStream;
+use crate::error::Error;
+use crate::event::{Delta, StreamEvent};
+use crate::messages::ContentBlock;
+use crate::partial_json::PartialJsonParser;
+
+/// One step of a [`StructuredStream`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum StructuredChunk<T> {
+    /// The value so far, as JSON: complete members, the last one possibly partial (open
+    /// strings included). Not yet checked against `T`.
+    Partial(Value),
+    /// The finished value (always the last item).
+    Complete(T),
+}
+
+/// The stream [`StructuredModel::stream`] returns: a [`StructuredChunk::Partial`] snapshot
+/// after every fragment of the value's JSON, then [`StructuredChunk::Complete`]. A reply that
+/// does not hold a valid `T` ends with [`Error::Structured`].
+///
+/// Each snapshot is a copy of the value so far; for very large outputs read the live value
+/// without copying through [`partial`](Self::partial) instead.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+/// # let server = chat_anthropic::mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+/// #     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
+/// use chat_anthropic::tools::StructuredChunk;
+/// use futures_util::StreamExt;
+///
+/// #[derive(schemars::JsonSchema, serde::Deserialize)]
+/// struct Haiku { lines: Vec<String> }
+///
+/// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+/// #   .base_url(server.base_url()).api_key("test")
+///     ;
+/// let mut stream = llm.with_structured_output::<Haiku>().stream("A haiku about a frog").await?;
+/// let mut snapshots = 0;
+/// while let Some(chunk) = stream.next().await {
+///     match chunk? {
+///         StructuredChunk::Partial(so_far) => snapshots += so_far.is_object() as usize,
+///         StructuredChunk::Complete(haiku) => assert_eq!(haiku.lines.len(), 3),
+///         _ => {}
+///     }
+/// }
+/// assert!(snapshots > 1);
+/// # Ok(()) }
+/// ```
+#[pin_project]
+#[must_use = "streams do nothing unless polled"]
+pub struct StructuredStream<T> {
+    #[pin]
+    inner: ChatStream,
+    model: StructuredModel<T>,
+    /// The JSON text of a native (`JsonSchema`) reply, parsed as it arrives.
+    text_json: PartialJsonParser,
+    /// The block of the forced tool call, once it started.
+    tool_index: Option<usize>,
+    done: bool,
+}
+
+impl<T: DeserializeOwned> StructuredStream<T> {
+    pub(crate) fn new(inner: ChatStream, model: StructuredModel<T>) -> Self {
+        Self {
+            inner,
+            model,
+            text_json: PartialJsonParser::new(),
+            tool_index: None,
+            done: false,
+        }
+    }
+
+    /// The value so far, borrowed (no copy): `None` before its JSON starts.
+    pub fn partial(&self) -> Option<&Value> {
+        match self.model.method_used() {
+            StructuredMethod::ToolCalling => self.inner.aggregator().tool_input(self.tool_index?),
+            _ => Some(self.text_json.value()).filter(|v| !v.is_null()),
+        }
+    }
+
+    /// The underlying event stream's fold (the raw message so far).
+    pub fn chat_stream(&self) -> &ChatStream {
+        &self.inner
+    }
+}
+
+impl<T: DeserializeOwned> Stream for StructuredStream<T> {
+    type Item = Result<StructuredChunk<T>, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut this = self.project();
+        loop {
+            if *this.done {
+                return Poll::Ready(None);
+            }
+            let event = match ready!(this.inner.as_mut().poll_next(cx)) {
+                Some(Ok(event)) => event,
+                Some(Err(err)) => {
+                    *this.done = true;
+                    return Poll::Ready(Some(Err(err)));
+                }
+                None => {
+                    *this.done = true;
+                    let raw = this.inner.as_ref().get_ref().partial_message();
+                    let response = this.model.parse(raw);
+                    return Poll::Ready(Some(match response.parsed {
+                        Some(value) => Ok(StructuredChunk::Complete(value)),
+                        None => Err(Error::Structured {
+                            message: response.parsing_error.unwrap_or_default(),
+                            raw: Box::new(response.raw),
+                        }),
+                    }));
+                }
+            };
+            let grew = match (this.model.method_used(), &event) {
+                (StructuredMethod::ToolCalling, StreamEvent::ContentBlockStart(start)) => {
+                    if let ContentBlock::ToolUse(call) = &start.content_block {
+                        if call.name == this.model.tool_name() && this.tool_index.is_none() {
+                            *this.tool_index = Some(start.index);
+                        }
+                    }
+                    false
+                }
+                (StructuredMethod::ToolCalling, StreamEvent::ContentBlockDelta(delta)) => {
+                    matches!(delta.delta, Delta::InputJson(_))
+                        && Some(delta.index) == *this.tool_index
+                }
+                (StructuredMethod::JsonSchema, StreamEvent::ContentBlockDelta(delta)) => {
+                    match &delta.delta {
+                        Delta::Text(text) => {
+                            this.text_json.push(text);
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            };
+            if grew {
+                let snapshot = match this.model.method_used() {
+                    StructuredMethod::ToolCalling => this
+                        .inner
+                        .as_ref()
+                        .get_ref()
+                        .aggregator()
+                        .tool_input(this.tool_index.unwrap_or_default())
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    _ => this.text_json.value().clone(),
+                };
+                return Poll::Ready(Some(Ok(StructuredChunk::Partial(snapshot))));
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for StructuredStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StructuredStream")
+            .field("inner", &self.inner)
+            .field("tool_index", &self.tool_index)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
