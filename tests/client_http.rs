@@ -276,6 +276,40 @@ async fn dropping_the_stream_closes_the_connection() {
 }
 
 #[tokio::test]
+async fn a_finished_stream_hands_its_connection_back_for_the_next_request() {
+    // The body ends 30 ms after `message_stop` (a trailing comment comes first): a client
+    // that stopped reading at `message_stop` would abandon the body and lose the connection.
+    let recorded = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/recorded/genai__usage_stream__0.sse"
+    ))
+    .unwrap();
+    let tail = b": the body ends a little after message_stop\n\n";
+    let body = [recorded.as_slice(), tail].concat();
+    let first_chunk = recorded.len();
+    let server = MockServer::start().await;
+    server.set_responder(move |_| {
+        MockReply::sse_bytes(body.clone())
+            .chunk_size(first_chunk)
+            .delay(Duration::from_millis(30))
+    });
+    let llm = model(&server);
+    for _ in 0..3 {
+        llm.invoke("Hi").await.unwrap();
+        let mut text = llm.stream("Hi").await.unwrap().text();
+        while let Some(piece) = text.next().await {
+            piece.unwrap();
+        }
+    }
+    assert_eq!(server.cancelled_streams(), 0, "no body was abandoned");
+    assert_eq!(
+        server.connections(),
+        1,
+        "one pooled connection served all six"
+    );
+}
+
+#[tokio::test]
 async fn stream_text_arrives_in_pieces_and_chunks_sum_to_invoke() {
     let server = MockServer::start().await;
     let text = "Streaming tokens arrive one by one into the terminal";

@@ -1,9 +1,10 @@
 //! The stream `ChatAnthropic::stream` returns: typed events, folded as they pass.
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 use futures_util::StreamExt;
@@ -50,6 +51,9 @@ pub struct ChatStream {
     events: EventStream<Body>,
     aggregator: MessageAggregator,
     finished: bool,
+    /// After `message_stop`: how long to keep reading for the body's end, so the connection
+    /// goes back to the pool instead of being closed (the API ends the body right away).
+    drain: Option<Pin<Box<tokio::time::Sleep>>>,
     stream_usage: bool,
     started: Instant,
     first_token_seen: bool,
@@ -79,6 +83,7 @@ impl ChatStream {
             events: EventStream::new(body),
             aggregator,
             finished: false,
+            drain: None,
             stream_usage,
             started: Instant::now(),
             first_token_seen: false,
@@ -153,7 +158,7 @@ impl ChatStream {
     fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
         let this = self.project();
         if *this.finished {
-            return Poll::Ready(None);
+            return poll_drain(this.events, this.drain, cx);
         }
         let item = ready!(this.events.poll_next(cx));
         let event = match item {
@@ -201,7 +206,10 @@ impl ChatStream {
                         chunk.usage_metadata = None;
                     }
                 }
-                *this.finished = this.aggregator.is_complete();
+                if this.aggregator.is_complete() {
+                    *this.finished = true;
+                    *this.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
+                }
                 Poll::Ready(Some(Ok((event, folded))))
             }
             Err(cause) => {
@@ -210,6 +218,31 @@ impl ChatStream {
             }
         }
     }
+}
+
+/// The longest wait, after `message_stop`, for the end of the body.
+const DRAIN_GRACE: Duration = Duration::from_millis(250);
+
+/// Reads what follows `message_stop` (nothing, normally) up to the body's end or the grace
+/// period, then ends the stream.
+fn poll_drain(
+    mut events: Pin<&mut EventStream<Body>>,
+    drain: &mut Option<Pin<Box<tokio::time::Sleep>>>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<Step>> {
+    while let Some(deadline) = drain.as_mut() {
+        match events.as_mut().poll_next(cx) {
+            Poll::Ready(Some(extra)) => {
+                tracing::debug!(?extra, "event after message_stop ignored");
+            }
+            Poll::Ready(None) => *drain = None,
+            Poll::Pending => {
+                ready!(deadline.as_mut().poll(cx));
+                *drain = None;
+            }
+        }
+    }
+    Poll::Ready(None)
 }
 
 impl Stream for ChatStream {

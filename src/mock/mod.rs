@@ -79,6 +79,7 @@ pub(crate) struct Shared {
     responder: Mutex<Option<Responder>>,
     requests: Mutex<Vec<RecordedRequest>>,
     counter: AtomicU64,
+    connections: Arc<AtomicU64>,
     stats: Arc<StreamStats>,
     shutdown: watch::Receiver<bool>,
 }
@@ -124,6 +125,7 @@ impl MockServer {
             responder: Mutex::default(),
             requests: Mutex::default(),
             counter: AtomicU64::new(0),
+            connections: Arc::default(),
             stats: Arc::default(),
             shutdown,
         });
@@ -132,7 +134,9 @@ impl MockServer {
             .with_state(shared.clone());
         // Without TCP_NODELAY, Nagle's algorithm holds each small SSE event until the client
         // ACKs the last one, and delayed ACKs turn that into ~40 ms stalls per stream.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let connections = shared.connections.clone();
+        let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
+            connections.fetch_add(1, Ordering::SeqCst);
             if let Err(err) = tcp.set_nodelay(true) {
                 tracing::debug!(target: "chat_anthropic::mock", %err, "TCP_NODELAY not set");
             }
@@ -203,6 +207,12 @@ impl MockServer {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests.lock().expect("not poisoned").clone()
+    }
+
+    /// How many TCP connections clients opened so far (a client that reads each stream to
+    /// its end reuses one connection for sequential requests).
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// How many response bodies the client abandoned before they ended (it closed the

@@ -1,0 +1,244 @@
+//! The whole pipeline: bytes → SSE → typed events → fold, against a "limit" baseline.
+//!
+//! `cargo bench --bench pipeline -- --warm-up-time 1 --measurement-time 3`
+//!
+//! - `text/…`: `text.sse` (~2 MB of text deltas) in 8 KiB chunks through `EventStream` +
+//!   `MessageAggregator`, next to the limit: a memchr scan for `data:` lines and a borrowed
+//!   serde parse of each payload, with no event assembly and no fold.
+//! - `sse/…`: SSE decoding alone over `text.sse` in 8 KiB chunks: this crate's `SseStream`
+//!   next to `eventsource-stream` (the parser inside `reqwest-eventsource`).
+//! - `tool/…`: one tool call of 10 KB, 100 KB and 1 MB input in 1–10 byte fragments, with the
+//!   live partial value read and path events produced after every fragment, next to what the
+//!   official SDKs do: re-parse the accumulated input text after every fragment. The re-parse
+//!   baseline is quadratic; on `tool_1m` one full run takes minutes, so it is timed once (not
+//!   sampled) and printed, unless `SKIP_REPARSE_1M` is set.
+//! - Allocations per text delta event are counted once with a counting allocator and printed.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use chat_anthropic::{EventStream, MessageAggregator, StreamEvent};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+struct CountingAlloc;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Runs the pipeline over `chunks`; with `read_live`, reads the tool input after each event.
+fn pipeline(chunks: &[Bytes], read_live: bool) -> usize {
+    let source = futures_util::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>));
+    let mut events = EventStream::new(source);
+    let mut aggregator = MessageAggregator::new();
+    if read_live {
+        aggregator = aggregator.with_path_events();
+    }
+    let mut seen = 0;
+    futures_executor::block_on(async {
+        while let Some(event) = events.next().await {
+            let event = event.unwrap();
+            aggregator.apply(&event).unwrap();
+            if read_live {
+                seen += aggregator.path_events().len();
+                if let Some(input) = aggregator.tool_input(1) {
+                    seen += input.is_object() as usize;
+                }
+            }
+        }
+    });
+    seen + aggregator.finish().unwrap().tool_calls.len()
+}
+
+/// Decodes SSE only, with this crate's decoder; returns the number of data bytes seen.
+fn sse_ours(chunks: &[Bytes]) -> usize {
+    let source = futures_util::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>));
+    futures_executor::block_on(
+        chat_anthropic::sse::SseStream::new(source)
+            .map(|event| event.unwrap().data().len())
+            .fold(0, |sum, n| async move { sum + n }),
+    )
+}
+
+/// Decodes SSE only, with `eventsource-stream`.
+fn sse_eventsource_stream(chunks: &[Bytes]) -> usize {
+    use eventsource_stream::Eventsource;
+    let source = futures_util::stream::iter(chunks.iter().cloned().map(Ok::<_, Infallible>));
+    futures_executor::block_on(
+        source
+            .eventsource()
+            .map(|event| event.unwrap().data.len())
+            .fold(0, |sum, n| async move { sum + n }),
+    )
+}
+
+/// The tool input of every `input_json_delta`, in order.
+fn fragments(body: &Bytes) -> Vec<String> {
+    let events: Vec<StreamEvent> = futures_executor::block_on(
+        EventStream::from_bytes(body.clone())
+            .map(Result::unwrap)
+            .collect(),
+    );
+    events
+        .into_iter()
+        .filter_map(|event| match event {
+            StreamEvent::ContentBlockDelta(delta) => match delta.delta {
+                chat_anthropic::Delta::InputJson(json) => Some(json),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the official SDKs do with tool input: append the fragment, re-parse everything.
+fn reparse_after_every_fragment(fragments: &[String]) -> usize {
+    let mut text = String::new();
+    let mut parsed = 0;
+    for fragment in fragments {
+        text.push_str(fragment);
+        parsed += serde_json::from_str::<serde_json::Value>(&text).is_ok() as usize;
+    }
+    parsed
+}
+
+/// Our parser alone over the same fragments, reading the live value after each.
+fn incremental(fragments: &[String]) -> usize {
+    let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
+    let mut events = Vec::new();
+    let mut seen = 0;
+    for fragment in fragments {
+        events.clear();
+        parser.push_with_events(fragment, &mut events);
+        seen += events.len() + parser.value().is_object() as usize;
+    }
+    seen
+}
+
+/// The limit: find `data:` lines with memchr and parse each payload into borrowed fields.
+fn limit(body: &[u8]) -> usize {
+    #[derive(Deserialize)]
+    struct Payload<'a> {
+        #[serde(borrow, rename = "type")]
+        _kind: &'a str,
+        #[serde(default, borrow)]
+        delta: Option<BorrowedDelta<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct BorrowedDelta<'a> {
+        #[serde(default, borrow)]
+        text: Option<std::borrow::Cow<'a, str>>,
+    }
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(end) = memchr::memchr(b'\n', &body[at..]) {
+        let line = &body[at..at + end];
+        if let Some(data) = line.strip_prefix(b"data: ") {
+            let payload: Payload = serde_json::from_slice(data).unwrap();
+            count += payload.delta.and_then(|d| d.text).map_or(0, |t| t.len());
+        }
+        at += end + 1;
+    }
+    count
+}
+
+fn count_allocations_per_text_delta(body: &Bytes) {
+    let chunks = common::chunks(body, 8192);
+    let deltas = {
+        let all: Vec<StreamEvent> = futures_executor::block_on(
+            EventStream::new(futures_util::stream::iter(
+                chunks.iter().cloned().map(Ok::<_, Infallible>),
+            ))
+            .map(Result::unwrap)
+            .collect(),
+        );
+        all.iter()
+            .filter(|e| matches!(e, StreamEvent::ContentBlockDelta(_)))
+            .count()
+    };
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    pipeline(&chunks, false);
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    eprintln!(
+        "allocations per text delta event (text.sse, 8 KiB chunks, decode + parse + fold): {:.2} ({allocations} / {deltas})",
+        allocations as f64 / deltas as f64
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let text = common::load("text.sse");
+    count_allocations_per_text_delta(&text);
+
+    let mut group = c.benchmark_group("text");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    let chunks = common::chunks(&text, 8192);
+    group.bench_function("pipeline", |b| b.iter(|| pipeline(&chunks, false)));
+    group.bench_function("limit_baseline", |b| b.iter(|| limit(&text)));
+    group.finish();
+
+    let mut group = c.benchmark_group("sse");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("chat_anthropic", |b| b.iter(|| sse_ours(&chunks)));
+    group.bench_function("eventsource_stream", |b| {
+        b.iter(|| sse_eventsource_stream(&chunks))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("tool");
+    for name in ["tool_10k", "tool_100k", "tool_1m"] {
+        let body = common::load(&format!("{name}.sse"));
+        let chunks = common::chunks(&body, 8192);
+        let fragments = fragments(&body);
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(format!("{name}/pipeline_live"), |b| {
+            b.iter(|| pipeline(&chunks, true))
+        });
+        let input_bytes: usize = fragments.iter().map(String::len).sum();
+        group.throughput(Throughput::Bytes(input_bytes as u64));
+        group.bench_function(format!("{name}/input_incremental"), |b| {
+            b.iter(|| incremental(&fragments))
+        });
+        if name != "tool_1m" {
+            // Quadratic: one run of tool_100k takes seconds, so take the fewest samples.
+            group.sample_size(10);
+            group.bench_function(format!("{name}/input_reparse_baseline"), |b| {
+                b.iter(|| reparse_after_every_fragment(&fragments))
+            });
+            group.sample_size(100);
+        } else if std::env::var_os("SKIP_REPARSE_1M").is_none() {
+            let started = std::time::Instant::now();
+            reparse_after_every_fragment(&fragments);
+            let elapsed = started.elapsed();
+            eprintln!(
+                "tool/tool_1m/input_reparse_baseline: one run {elapsed:.2?} ({:.3} MiB/s of tool input, {} fragments)",
+                input_bytes as f64 / elapsed.as_secs_f64() / (1 << 20) as f64,
+                fragments.len()
+            );
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(pipeline_benches, benches);
+criterion_main!(pipeline_benches);
