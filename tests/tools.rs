@@ -78,23 +78,18 @@ fn expected_trip() -> Trip {
     }
 }
 
+/// The seed's question answered with text and two parallel `GetWeather` calls.
+fn both_cities(la_id: &str, ny_id: &str) -> MockScript {
+    MockScript::new()
+        .text("Let me check both.")
+        .tool_use(la_id, "GetWeather", json!({"location": "Los Angeles, CA"}))
+        .tool_use(ny_id, "GetWeather", json!({"location": "New York, NY"}))
+}
+
 #[tokio::test]
 async fn the_seeds_get_weather_tool_is_sent_and_its_call_parsed() {
     let server = MockServer::start().await;
-    server.enqueue(MockReply::script(
-        MockScript::new()
-            .text("I'll check both cities.")
-            .tool_use(
-                "toolu_01",
-                "GetWeather",
-                json!({"location": "Los Angeles, CA"}),
-            )
-            .tool_use(
-                "toolu_02",
-                "GetWeather",
-                json!({"location": "New York, NY"}),
-            ),
-    ));
+    server.enqueue(MockReply::script(both_cities("toolu_01", "toolu_02")));
     let llm = model(&server).bind_tools([Tool::from_type::<GetWeather>()]);
     let reply = llm
         .invoke("Which city is hotter today: LA or NY?")
@@ -529,20 +524,7 @@ async fn structured_output_streams_partial_snapshots_then_the_value() {
 #[tokio::test]
 async fn the_agent_loop_sends_tool_results_back_the_way_the_api_requires() {
     let server = MockServer::start().await;
-    server.enqueue(MockReply::script(
-        MockScript::new()
-            .text("Let me check both.")
-            .tool_use(
-                "toolu_la",
-                "GetWeather",
-                json!({"location": "Los Angeles, CA"}),
-            )
-            .tool_use(
-                "toolu_ny",
-                "GetWeather",
-                json!({"location": "New York, NY"}),
-            ),
-    ));
+    server.enqueue(MockReply::script(both_cities("toolu_la", "toolu_ny")));
     server.enqueue(MockReply::text("LA is hotter today: 27°C against 18°C."));
     let llm = model(&server).bind_tools([Tool::from_type::<GetWeather>()]);
 
