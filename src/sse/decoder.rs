@@ -48,6 +48,9 @@ pub struct SseDecoder {
     /// While discarding: whether the current (cut) line had any bytes.
     discarded_line_nonempty: bool,
     event: EventBuilder,
+    /// The bytes of the current event's lines so far (terminators not counted): what the
+    /// bound is checked against, the same whichever way the input was cut.
+    event_bytes: usize,
     last_id: Option<Bytes>,
 }
 
@@ -108,7 +111,8 @@ impl SseDecoder {
         Self::default()
     }
 
-    /// A decoder that rejects events larger than `bytes` (data plus a pending line).
+    /// A decoder that rejects events larger than `bytes`, counting every line of the event
+    /// (field names, comments and a line still arriving included, line ends not).
     pub fn with_max_event_size(bytes: usize) -> Self {
         Self {
             max_event_size: bytes,
@@ -120,6 +124,7 @@ impl SseDecoder {
             discarding: false,
             discarded_line_nonempty: false,
             event: EventBuilder::default(),
+            event_bytes: 0,
             last_id: None,
         }
     }
@@ -221,17 +226,23 @@ impl SseDecoder {
 
     /// Starts discarding when the event being read grew past the bound.
     fn check_size(&mut self) -> Option<SseError> {
-        if self.discarding || self.event.data.len() + self.partial_line.len() <= self.max_event_size
-        {
+        if self.discarding || self.event_bytes + self.partial_line.len() <= self.max_event_size {
             return None;
         }
-        self.discarding = true;
-        self.discarded_line_nonempty = !self.partial_line.is_empty();
+        let cut_line_had_bytes = !self.partial_line.is_empty();
         self.partial_line = BytesMut::new();
+        Some(self.start_discarding(cut_line_had_bytes))
+    }
+
+    /// Drops the event being read and skips to its blank line.
+    fn start_discarding(&mut self, cut_line_had_bytes: bool) -> SseError {
+        self.discarding = true;
+        self.discarded_line_nonempty = cut_line_had_bytes;
         self.event = EventBuilder::default();
-        Some(SseError::EventTooLarge {
+        self.event_bytes = 0;
+        SseError::EventTooLarge {
             limit: self.max_event_size,
-        })
+        }
     }
 
     fn process_line(&mut self, line: Bytes) -> Option<Result<SseEvent, SseError>> {
@@ -243,8 +254,13 @@ impl SseDecoder {
             return None;
         }
         if line.is_empty() {
+            self.event_bytes = 0;
             return self.dispatch();
         }
+        if self.event_bytes + line.len() > self.max_event_size {
+            return Some(Err(self.start_discarding(false)));
+        }
+        self.event_bytes += line.len();
         if line[0] == b':' {
             return None;
         }
@@ -256,10 +272,7 @@ impl SseDecoder {
             None => (line.clone(), Bytes::new()),
         };
         match &field[..] {
-            b"data" => {
-                self.event.data.append_line(value);
-                return self.check_size().map(Err);
-            }
+            b"data" => self.event.data.append_line(value),
             b"event" => self.event.event_type = Some(value),
             b"id" if !value.contains(&0) => self.last_id = Some(value),
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
@@ -479,6 +492,24 @@ mod tests {
                 Ok("next".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn the_bound_is_the_same_whether_a_long_line_arrives_whole_or_cut() {
+        // A 30-byte unknown-field line against a bound of 20, then a normal event.
+        let input: &[u8] = b"x-long-field-name-0123456789ab
+
+data: ok
+
+";
+        let whole = decode_with(&mut SseDecoder::with_max_event_size(20), &[input]);
+        for cut in 1..input.len() {
+            let (a, b) = input.split_at(cut);
+            let split = decode_with(&mut SseDecoder::with_max_event_size(20), &[a, b]);
+            assert_eq!(split, whole, "cut at {cut}");
+        }
+        assert!(matches!(whole[0], Err(SseError::EventTooLarge { limit: 20 })));
+        assert_eq!(whole[1].as_ref().unwrap().data(), "ok");
     }
 
     #[test]
