@@ -508,7 +508,10 @@ data: ok
             let split = decode_with(&mut SseDecoder::with_max_event_size(20), &[a, b]);
             assert_eq!(split, whole, "cut at {cut}");
         }
-        assert!(matches!(whole[0], Err(SseError::EventTooLarge { limit: 20 })));
+        assert!(matches!(
+            whole[0],
+            Err(SseError::EventTooLarge { limit: 20 })
+        ));
         assert_eq!(whole[1].as_ref().unwrap().data(), "ok");
     }
 
