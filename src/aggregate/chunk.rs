@@ -20,7 +20,7 @@ impl MessageAggregator {
     /// use chat_anthropic::{AIMessageChunk, EventStream, MessageAggregator};
     /// use futures_util::StreamExt;
     /// let recorded = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
-    ///     "/../shared/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse"))?;
+    ///     "/tests/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse"))?;
     /// let mut events = EventStream::from_bytes(recorded);
     /// let mut aggregator = MessageAggregator::new();
     /// let mut sum = AIMessageChunk::default();

@@ -18,7 +18,7 @@ use crate::messages::AIMessage;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
 /// use chat_anthropic::{collect_message, EventStream};
 /// let recorded = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
-///     "/../shared/fixtures/recorded/rig__streaming_grammar__parallel_tool_use__0.sse"))?;
+///     "/tests/fixtures/recorded/rig__streaming_grammar__parallel_tool_use__0.sse"))?;
 /// let reply = collect_message(EventStream::from_bytes(recorded)).await?;
 /// assert_eq!(reply.tool_calls.len(), 2);
 /// # Ok(()) }
