@@ -72,6 +72,16 @@ pub struct StructuredResponse<T> {
     pub parsing_error: Option<String>,
 }
 
+impl<T> StructuredResponse<T> {
+    /// The value, or [`Error::Structured`] with the parsing error and the raw message.
+    pub fn into_result(self) -> Result<T, Error> {
+        self.parsed.ok_or_else(|| Error::Structured {
+            message: self.parsing_error.unwrap_or_default(),
+            raw: Box::new(self.raw),
+        })
+    }
+}
+
 impl<T> Clone for StructuredModel<T> {
     fn clone(&self) -> Self {
         Self {
@@ -141,14 +151,7 @@ impl<T: DeserializeOwned> StructuredModel<T> {
     /// Asks and returns the value; a reply without a valid `T` is
     /// [`Error::Structured`] carrying the raw message.
     pub async fn invoke(&self, input: impl IntoMessages) -> Result<T, Error> {
-        let response = self.invoke_with_raw(input).await?;
-        match response.parsed {
-            Some(value) => Ok(value),
-            None => Err(Error::Structured {
-                message: response.parsing_error.unwrap_or_default(),
-                raw: Box::new(response.raw),
-            }),
-        }
+        self.invoke_with_raw(input).await?.into_result()
     }
 
     /// Asks and returns the raw reply next to the parsed value or the parsing error

@@ -85,10 +85,12 @@ impl<T: DeserializeOwned> StructuredStream<T> {
 
     /// The value so far, borrowed (no copy): `None` before its JSON starts.
     pub fn partial(&self) -> Option<&Value> {
-        match self.model.method_used() {
-            StructuredMethod::ToolCalling => self.inner.aggregator().tool_input(self.tool_index?),
-            _ => Some(self.text_json.value()).filter(|v| !v.is_null()),
-        }
+        partial_value(
+            self.model.method_used(),
+            &self.inner,
+            self.tool_index,
+            &self.text_json,
+        )
     }
 
     /// The underlying event stream's fold (the raw message so far).
@@ -115,14 +117,8 @@ impl<T: DeserializeOwned> Stream for StructuredStream<T> {
                 None => {
                     *this.done = true;
                     let raw = this.inner.as_ref().get_ref().partial_message();
-                    let response = this.model.parse(raw);
-                    return Poll::Ready(Some(match response.parsed {
-                        Some(value) => Ok(StructuredChunk::Complete(value)),
-                        None => Err(Error::Structured {
-                            message: response.parsing_error.unwrap_or_default(),
-                            raw: Box::new(response.raw),
-                        }),
-                    }));
+                    let value = this.model.parse(raw).into_result();
+                    return Poll::Ready(Some(value.map(StructuredChunk::Complete)));
                 }
             };
             let grew = match (this.model.method_used(), &event) {
@@ -150,20 +146,29 @@ impl<T: DeserializeOwned> Stream for StructuredStream<T> {
                 _ => false,
             };
             if grew {
-                let snapshot = match this.model.method_used() {
-                    StructuredMethod::ToolCalling => this
-                        .inner
-                        .as_ref()
-                        .get_ref()
-                        .aggregator()
-                        .tool_input(this.tool_index.unwrap_or_default())
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    _ => this.text_json.value().clone(),
-                };
+                let snapshot = partial_value(
+                    this.model.method_used(),
+                    this.inner.as_ref().get_ref(),
+                    *this.tool_index,
+                    this.text_json,
+                );
+                let snapshot = snapshot.cloned().unwrap_or(Value::Null);
                 return Poll::Ready(Some(Ok(StructuredChunk::Partial(snapshot))));
             }
         }
+    }
+}
+
+/// Where the value so far lives: the forced tool call's live input, or the parsed text.
+fn partial_value<'a>(
+    method: StructuredMethod,
+    inner: &'a ChatStream,
+    tool_index: Option<usize>,
+    text_json: &'a PartialJsonParser,
+) -> Option<&'a Value> {
+    match method {
+        StructuredMethod::ToolCalling => inner.aggregator().tool_input(tool_index?),
+        _ => Some(text_json.value()).filter(|v| !v.is_null()),
     }
 }
 
