@@ -21,7 +21,7 @@ pub use chat_model::{
     DEFAULT_BATCH_CONCURRENCY,
 };
 pub use chat_stream::{ChatStream, ChunkStream, UpdateStream};
-pub use error::{ApiErrorKind, Error, EventDecodeError, ProtocolError};
+pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,

@@ -92,6 +92,8 @@ pub struct ChatAnthropicConfig {
     pub thinking: Option<Thinking>,
     /// `metadata` (e.g. `{"user_id": "…"}`).
     pub metadata: Option<Value>,
+    /// Top-level `cache_control`: automatic prompt caching up to the last cacheable block.
+    pub cache_control: Option<crate::messages::CacheControl>,
     /// Whether streamed chunks carry `usage_metadata`.
     pub stream_usage: bool,
     /// Further request body fields, sent as they are (LangChain's `model_kwargs`).
@@ -115,6 +117,7 @@ impl Default for ChatAnthropicConfig {
             betas: Vec::new(),
             thinking: None,
             metadata: None,
+            cache_control: None,
             stream_usage: true,
             model_kwargs: Map::new(),
         }

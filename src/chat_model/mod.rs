@@ -183,6 +183,27 @@ impl ChatAnthropic {
         self
     }
 
+    /// Automatic prompt caching (the top-level `cache_control`): the API puts the breakpoint
+    /// on the last cacheable block itself, so a growing conversation keeps hitting the cache.
+    /// For explicit breakpoints mark blocks, messages or tools instead
+    /// ([`ContentBlock::with_cache_control`](crate::ContentBlock::with_cache_control)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::{CacheControl, ChatAnthropic};
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral_1h())
+    /// #   .base_url(server.base_url()).api_key("test")
+    ///     ;
+    /// llm.invoke("Hi").await?;
+    /// assert_eq!(server.requests()[0].body["cache_control"], serde_json::json!({"type": "ephemeral", "ttl": "1h"}));
+    /// # Ok(()) }
+    /// ```
+    pub fn cache_control(mut self, cache_control: crate::messages::CacheControl) -> Self {
+        self.config.cache_control = Some(cache_control);
+        self
+    }
+
     /// Any further body field, sent as given (LangChain's `model_kwargs`), e.g.
     /// `.model_kwarg("service_tier", "auto")`.
     pub fn model_kwarg(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {

@@ -1,12 +1,14 @@
 //! The crate's error type.
 
 mod api_kind;
+mod content;
 mod decode;
 mod protocol;
 
 use std::time::Duration;
 
 pub use api_kind::ApiErrorKind;
+pub use content::ContentError;
 pub use decode::EventDecodeError;
 pub use protocol::ProtocolError;
 
@@ -89,6 +91,10 @@ pub enum Error {
         /// The reply as it came.
         raw: Box<AIMessage>,
     },
+    /// A content block the API would refuse (an unsupported media type, a malformed data
+    /// URL), caught before sending.
+    #[error("invalid content: {0}")]
+    Content(#[from] ContentError),
     /// The client is misconfigured (e.g. no API key).
     #[error("configuration error: {0}")]
     Config(String),

@@ -48,10 +48,28 @@ impl MessageContent {
         }
     }
 
+    /// The content as blocks with a prompt-caching breakpoint on the last one, so the whole
+    /// prompt up to here is cached.
+    ///
+    /// ```
+    /// use chat_anthropic::{CacheControl, MessageContent};
+    /// let content = MessageContent::from("<a long style guide>").with_cache_control(CacheControl::ephemeral());
+    /// let json = serde_json::to_value(&content).unwrap();
+    /// assert_eq!(json, serde_json::json!([{"type": "text", "text": "<a long style guide>", "cache_control": {"type": "ephemeral"}}]));
+    /// ```
+    pub fn with_cache_control(self, cache_control: super::CacheControl) -> Self {
+        let mut blocks = self.into_blocks();
+        if let Some(last) = blocks.pop() {
+            blocks.push(last.with_cache_control(cache_control));
+        }
+        Self::Blocks(blocks)
+    }
+
     /// LangChain's choice: a single citation-free text block collapses to a string.
     pub(crate) fn from_blocks(mut blocks: Vec<ContentBlock>) -> Self {
         if let [ContentBlock::Text(block)] = blocks.as_slice() {
-            if block.citations.is_none() && block.extra.is_empty() {
+            if block.citations.is_none() && block.cache_control.is_none() && block.extra.is_empty()
+            {
                 let Some(ContentBlock::Text(block)) = blocks.pop() else {
                     unreachable!("matched a single text block above")
                 };

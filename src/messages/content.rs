@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::Citation;
+use super::{CacheControl, Citation, DocumentBlock, ImageBlock};
 
 /// One block of message content.
 ///
@@ -39,6 +39,10 @@ pub enum ContentBlock {
     ContainerUpload(ContainerUploadBlock),
     /// The result of one of the caller's tools, sent in a user turn.
     ToolResult(ToolResultBlock),
+    /// An image (user turns and tool results).
+    Image(ImageBlock),
+    /// A PDF, plain-text or custom-content document (user turns).
+    Document(DocumentBlock),
     /// The result of a server tool (`web_search_tool_result`, `web_fetch_tool_result`,
     /// `code_execution_tool_result`, …): any `*_tool_result` block that names a `tool_use_id`.
     #[serde(untagged)]
@@ -57,6 +61,9 @@ pub struct TextBlock {
     /// Citations backing the text, when the request enabled them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citations: Option<Vec<Citation>>,
+    /// A prompt-caching breakpoint after this block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<CacheControl>,
     /// Other fields, kept verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -142,7 +149,10 @@ pub struct ToolResultBlock {
     /// Whether the tool failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_error: Option<bool>,
-    /// Other fields (e.g. `cache_control`), kept verbatim.
+    /// A prompt-caching breakpoint after this block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<CacheControl>,
+    /// Other fields, kept verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -176,6 +186,38 @@ impl ContentBlock {
         }
     }
 
+    /// The same block marked as a prompt-caching breakpoint: the API caches the prompt up to
+    /// and including it.
+    ///
+    /// ```
+    /// use chat_anthropic::{CacheControl, ContentBlock};
+    /// let block = ContentBlock::text("<long reference text>").with_cache_control(CacheControl::ephemeral_1h());
+    /// assert_eq!(serde_json::to_value(&block).unwrap()["cache_control"]["ttl"], "1h");
+    /// ```
+    pub fn with_cache_control(mut self, cache_control: CacheControl) -> Self {
+        match &mut self {
+            Self::Text(block) => block.cache_control = Some(cache_control),
+            Self::Image(block) => block.cache_control = Some(cache_control),
+            Self::Document(block) => block.cache_control = Some(cache_control),
+            Self::ToolResult(block) => block.cache_control = Some(cache_control),
+            other => {
+                let value = serde_json::to_value(cache_control).unwrap_or_default();
+                match other {
+                    Self::Thinking(b) => b.extra.insert("cache_control".into(), value),
+                    Self::RedactedThinking(b) => b.extra.insert("cache_control".into(), value),
+                    Self::ToolUse(b) | Self::ServerToolUse(b) => {
+                        b.extra.insert("cache_control".into(), value)
+                    }
+                    Self::ContainerUpload(b) => b.extra.insert("cache_control".into(), value),
+                    Self::ServerToolResult(b) => b.extra.insert("cache_control".into(), value),
+                    Self::Unknown(Value::Object(raw)) => raw.insert("cache_control".into(), value),
+                    _ => None,
+                };
+            }
+        }
+        self
+    }
+
     /// The block's `type` as it appears on the wire.
     pub fn kind(&self) -> &str {
         match self {
@@ -186,11 +228,24 @@ impl ContentBlock {
             Self::ServerToolUse(_) => "server_tool_use",
             Self::ContainerUpload(_) => "container_upload",
             Self::ToolResult(_) => "tool_result",
+            Self::Image(_) => "image",
+            Self::Document(_) => "document",
             Self::ServerToolResult(block) => &block.kind,
             Self::Unknown(raw) => raw.get("type").and_then(Value::as_str).unwrap_or(""),
         }
     }
 }
+
+macro_rules! block_from {
+    ($($type:ident => $variant:ident),*) => {$(
+        impl From<$type> for ContentBlock {
+            fn from(block: $type) -> Self {
+                Self::$variant(block)
+            }
+        }
+    )*};
+}
+block_from!(TextBlock => Text, ImageBlock => Image, DocumentBlock => Document, ToolResultBlock => ToolResult);
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AIMessage, MessageContent};
+use super::{AIMessage, CacheControl, MessageContent};
 use crate::error::Error;
 
 /// Instructions for the model; sent as the request's top-level `system` field.
@@ -42,6 +42,13 @@ macro_rules! content_constructor {
                 Self {
                     content: content.into(),
                 }
+            }
+
+            /// The same message with a prompt-caching breakpoint on its last block
+            /// ([`MessageContent::with_cache_control`]).
+            pub fn with_cache_control(mut self, cache_control: CacheControl) -> Self {
+                self.content = self.content.with_cache_control(cache_control);
+                self
             }
         }
     };

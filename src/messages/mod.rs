@@ -2,15 +2,19 @@
 
 mod ai_message;
 mod api_message;
+mod cache_control;
 mod chunk;
 mod citation;
 mod content;
 mod conversation;
+mod document;
+pub(crate) mod image;
 mod stop_reason;
 mod usage;
 
 pub use ai_message::{AIMessage, InvalidToolCall, MessageContent, ResponseMetadata, ToolCall};
 pub use api_message::ApiMessage;
+pub use cache_control::CacheControl;
 pub use chunk::{AIMessageChunk, ContentChunk, ToolCallChunk};
 pub use citation::Citation;
 pub use content::{
@@ -18,5 +22,7 @@ pub use content::{
     ThinkingBlock, ToolResultBlock, ToolUseBlock,
 };
 pub use conversation::{HumanMessage, IntoMessages, Message, SystemMessage, ToolMessage};
+pub use document::{CitationsConfig, DocumentBlock, DocumentSource};
+pub use image::{ImageBlock, ImageSource, IMAGE_MEDIA_TYPES};
 pub use stop_reason::StopReason;
 pub use usage::{CacheCreation, InputTokenDetails, Usage, UsageDelta, UsageMetadata};

@@ -22,10 +22,14 @@
 //! ```
 
 mod body;
+mod content_check;
 mod demo;
+mod echo;
+mod prompt_cache;
 mod reply;
 mod script;
 mod serve;
+mod signatures;
 mod validate;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -82,6 +86,8 @@ pub(crate) struct Shared {
     connections: Arc<AtomicU64>,
     stats: Arc<StreamStats>,
     shutdown: watch::Receiver<bool>,
+    cache: prompt_cache::PromptCache,
+    signatures: signatures::IssuedSignatures,
 }
 
 impl Shared {
@@ -93,7 +99,7 @@ impl Shared {
         let responder = self.responder.lock().expect("not poisoned").clone();
         match responder {
             Some(responder) => responder(request),
-            None => serve::echo(request),
+            None => echo::echo(request),
         }
     }
 }
@@ -128,6 +134,8 @@ impl MockServer {
             connections: Arc::default(),
             stats: Arc::default(),
             shutdown,
+            cache: Default::default(),
+            signatures: Default::default(),
         });
         let app = axum::Router::new()
             .fallback(serve::handle)

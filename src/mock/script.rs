@@ -31,6 +31,11 @@ enum ScriptBlock {
         signature: String,
     },
     RedactedThinking(String),
+    /// Text backed by citations (streamed as `citations_delta`s, then the text).
+    CitedText {
+        text: String,
+        citations: Vec<Value>,
+    },
     ToolUse {
         id: String,
         name: String,
@@ -112,6 +117,27 @@ impl MockScript {
         self
     }
 
+    /// A text block with citations (objects as the API sends them: `char_location`,
+    /// `page_location`, `content_block_location`, `web_search_result_location`, …), streamed
+    /// as the API does: the block starts with empty `citations`, each citation arrives as a
+    /// `citations_delta`, then the text.
+    ///
+    /// ```
+    /// use chat_anthropic::mock::MockScript;
+    /// let script = MockScript::new().cited_text("The grass is green.", vec![serde_json::json!({
+    ///     "type": "char_location", "cited_text": "The grass is green.", "document_index": 0,
+    ///     "document_title": "Facts", "start_char_index": 0, "end_char_index": 20
+    /// })]);
+    /// # let _ = script;
+    /// ```
+    pub fn cited_text(mut self, text: impl Into<String>, citations: Vec<Value>) -> Self {
+        self.blocks.push(ScriptBlock::CitedText {
+            text: text.into(),
+            citations,
+        });
+        self
+    }
+
     /// The stop reason (default: `tool_use` when the script calls a tool, else `end_turn`).
     pub fn stop_reason(mut self, reason: impl Into<String>) -> Self {
         self.stop_reason = Some(reason.into());
@@ -129,6 +155,17 @@ impl MockScript {
     pub fn output_tokens(mut self, tokens: u64) -> Self {
         self.output_tokens = Some(tokens);
         self
+    }
+
+    /// The (signature, thinking) pairs this reply hands out.
+    pub(super) fn signatures(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.blocks.iter().filter_map(|block| match block {
+            ScriptBlock::Thinking {
+                thinking,
+                signature,
+            } => Some((signature.as_str(), thinking.as_str())),
+            _ => None,
+        })
     }
 
     fn stop_reason_or_default(&self) -> &str {
@@ -157,13 +194,13 @@ impl MockScript {
     }
 
     /// The stream's events, in order, as `(event name, data)`.
-    pub(super) fn events(&self, id: &str, model: &str, input_tokens: u64) -> Vec<Value> {
+    pub(super) fn events(&self, id: &str, model: &str, usage: &Value) -> Vec<Value> {
         let mut events = vec![json!({
             "type": "message_start",
             "message": {
                 "id": id, "type": "message", "role": "assistant", "model": model,
                 "content": [], "stop_reason": null, "stop_sequence": null,
-                "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+                "usage": usage,
             },
         })];
         events.push(json!({"type": "ping"}));
@@ -184,13 +221,15 @@ impl MockScript {
     }
 
     /// The same reply as a non-streaming response body.
-    pub(super) fn message(&self, id: &str, model: &str, input_tokens: u64) -> Value {
+    pub(super) fn message(&self, id: &str, model: &str, usage: &Value) -> Value {
+        let mut usage = usage.clone();
+        usage["output_tokens"] = self.output_tokens_or_estimate().into();
         json!({
             "id": id, "type": "message", "role": "assistant", "model": model,
             "content": self.blocks.iter().map(final_block).collect::<Vec<_>>(),
             "stop_reason": self.stop_reason_or_default(),
             "stop_sequence": self.stop_sequence,
-            "usage": {"input_tokens": input_tokens, "output_tokens": self.output_tokens_or_estimate()},
+            "usage": usage,
         })
     }
 }
@@ -199,6 +238,7 @@ impl MockScript {
 fn start_block(block: &ScriptBlock) -> Value {
     match block {
         ScriptBlock::Text(_) => json!({"type": "text", "text": ""}),
+        ScriptBlock::CitedText { .. } => json!({"type": "text", "text": "", "citations": []}),
         ScriptBlock::Thinking { .. } => {
             json!({"type": "thinking", "thinking": "", "signature": ""})
         }
@@ -213,6 +253,9 @@ fn start_block(block: &ScriptBlock) -> Value {
 fn final_block(block: &ScriptBlock) -> Value {
     match block {
         ScriptBlock::Text(text) => json!({"type": "text", "text": text}),
+        ScriptBlock::CitedText { text, citations } => {
+            json!({"type": "text", "text": text, "citations": citations})
+        }
         ScriptBlock::Thinking {
             thinking,
             signature,
@@ -235,6 +278,11 @@ fn deltas(block: &ScriptBlock) -> Vec<Value> {
     match block {
         ScriptBlock::Text(text) => words(text)
             .map(|word| json!({"type": "text_delta", "text": word}))
+            .collect(),
+        ScriptBlock::CitedText { text, citations } => citations
+            .iter()
+            .map(|citation| json!({"type": "citations_delta", "citation": citation}))
+            .chain(words(text).map(|word| json!({"type": "text_delta", "text": word})))
             .collect(),
         ScriptBlock::Thinking {
             thinking,

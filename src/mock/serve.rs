@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use bytes::Bytes;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::reply::{MockReply, ReplyBody};
 use super::validate::{self, Endpoint, Refusal};
@@ -61,27 +61,21 @@ pub(super) async fn handle(
         Ok(body) => body,
         Err(refusal) => return error_response(&refusal, &[], &request_id),
     };
-    let input_tokens = estimate_input_tokens(&body);
     if endpoint == Endpoint::CountTokens {
-        let mut response = Response::new(Body::from(
-            json!({"input_tokens": input_tokens}).to_string(),
-        ));
+        let total = super::prompt_cache::count(&body);
+        let mut response = Response::new(Body::from(json!({"input_tokens": total}).to_string()));
         set_headers(&mut response, "application/json", &[], &request_id);
         return response;
     }
+    if let Err(refusal) = shared.signatures.check(&body) {
+        return error_response(&refusal, &[], &request_id);
+    }
+    let usage = shared.cache.account(&body).to_json();
     let reply = shared.next_reply(&recorded);
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let model = body["model"].as_str().unwrap_or_default();
     let id = format!("msg_mock_{number:016}");
-    render(
-        &shared,
-        reply,
-        stream,
-        &id,
-        model,
-        input_tokens,
-        &request_id,
-    )
+    render(&shared, reply, stream, &id, model, &usage, &request_id)
 }
 
 /// Turns a reply into the response.
@@ -91,9 +85,14 @@ fn render(
     stream: bool,
     id: &str,
     model: &str,
-    input_tokens: u64,
+    usage: &Value,
     request_id: &str,
 ) -> Response {
+    if let ReplyBody::Script(script) = &reply.body {
+        for (signature, thinking) in script.signatures() {
+            shared.signatures.remember(signature, thinking);
+        }
+    }
     let pieces: Vec<Bytes> = match (&reply.body, stream) {
         (
             ReplyBody::Error {
@@ -111,12 +110,12 @@ fn render(
             return error_response(&refusal, &reply.headers, request_id);
         }
         (ReplyBody::Script(script), true) => script
-            .events(id, model, input_tokens)
+            .events(id, model, usage)
             .iter()
             .map(sse_event)
             .collect(),
         (ReplyBody::Script(script), false) => {
-            vec![script.message(id, model, input_tokens).to_string().into()]
+            vec![script.message(id, model, usage).to_string().into()]
         }
         (ReplyBody::SseFile(path), _) => match std::fs::read(path) {
             Ok(bytes) => recorded_pieces(bytes.into(), stream),
@@ -228,32 +227,4 @@ fn set_headers(
             headers.insert(name, value);
         }
     }
-}
-
-/// Roughly four characters a token, over everything the model reads.
-fn estimate_input_tokens(body: &Map<String, Value>) -> u64 {
-    let chars: usize = ["system", "messages", "tools"]
-        .iter()
-        .filter_map(|field| body.get(*field))
-        .map(|value| value.to_string().len())
-        .sum();
-    (chars as u64 / 4).max(1)
-}
-
-/// The default reply: names the last thing the user said.
-pub(super) fn echo(request: &RecordedRequest) -> MockReply {
-    let last_user = request.body["messages"]
-        .as_array()
-        .and_then(|messages| messages.iter().rev().find(|m| m["role"] == "user"))
-        .map(|message| match &message["content"] {
-            Value::String(text) => text.clone(),
-            Value::Array(blocks) => blocks
-                .iter()
-                .filter_map(|b| b["text"].as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ => String::new(),
-        })
-        .unwrap_or_default();
-    MockReply::text(format!("Mock reply to: {last_user}"))
 }

@@ -11,7 +11,7 @@ pub(super) struct Refusal {
     pub(super) message: String,
 }
 
-fn invalid(message: impl Into<String>) -> Refusal {
+pub(super) fn invalid(message: impl Into<String>) -> Refusal {
     Refusal {
         status: 400,
         kind: "invalid_request_error".into(),
@@ -107,6 +107,7 @@ fn messages(messages: Option<&Value>) -> Result<(), Refusal> {
     for (i, message) in messages.iter().enumerate() {
         let role = message.get("role").and_then(Value::as_str);
         let blocks = content_blocks(message.get("content"), i)?;
+        super::content_check::media_blocks(&blocks, role.unwrap_or_default(), i)?;
         match role {
             Some("user") => {
                 let results: Vec<&str> = blocks

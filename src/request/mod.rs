@@ -1,6 +1,7 @@
 //! The request body for `POST /v1/messages` and `/v1/messages/count_tokens`.
 
 mod model_rules;
+mod standard_blocks;
 mod turns;
 
 use serde_json::{Map, Value};
@@ -39,7 +40,7 @@ pub(crate) fn body(
     endpoint: Endpoint,
 ) -> Result<Value, Error> {
     model_rules::check(config)?;
-    let Conversation { system, turns } = to_conversation(messages);
+    let Conversation { system, turns } = to_conversation(messages)?;
     if turns.is_empty() {
         return Err(Error::Config(
             "no messages to send: give at least one human message".into(),
@@ -68,6 +69,12 @@ pub(crate) fn body(
     }
     if let Some(format) = &tools.output_format {
         put("output_config", serde_json::json!({ "format": format }));
+    }
+    if let Some(cache_control) = &config.cache_control {
+        put(
+            "cache_control",
+            serde_json::to_value(cache_control).map_err(to_config)?,
+        );
     }
     if let Some(thinking) = &config.thinking {
         put(

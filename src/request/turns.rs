@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::standard_blocks::to_api_content;
+use crate::error::ContentError;
 use crate::messages::{
     AIMessage, ContentBlock, Message, MessageContent, ToolResultBlock, ToolUseBlock,
 };
@@ -24,7 +26,7 @@ pub(crate) struct Conversation {
 /// Hoists system messages into `system`, turns tool results into `tool_result` blocks of a
 /// user turn, and merges consecutive turns of the same role (the API requires alternation;
 /// several tool results of one step become one user turn, in order).
-pub(crate) fn to_conversation(messages: Vec<Message>) -> Conversation {
+pub(crate) fn to_conversation(messages: Vec<Message>) -> Result<Conversation, ContentError> {
     let mut system: Vec<MessageContent> = Vec::new();
     let mut turns: Vec<Turn> = Vec::new();
     for message in messages {
@@ -33,13 +35,13 @@ pub(crate) fn to_conversation(messages: Vec<Message>) -> Conversation {
                 system.push(m.content);
                 continue;
             }
-            Message::Human(m) => ("user", m.content),
+            Message::Human(m) => ("user", to_api_content(m.content)?),
             Message::Ai(m) => ("assistant", assistant_content(m)),
             Message::Tool(m) => (
                 "user",
                 MessageContent::Blocks(vec![ContentBlock::ToolResult(ToolResultBlock {
                     tool_use_id: m.tool_call_id,
-                    content: Some(m.content),
+                    content: Some(to_api_content(m.content)?),
                     is_error: m.is_error.then_some(true),
                     ..ToolResultBlock::default()
                 })]),
@@ -64,7 +66,7 @@ pub(crate) fn to_conversation(messages: Vec<Message>) -> Conversation {
                 .collect(),
         )),
     };
-    Conversation { system, turns }
+    Ok(Conversation { system, turns })
 }
 
 /// An assistant turn goes back as it came: its blocks unchanged (thinking signatures and
@@ -118,7 +120,8 @@ mod tests {
             HumanMessage::new("Hi").into(),
             HumanMessage::new("Again").into(),
             AIMessage::new("Hello").into(),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(
             as_json(&conversation),
             json!({"system": "Be brief.", "messages": [
@@ -140,7 +143,8 @@ mod tests {
             ai.into(),
             ToolMessage::new("Sunny", "toolu_1").into(),
             ToolMessage::error("Unavailable", "toolu_2").into(),
-        ]);
+        ])
+        .unwrap();
         let turns = as_json(&conversation)["messages"].clone();
         assert_eq!(
             turns[1]["content"][1],
@@ -162,7 +166,8 @@ mod tests {
             SystemMessage::new("One.").into(),
             SystemMessage::new("Two.").into(),
             HumanMessage::new("Hi").into(),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(
             as_json(&conversation)["system"],
             json!([{"type": "text", "text": "One."}, {"type": "text", "text": "Two."}])

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::schema;
+use crate::messages::CacheControl;
 
 /// A custom tool: `{name, description, input_schema, strict?, cache_control?}`.
 ///
@@ -45,9 +46,9 @@ pub struct Tool {
     /// Whether the API must guarantee input that matches the schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
-    /// A prompt-cache breakpoint after this tool, e.g. `{"type": "ephemeral", "ttl": "1h"}`.
+    /// A prompt-cache breakpoint after this tool: the tool definitions up to here are cached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache_control: Option<Value>,
+    pub cache_control: Option<CacheControl>,
 }
 
 impl Tool {
@@ -97,8 +98,14 @@ impl Tool {
         self
     }
 
-    /// Sets a prompt-cache breakpoint after this tool (e.g. `{"type": "ephemeral"}`).
-    pub fn cache_control(mut self, cache_control: Value) -> Self {
+    /// Sets a prompt-cache breakpoint after this tool (tools come first in the cached prefix).
+    ///
+    /// ```
+    /// use chat_anthropic::{CacheControl, Tool};
+    /// let tool = Tool::new("lookup", serde_json::json!({"type": "object"})).cache_control(CacheControl::ephemeral_1h());
+    /// assert_eq!(serde_json::to_value(&tool).unwrap()["cache_control"], serde_json::json!({"type": "ephemeral", "ttl": "1h"}));
+    /// ```
+    pub fn cache_control(mut self, cache_control: CacheControl) -> Self {
         self.cache_control = Some(cache_control);
         self
     }
