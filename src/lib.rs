@@ -17,8 +17,8 @@ mod transport;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
-    ApiKey, ChatAnthropic, ChatAnthropicConfig, Thinking, ANTHROPIC_VERSION, DEFAULT_BASE_URL,
-    DEFAULT_BATCH_CONCURRENCY,
+    ApiKey, ChatAnthropic, ChatAnthropicConfig, Platform, Thinking, ANTHROPIC_VERSION,
+    DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, UpdateStream};
 pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};

@@ -82,7 +82,10 @@ pub struct ChatAnthropicConfig {
     pub connect_timeout: Duration,
     /// Retries before the first byte of a response (connection errors, 408, 409, 429, 5xx).
     pub max_retries: u32,
-    /// The API's base URL; `None` reads `ANTHROPIC_BASE_URL`, else the public API.
+    /// Where requests go: Anthropic's API, Vertex AI or Bedrock.
+    pub platform: super::Platform,
+    /// The API's base URL; `None` reads `ANTHROPIC_BASE_URL` (or the platform's own
+    /// variable), else the platform's public address.
     pub base_url: Option<String>,
     /// Headers sent with every request.
     pub default_headers: BTreeMap<String, String>,
@@ -112,6 +115,7 @@ impl Default for ChatAnthropicConfig {
             timeout: Some(Duration::from_secs(600)),
             connect_timeout: Duration::from_secs(10),
             max_retries: 2,
+            platform: super::Platform::Anthropic,
             base_url: None,
             default_headers: BTreeMap::new(),
             betas: Vec::new(),

@@ -1,7 +1,9 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
 mod config;
+mod platform;
 mod secret;
+mod vertex;
 
 use std::time::Duration;
 
@@ -11,7 +13,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
 pub use config::{ChatAnthropicConfig, Thinking};
+pub use platform::Platform;
 pub use secret::ApiKey;
+pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
 use crate::aggregate::MessageAggregator;
 use crate::chat_stream::ChatStream;
@@ -56,6 +60,7 @@ pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
 pub struct ChatAnthropic {
     config: ChatAnthropicConfig,
     api_key: Option<ApiKey>,
+    access_token: Option<ApiKey>,
     http: reqwest::Client,
     pub(crate) tools: ToolFields,
 }
@@ -65,6 +70,10 @@ impl std::fmt::Debug for ChatAnthropic {
         f.debug_struct("ChatAnthropic")
             .field("config", &self.config)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("tools", &self.tools.tools.len())
             .finish()
     }
@@ -104,6 +113,7 @@ impl ChatAnthropic {
         Self {
             config,
             api_key: None,
+            access_token: None,
             http,
             tools: ToolFields::default(),
         }
@@ -160,6 +170,48 @@ impl ChatAnthropic {
     /// Sequences that stop generation.
     pub fn stop_sequences<S: Into<String>>(mut self, stops: impl IntoIterator<Item = S>) -> Self {
         self.config.stop_sequences = stops.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Where requests go ([`Platform::Anthropic`] by default).
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.config.platform = platform;
+        self
+    }
+
+    /// Google Vertex AI in `region` (`us-east5`, `global`, …) for `project_id`. The model is
+    /// Vertex's id (e.g. `claude-sonnet-4-5@20250929`); the bearer token comes from
+    /// [`vertex_access_token`](Self::vertex_access_token) or `ANTHROPIC_VERTEX_ACCESS_TOKEN`
+    /// (then `GOOGLE_OAUTH_ACCESS_TOKEN`); [`base_url`](Self::base_url) replaces
+    /// `https://{region}-aiplatform.googleapis.com`. Streaming, tools, thinking and every
+    /// other feature work as against Anthropic's API.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::ChatAnthropic;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929")
+    ///     .vertex("us-east5", "my-project")
+    ///     .vertex_access_token("ya29.token")
+    /// #   .base_url(server.base_url())
+    ///     ;
+    /// llm.invoke("Hello").await?;
+    /// let sent = &server.requests()[0];
+    /// assert_eq!(sent.path, "/v1/projects/my-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict");
+    /// assert_eq!(sent.headers["authorization"], "Bearer ya29.token");
+    /// assert_eq!(sent.body["anthropic_version"], "vertex-2023-10-16");
+    /// # Ok(()) }
+    /// ```
+    pub fn vertex(self, region: impl Into<String>, project_id: impl Into<String>) -> Self {
+        self.platform(Platform::Vertex {
+            region: Some(region.into()),
+            project_id: Some(project_id.into()),
+        })
+    }
+
+    /// The OAuth access token for Vertex AI (never printed by `Debug`).
+    pub fn vertex_access_token(mut self, token: impl Into<String>) -> Self {
+        self.access_token = Some(ApiKey::new(token));
         self
     }
 
@@ -276,7 +328,7 @@ impl ChatAnthropic {
         aggregator: MessageAggregator,
     ) -> Result<ChatStream, Error> {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
-        let prepared = self.prepare("/v1/messages", &body)?;
+        let prepared = self.prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
         let _entered = span.enter();
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
@@ -313,6 +365,31 @@ impl ChatAnthropic {
         .await
     }
 
+    /// Counts the input tokens of a conversation with `tools` offered (added to any bound
+    /// ones) — LangChain's `get_num_tokens_from_messages(messages, tools)`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::{ChatAnthropic, Tool};
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    /// #   .base_url(server.base_url()).api_key("test")
+    ///     ;
+    /// let lookup = Tool::new("lookup", serde_json::json!({"type": "object", "properties": {"q": {"type": "string"}}}));
+    /// let without = llm.count_tokens("Find the capital of France.").await?;
+    /// let with = llm.get_num_tokens_from_messages("Find the capital of France.", [lookup]).await?;
+    /// assert!(with > without);
+    /// assert_eq!(server.requests()[1].body["tools"][0]["name"], "lookup");
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_num_tokens_from_messages<T: Into<crate::tools::ToolDefinition>>(
+        &self,
+        input: impl IntoMessages,
+        tools: impl IntoIterator<Item = T>,
+    ) -> Result<u64, Error> {
+        self.bind_tools(tools).count_tokens(input).await
+    }
+
     /// Counts the input tokens of a conversation (with the bound tools) without generating,
     /// via `/v1/messages/count_tokens`.
     pub async fn count_tokens(&self, input: impl IntoMessages) -> Result<u64, Error> {
@@ -322,7 +399,7 @@ impl ChatAnthropic {
         }
         let messages = input.into_messages()?;
         let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
-        let prepared = self.prepare("/v1/messages/count_tokens", &body)?;
+        let prepared = self.prepare(Endpoint::CountTokens, body)?;
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
@@ -335,60 +412,94 @@ impl ChatAnthropic {
         }
     }
 
-    /// URL, headers and body of one request; the key and base URL are resolved here, so a
-    /// missing key is an error at the first call, naming the variable.
-    fn prepare(&self, path: &str, body: &Value) -> Result<Prepared, Error> {
-        let key = match &self.api_key {
-            Some(key) => key.clone(),
-            None => std::env::var("ANTHROPIC_API_KEY")
-                .ok()
-                .filter(|k| !k.is_empty())
+    /// URL, headers and body of one request. Credentials, base URL and platform settings
+    /// are resolved here, so a missing one is an error at the first call, naming the
+    /// variable to set.
+    fn prepare(&self, endpoint: Endpoint, body: Value) -> Result<Prepared, Error> {
+        let Value::Object(mut body) = body else {
+            return Err(Error::Config("the request body is not an object".into()));
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            "anthropic-version",
+            HeaderValue::from_static(ANTHROPIC_VERSION),
+        );
+        if !self.config.betas.is_empty() {
+            headers.insert(
+                "anthropic-beta",
+                header_value(&self.config.betas.join(","))?,
+            );
+        }
+        let url = match &self.config.platform {
+            Platform::Anthropic => {
+                let mut key = header_value(self.resolved_api_key()?.expose())?;
+                key.set_sensitive(true);
+                headers.insert("x-api-key", key);
+                let base = self
+                    .config
+                    .base_url
+                    .clone()
+                    .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
+                    .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+                let path = match endpoint {
+                    Endpoint::Stream => "/v1/messages",
+                    Endpoint::CountTokens => "/v1/messages/count_tokens",
+                };
+                format!("{}{path}", base.trim_end_matches('/'))
+            }
+            Platform::Vertex { region, project_id } => {
+                let target = vertex::target(
+                    region.as_ref(),
+                    project_id.as_ref(),
+                    self.config.base_url.as_ref(),
+                    self.access_token.as_ref(),
+                    endpoint,
+                    &mut body,
+                )?;
+                let mut bearer = header_value(&format!("Bearer {}", target.token.expose()))?;
+                bearer.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, bearer);
+                target.url
+            }
+            Platform::Bedrock { .. } => {
+                return Err(Error::Config(
+                    "Amazon Bedrock needs the crate's `bedrock` feature".into(),
+                ))
+            }
+        };
+        for (name, value) in &self.config.default_headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+            headers.insert(name, header_value(value)?);
+        }
+        let body = serde_json::to_vec(&body)
+            .map_err(|e| Error::Config(format!("could not serialize the request: {e}")))?;
+        Ok(Prepared {
+            url,
+            headers,
+            body: Bytes::from(body),
+        })
+    }
+
+    /// The API key given in code, else `ANTHROPIC_API_KEY`.
+    fn resolved_api_key(&self) -> Result<ApiKey, Error> {
+        match &self.api_key {
+            Some(key) => Ok(key.clone()),
+            None => platform::env_var(&["ANTHROPIC_API_KEY"])
                 .map(ApiKey::new)
                 .ok_or_else(|| {
                     Error::Config(
                         "no API key: set ANTHROPIC_API_KEY or call ChatAnthropic::api_key".into(),
                     )
-                })?,
-        };
-        let base = self
-            .config
-            .base_url
-            .clone()
-            .or_else(|| {
-                std::env::var("ANTHROPIC_BASE_URL")
-                    .ok()
-                    .filter(|u| !u.is_empty())
-            })
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let mut headers = HeaderMap::new();
-        let header = |value: &str| {
-            HeaderValue::from_str(value)
-                .map_err(|_| Error::Config("a header value has invalid characters".into()))
-        };
-        let mut key_value = header(key.expose())?;
-        key_value.set_sensitive(true);
-        headers.insert("x-api-key", key_value);
-        headers.insert(
-            "anthropic-version",
-            HeaderValue::from_static(ANTHROPIC_VERSION),
-        );
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if !self.config.betas.is_empty() {
-            headers.insert("anthropic-beta", header(&self.config.betas.join(","))?);
+                }),
         }
-        for (name, value) in &self.config.default_headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
-            headers.insert(name, header(value)?);
-        }
-        let body = serde_json::to_vec(body)
-            .map_err(|e| Error::Config(format!("could not serialize the request: {e}")))?;
-        Ok(Prepared {
-            url: format!("{}{path}", base.trim_end_matches('/')),
-            headers,
-            body: Bytes::from(body),
-        })
     }
+}
+
+fn header_value(value: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value)
+        .map_err(|_| Error::Config("a header value has invalid characters".into()))
 }
 
 /// Runs futures with at most `concurrency` in flight; results in input order.

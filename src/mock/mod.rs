@@ -27,6 +27,7 @@ mod demo;
 mod echo;
 mod prompt_cache;
 mod reply;
+mod route;
 mod script;
 mod serve;
 mod signatures;

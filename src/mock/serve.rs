@@ -11,6 +11,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use super::reply::{MockReply, ReplyBody};
+use super::route::{self, Via};
 use super::validate::{self, Endpoint, Refusal};
 use super::{body, RecordedRequest, Shared};
 
@@ -44,9 +45,8 @@ pub(super) async fn handle(
         .push(recorded.clone());
     tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
 
-    let endpoint = match (method, uri.path()) {
-        (Method::POST, "/v1/messages") => Endpoint::Messages,
-        (Method::POST, "/v1/messages/count_tokens") => Endpoint::CountTokens,
+    let routed = match (method, route::route(uri.path())) {
+        (Method::POST, Some(routed)) => routed,
         _ => {
             let refusal = Refusal {
                 status: 404,
@@ -56,8 +56,13 @@ pub(super) async fn handle(
             return error_response(&refusal, &[], &request_id);
         }
     };
+    let endpoint = routed.endpoint;
     let header = |name: &str| recorded.headers.get(name).cloned();
-    let body = match validate::headers(header).and_then(|()| validate::body(&raw, endpoint)) {
+    let checked = match routed.via {
+        Via::Anthropic => validate::headers(header).map(|()| raw.to_vec()),
+        _ => route::to_anthropic_body(&routed, header, &raw),
+    };
+    let body = match checked.and_then(|raw| validate::body(&raw, endpoint)) {
         Ok(body) => body,
         Err(refusal) => return error_response(&refusal, &[], &request_id),
     };
