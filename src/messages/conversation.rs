@@ -200,6 +200,17 @@ impl IntoMessages for Message {
     }
 }
 
+macro_rules! single_message_input {
+    ($($type:ident),*) => {$(
+        impl IntoMessages for $type {
+            fn into_messages(self) -> Result<Vec<Message>, Error> {
+                Ok(vec![self.into()])
+            }
+        }
+    )*};
+}
+single_message_input!(SystemMessage, HumanMessage, AIMessage, ToolMessage);
+
 impl IntoMessages for Vec<Message> {
     fn into_messages(self) -> Result<Vec<Message>, Error> {
         Ok(self)

@@ -12,8 +12,22 @@ use super::script::MockScript;
 use super::signatures::signature_for;
 use super::{MockReply, RecordedRequest};
 
-/// The reply to `request` when nothing is queued and no responder is set.
-pub(super) fn echo(request: &RecordedRequest) -> MockReply {
+/// The mock's default reply (used when nothing is queued and no responder is set; pass it to
+/// [`real_or_mock`](super::real_or_mock) to get it in an example). It names what the user
+/// sent, thinks first (signed) when the request turns thinking on, and quotes the first
+/// passage of every document with citations enabled, citing it as the API would
+/// (`char_location` for text, `page_location` for PDFs, `content_block_location` for custom
+/// content).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+/// use chat_anthropic::mock::{default_reply, real_or_mock};
+/// # std::env::remove_var("ANTHROPIC_API_KEY");
+/// let (llm, _server) = real_or_mock("claude-sonnet-4-6", default_reply).await;
+/// assert_eq!(llm.invoke("Hi").await?.text(), "Mock reply to: Hi");
+/// # Ok(()) }
+/// ```
+pub fn default_reply(request: &RecordedRequest) -> MockReply {
     let body = &request.body;
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
     let last_user = messages.iter().rev().find(|m| m["role"] == "user");
@@ -165,7 +179,7 @@ mod tests {
 
     #[test]
     fn citable_documents_are_quoted_with_the_right_location() {
-        let events = script_of(echo(&request(
+        let events = script_of(default_reply(&request(
             json!({"messages": [{"role": "user", "content": [
                 {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "Grass is green. Sky is blue."}, "title": "Facts", "citations": {"enabled": true}},
                 {"type": "text", "text": "What color is grass?"}
@@ -185,7 +199,7 @@ mod tests {
 
     #[test]
     fn thinking_requests_get_a_signed_thinking_block_first() {
-        let events = script_of(echo(&request(
+        let events = script_of(default_reply(&request(
             json!({"thinking": {"type": "enabled", "budget_tokens": 1024},
             "messages": [{"role": "user", "content": "Hi"}]}),
         )));

@@ -43,6 +43,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 pub use demo::real_or_mock;
+pub use echo::default_reply;
 pub use reply::MockReply;
 pub use script::MockScript;
 
@@ -100,7 +101,7 @@ impl Shared {
         let responder = self.responder.lock().expect("not poisoned").clone();
         match responder {
             Some(responder) => responder(request),
-            None => echo::echo(request),
+            None => default_reply(request),
         }
     }
 }

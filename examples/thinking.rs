@@ -1,0 +1,85 @@
+//! Extended thinking in a tool loop: the reasoning streams apart from the answer, and the
+//! signed thinking block goes back unchanged with the tool result, as the API requires.
+//!
+//! ```text
+//! cargo run --example thinking
+//! ```
+//!
+//! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its
+//! script thinks, calls the tool, then answers; it refuses thinking that comes back altered).
+
+use std::io::Write;
+
+use chat_anthropic::mock::{real_or_mock, MockReply, MockScript, RecordedRequest};
+use chat_anthropic::{
+    ChatAnthropic, HumanMessage, Message, StreamUpdate, Thinking, Tool, ToolMessage,
+};
+use futures_util::StreamExt;
+use serde_json::json;
+
+/// The mock's script: think and call the tool first, answer once the result is back.
+fn script(request: &RecordedRequest) -> MockReply {
+    let answered = request.body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .is_some_and(|last| last["content"][0]["type"] == "tool_result");
+    MockReply::script(if answered {
+        MockScript::new().text("12 × 17 = 204.")
+    } else {
+        MockScript::new()
+            .thinking(
+                "The user wants 12 × 17. I should use the calculator rather than guess.",
+                "EqoBCkgIARABGAIiQL-mock-signature",
+            )
+            .tool_use("toolu_calc", "calculator", json!({"expression": "12 * 17"}))
+    })
+}
+
+/// Streams one turn: thinking dimmed, text plain. Returns the assembled message.
+async fn turn(
+    llm: &ChatAnthropic,
+    history: &[Message],
+) -> Result<chat_anthropic::AIMessage, chat_anthropic::Error> {
+    let mut updates = llm.stream(history.to_vec()).await?.updates();
+    while let Some(update) = updates.next().await {
+        match update? {
+            StreamUpdate::Thinking { thinking, .. } => print!("\x1b[2m{thinking}\x1b[0m"),
+            StreamUpdate::Signature { .. } => println!("\x1b[2m [signed]\x1b[0m"),
+            StreamUpdate::Text { text, .. } => print!("{text}"),
+            StreamUpdate::ToolCallDone { call, .. } => println!("→ {}({})", call.name, call.args),
+            _ => {}
+        }
+        let _ = std::io::stdout().flush();
+    }
+    Ok(updates.aggregator().partial_message())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (llm, _server) = real_or_mock("claude-sonnet-4-6", script).await;
+    let llm = llm
+        .max_tokens(4096)
+        .thinking(Thinking::enabled(2048))
+        .bind_tools([Tool::new(
+            "calculator",
+            json!({"type": "object", "properties": {"expression": {"type": "string"}}, "required": ["expression"]}),
+        )
+        .description("Evaluates an arithmetic expression.")]);
+
+    let mut history: Vec<Message> =
+        vec![HumanMessage::new("How much is 12 × 17? Use the calculator.").into()];
+    loop {
+        let reply = turn(&llm, &history).await?;
+        let calls = reply.tool_calls.clone();
+        // The reply goes back as it came: thinking, signature and tool_use blocks unchanged.
+        history.push(reply.into());
+        if calls.is_empty() {
+            break;
+        }
+        for call in calls {
+            history.push(ToolMessage::new("204", call.id).into());
+        }
+    }
+    println!();
+    Ok(())
+}
