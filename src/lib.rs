@@ -20,7 +20,7 @@ pub use chat_model::{
     ApiKey, ChatAnthropic, ChatAnthropicConfig, Platform, Thinking, ANTHROPIC_VERSION,
     DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
 };
-pub use chat_stream::{ChatStream, ChunkStream, UpdateStream};
+pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,

@@ -322,10 +322,49 @@ impl ChatAnthropic {
         self.stream_messages(messages, aggregator).await
     }
 
+    /// [`stream`](Self::stream), teeing the raw response bytes to `path` (and their arrival
+    /// times to `path.timing`) while you consume the stream, so a real reply can be replayed
+    /// later with [`ChatStream::replay`], with or without its original pacing. The file is
+    /// exactly what the server sent: any SSE tool reads it. A failed write stops the recording,
+    /// never the stream.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::{ChatAnthropic, ChatStream, ReplayPace};
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    /// #   .base_url(server.base_url()).api_key("test")
+    ///     ;
+    /// let path = std::env::temp_dir().join("chat-anthropic-doc-recording.sse");
+    /// let live = llm.stream_recording("Hello", &path).await?.final_message().await?;
+    /// let replayed = ChatStream::replay(&path, ReplayPace::Original)?.final_message().await?;
+    /// assert_eq!(replayed, live);
+    /// # Ok(()) }
+    /// ```
+    pub async fn stream_recording(
+        &self,
+        input: impl IntoMessages,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<ChatStream, Error> {
+        let messages = input.into_messages()?;
+        let aggregator = MessageAggregator::new().with_path_events();
+        self.open_stream(messages, aggregator, Some(path.as_ref()))
+            .await
+    }
+
     pub(crate) async fn stream_messages(
         &self,
         messages: Vec<Message>,
         aggregator: MessageAggregator,
+    ) -> Result<ChatStream, Error> {
+        self.open_stream(messages, aggregator, None).await
+    }
+
+    async fn open_stream(
+        &self,
+        messages: Vec<Message>,
+        aggregator: MessageAggregator,
+        record_to: Option<&std::path::Path>,
     ) -> Result<ChatStream, Error> {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
         let prepared = self.prepare(Endpoint::Stream, body)?;
@@ -333,7 +372,10 @@ impl ChatAnthropic {
         let _entered = span.enter();
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
         tracing::debug!(status = response.status().as_u16(), "stream started");
-        let body = transport::body(response, self.config.timeout);
+        let mut body = transport::body(response, self.config.timeout);
+        if let Some(path) = record_to {
+            body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
+        }
         Ok(ChatStream::new(body, self.config.stream_usage, aggregator))
     }
 

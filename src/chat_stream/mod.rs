@@ -11,9 +11,13 @@ use futures_util::StreamExt;
 use pin_project::pin_project;
 
 mod chunks;
+mod record;
+mod replay;
 mod updates;
 
 pub use chunks::ChunkStream;
+pub(crate) use record::Tee;
+pub use replay::ReplayPace;
 pub use updates::UpdateStream;
 
 use crate::aggregate::{MessageAggregator, StreamUpdate};
