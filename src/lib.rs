@@ -1,6 +1,8 @@
 //! chat-anthropic: a streaming-first client for Anthropic's Messages API.
 
 pub mod aggregate;
+#[cfg(feature = "bedrock")]
+pub mod bedrock;
 mod chat_model;
 mod chat_stream;
 pub mod error;

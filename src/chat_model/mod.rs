@@ -1,7 +1,7 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
 mod config;
-mod platform;
+pub(crate) mod platform;
 mod secret;
 mod vertex;
 
@@ -61,6 +61,8 @@ pub struct ChatAnthropic {
     config: ChatAnthropicConfig,
     api_key: Option<ApiKey>,
     access_token: Option<ApiKey>,
+    #[cfg(feature = "bedrock")]
+    aws_credentials: Option<crate::bedrock::AwsCredentials>,
     http: reqwest::Client,
     pub(crate) tools: ToolFields,
 }
@@ -114,6 +116,8 @@ impl ChatAnthropic {
             config,
             api_key: None,
             access_token: None,
+            #[cfg(feature = "bedrock")]
+            aws_credentials: None,
             http,
             tools: ToolFields::default(),
         }
@@ -212,6 +216,46 @@ impl ChatAnthropic {
     /// The OAuth access token for Vertex AI (never printed by `Debug`).
     pub fn vertex_access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(ApiKey::new(token));
+        self
+    }
+
+    /// Amazon Bedrock in `region` (cargo feature `bedrock` to send). The model is Bedrock's
+    /// id (e.g. `anthropic.claude-sonnet-4-5-20250929-v1:0`, an inference profile such as
+    /// `us.anthropic…`, or an ARN); requests are SigV4-signed with
+    /// [`aws_credentials`](Self::aws_credentials) or `AWS_ACCESS_KEY_ID` /
+    /// `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`; [`base_url`](Self::base_url) (or
+    /// `ANTHROPIC_BEDROCK_BASE_URL`) replaces `https://bedrock-runtime.{region}.amazonaws.com`.
+    /// The response's AWS event-stream frames are decoded into the same event stream, so
+    /// everything else works as against Anthropic's API (token counting aside).
+    ///
+    /// ```
+    /// # #[cfg(feature = "bedrock")]
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::bedrock::AwsCredentials;
+    /// use chat_anthropic::ChatAnthropic;
+    /// let llm = ChatAnthropic::new("anthropic.claude-sonnet-4-5-20250929-v1:0")
+    ///     .bedrock("us-east-1")
+    ///     .aws_credentials(AwsCredentials::new("AKIDEXAMPLE", "secret"))
+    /// #   .base_url(server.base_url())
+    ///     ;
+    /// # server.set_aws_credentials(AwsCredentials::new("AKIDEXAMPLE", "secret"));
+    /// let reply = llm.invoke("Hello").await?;
+    /// assert_eq!(reply.text(), "Mock reply to: Hello");
+    /// assert!(server.requests()[0].headers["authorization"].starts_with("AWS4-HMAC-SHA256 "));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "bedrock"))] fn main() {}
+    /// ```
+    pub fn bedrock(self, region: impl Into<String>) -> Self {
+        self.platform(Platform::Bedrock {
+            region: Some(region.into()),
+        })
+    }
+
+    /// The AWS credentials for Bedrock (never printed by `Debug`).
+    #[cfg(feature = "bedrock")]
+    pub fn aws_credentials(mut self, credentials: crate::bedrock::AwsCredentials) -> Self {
+        self.aws_credentials = Some(credentials);
         self
     }
 
@@ -373,6 +417,10 @@ impl ChatAnthropic {
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
         tracing::debug!(status = response.status().as_u16(), "stream started");
         let mut body = transport::body(response, self.config.timeout);
+        #[cfg(feature = "bedrock")]
+        if matches!(self.config.platform, Platform::Bedrock { .. }) {
+            body = Box::pin(crate::bedrock::EventStreamToSse::new(body));
+        }
         if let Some(path) = record_to {
             body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
         }
@@ -462,6 +510,8 @@ impl ChatAnthropic {
             return Err(Error::Config("the request body is not an object".into()));
         };
         let mut headers = HeaderMap::new();
+        #[cfg(feature = "bedrock")]
+        let mut signer = None;
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(
             "anthropic-version",
@@ -504,10 +554,19 @@ impl ChatAnthropic {
                 headers.insert(reqwest::header::AUTHORIZATION, bearer);
                 target.url
             }
-            Platform::Bedrock { .. } => {
-                return Err(Error::Config(
-                    "Amazon Bedrock needs the crate's `bedrock` feature".into(),
-                ))
+            Platform::Bedrock { region } => {
+                let target = self.bedrock_target(region.as_ref(), endpoint, &mut body)?;
+                headers.remove("anthropic-version");
+                headers.remove("anthropic-beta");
+                headers.insert(
+                    reqwest::header::ACCEPT,
+                    HeaderValue::from_static("application/vnd.amazon.eventstream"),
+                );
+                #[cfg(feature = "bedrock")]
+                {
+                    signer = Some((target.1, target.2));
+                }
+                target.0
             }
         };
         for (name, value) in &self.config.default_headers {
@@ -517,11 +576,66 @@ impl ChatAnthropic {
         }
         let body = serde_json::to_vec(&body)
             .map_err(|e| Error::Config(format!("could not serialize the request: {e}")))?;
+        // Signed last, over the final URL, headers and body.
+        #[cfg(feature = "bedrock")]
+        if let Some((credentials, region)) = signer {
+            crate::bedrock::sign(
+                "POST",
+                &url,
+                &mut headers,
+                &body,
+                &credentials,
+                &region,
+                std::time::SystemTime::now(),
+            )?;
+        }
         Ok(Prepared {
             url,
             headers,
             body: Bytes::from(body),
         })
+    }
+
+    /// The Bedrock URL, credentials and region; the body becomes Bedrock's.
+    #[cfg(feature = "bedrock")]
+    fn bedrock_target(
+        &self,
+        region: Option<&String>,
+        endpoint: Endpoint,
+        body: &mut serde_json::Map<String, Value>,
+    ) -> Result<(String, crate::bedrock::AwsCredentials, String), Error> {
+        if endpoint == Endpoint::CountTokens {
+            return Err(Error::Config(
+                "token counting is not available through Amazon Bedrock here: count against Anthropic's API or Vertex AI".into(),
+            ));
+        }
+        let region =
+            platform::setting(region, &["AWS_REGION", "AWS_DEFAULT_REGION"], "AWS region")?;
+        let credentials = match &self.aws_credentials {
+            Some(credentials) => credentials.clone(),
+            None => crate::bedrock::AwsCredentials::from_env()?,
+        };
+        let base = self
+            .config
+            .base_url
+            .clone()
+            .or_else(|| platform::env_var(&["ANTHROPIC_BEDROCK_BASE_URL"]))
+            .unwrap_or_else(|| crate::bedrock::default_base_url(&region));
+        let url = crate::bedrock::invoke_url(&base, &self.config.model);
+        crate::bedrock::to_bedrock_body(body, &self.config.betas);
+        Ok((url, credentials, region))
+    }
+
+    #[cfg(not(feature = "bedrock"))]
+    fn bedrock_target(
+        &self,
+        _region: Option<&String>,
+        _endpoint: Endpoint,
+        _body: &mut serde_json::Map<String, Value>,
+    ) -> Result<(String,), Error> {
+        Err(Error::Config(
+            "Amazon Bedrock needs the crate's `bedrock` cargo feature".into(),
+        ))
     }
 
     /// The API key given in code, else `ANTHROPIC_API_KEY`.

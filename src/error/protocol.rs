@@ -62,4 +62,8 @@ pub enum ProtocolError {
     /// The stream ended before `message_stop`.
     #[error("the stream ended before message_stop")]
     Incomplete,
+    /// An Amazon Bedrock event-stream frame that could not be read (bad length or checksum,
+    /// a payload that is not the expected base64 JSON).
+    #[error("invalid Bedrock event-stream frame: {0}")]
+    Bedrock(String),
 }

@@ -21,6 +21,8 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "bedrock")]
+mod bedrock;
 mod body;
 mod content_check;
 mod demo;
@@ -42,6 +44,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
+#[cfg(feature = "bedrock")]
+pub use bedrock::bedrock_frame;
 pub use demo::real_or_mock;
 pub use echo::default_reply;
 pub use reply::MockReply;
@@ -90,6 +94,8 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     cache: prompt_cache::PromptCache,
     signatures: signatures::IssuedSignatures,
+    #[cfg(feature = "bedrock")]
+    aws_credentials: Mutex<Option<crate::bedrock::AwsCredentials>>,
 }
 
 impl Shared {
@@ -138,6 +144,8 @@ impl MockServer {
             shutdown,
             cache: Default::default(),
             signatures: Default::default(),
+            #[cfg(feature = "bedrock")]
+            aws_credentials: Mutex::default(),
         });
         let app = axum::Router::new()
             .fallback(serve::handle)
@@ -212,6 +220,14 @@ impl MockServer {
         responder: impl Fn(&RecordedRequest) -> MockReply + Send + Sync + 'static,
     ) {
         *self.shared.responder.lock().expect("not poisoned") = Some(Arc::new(responder));
+    }
+
+    /// Checks the SigV4 signature of every Bedrock request against these credentials (403
+    /// `InvalidSignatureException` on a mismatch, as Bedrock answers). Without it, Bedrock
+    /// requests need an `AWS4-HMAC-SHA256` authorization header but are not verified.
+    #[cfg(feature = "bedrock")]
+    pub fn set_aws_credentials(&self, credentials: crate::bedrock::AwsCredentials) {
+        *self.shared.aws_credentials.lock().expect("not poisoned") = Some(credentials);
     }
 
     /// Every request received so far, in order.

@@ -53,18 +53,25 @@ pub(super) async fn handle(
                 kind: "not_found_error".into(),
                 message: format!("Not found: {}", uri.path()),
             };
-            return error_response(&refusal, &[], &request_id);
+            return error_response(Via::Anthropic, &refusal, &[], &request_id);
         }
     };
     let endpoint = routed.endpoint;
+    let via = routed.via;
+    let refuse = |refusal: &Refusal| error_response(via, refusal, &[], &request_id);
+    if via == Via::Bedrock {
+        if let Err(refusal) = bedrock_access(&shared, uri.path(), &recorded, &raw) {
+            return refuse(&refusal);
+        }
+    }
     let header = |name: &str| recorded.headers.get(name).cloned();
-    let checked = match routed.via {
+    let checked = match via {
         Via::Anthropic => validate::headers(header).map(|()| raw.to_vec()),
         _ => route::to_anthropic_body(&routed, header, &raw),
     };
     let body = match checked.and_then(|raw| validate::body(&raw, endpoint)) {
         Ok(body) => body,
-        Err(refusal) => return error_response(&refusal, &[], &request_id),
+        Err(refusal) => return refuse(&refusal),
     };
     if endpoint == Endpoint::CountTokens {
         let total = super::prompt_cache::count(&body);
@@ -73,26 +80,71 @@ pub(super) async fn handle(
         return response;
     }
     if let Err(refusal) = shared.signatures.check(&body) {
-        return error_response(&refusal, &[], &request_id);
+        return refuse(&refusal);
     }
     let usage = shared.cache.account(&body).to_json();
     let reply = shared.next_reply(&recorded);
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let model = body["model"].as_str().unwrap_or_default();
     let id = format!("msg_mock_{number:016}");
-    render(&shared, reply, stream, &id, model, &usage, &request_id)
+    let target = Target {
+        via,
+        stream,
+        id: &id,
+        model,
+        usage: &usage,
+        request_id: &request_id,
+    };
+    render(&shared, reply, &target)
+}
+
+/// Bedrock needs the feature, and a signature that checks out when the test registered
+/// credentials.
+fn bedrock_access(
+    shared: &Shared,
+    path: &str,
+    recorded: &RecordedRequest,
+    raw: &[u8],
+) -> Result<(), Refusal> {
+    #[cfg(feature = "bedrock")]
+    {
+        let credentials = shared.aws_credentials.lock().expect("not poisoned").clone();
+        match credentials {
+            Some(credentials) => super::bedrock::verify(&credentials, path, &recorded.headers, raw),
+            None => Ok(()),
+        }
+    }
+    #[cfg(not(feature = "bedrock"))]
+    {
+        let _ = (shared, recorded, raw);
+        Err(Refusal {
+            status: 404,
+            kind: "not_found_error".into(),
+            message: format!("{path}: the mock speaks Bedrock only with the `bedrock` feature"),
+        })
+    }
+}
+
+/// Who the response is for.
+struct Target<'a> {
+    via: Via,
+    stream: bool,
+    id: &'a str,
+    model: &'a str,
+    usage: &'a Value,
+    request_id: &'a str,
 }
 
 /// Turns a reply into the response.
-fn render(
-    shared: &Shared,
-    reply: MockReply,
-    stream: bool,
-    id: &str,
-    model: &str,
-    usage: &Value,
-    request_id: &str,
-) -> Response {
+fn render(shared: &Shared, reply: MockReply, target: &Target<'_>) -> Response {
+    let Target {
+        via,
+        stream,
+        id,
+        model,
+        usage,
+        request_id,
+    } = *target;
     if let ReplyBody::Script(script) = &reply.body {
         for (signature, thinking) in script.signatures() {
             shared.signatures.remember(signature, thinking);
@@ -112,7 +164,7 @@ fn render(
                 kind: kind.clone(),
                 message: message.clone(),
             };
-            return error_response(&refusal, &reply.headers, request_id);
+            return error_response(via, &refusal, &reply.headers, request_id);
         }
         (ReplyBody::Script(script), true) => script
             .events(id, model, usage)
@@ -130,7 +182,7 @@ fn render(
                     kind: "api_error".into(),
                     message: format!("mock: cannot read {}: {err}", path.display()),
                 };
-                return error_response(&refusal, &reply.headers, request_id);
+                return error_response(via, &refusal, &reply.headers, request_id);
             }
         },
         (ReplyBody::SseBytes(bytes), _) => recorded_pieces(bytes.clone(), stream),
@@ -143,6 +195,11 @@ fn render(
             "error": {"type": kind, "message": message},
         })));
     }
+    let framed = via == Via::Bedrock && stream;
+    #[cfg(feature = "bedrock")]
+    if framed {
+        pieces = super::bedrock::frames(pieces);
+    }
     let body = body::shaped(
         pieces,
         &reply.shape,
@@ -150,10 +207,10 @@ fn render(
         shared.shutdown.clone(),
     );
     let mut response = Response::new(Body::from_stream(body));
-    let content_type = if stream {
-        "text/event-stream"
-    } else {
-        "application/json"
+    let content_type = match (framed, stream) {
+        (true, _) => "application/vnd.amazon.eventstream",
+        (false, true) => "text/event-stream",
+        (false, false) => "application/json",
     };
     set_headers(&mut response, content_type, &reply.headers, request_id);
     response
@@ -200,16 +257,31 @@ fn sse_event(event: &Value) -> Bytes {
     format!("event: {name}\ndata: {event}\n\n").into()
 }
 
-fn error_response(refusal: &Refusal, headers: &[(String, String)], request_id: &str) -> Response {
-    let body = json!({
-        "type": "error",
-        "error": {"type": refusal.kind, "message": refusal.message},
-        "request_id": request_id,
-    });
+/// An error in the platform's shape: the API's envelope, or Bedrock's `{"message"}` with
+/// the error type in `x-amzn-errortype`.
+fn error_response(
+    via: Via,
+    refusal: &Refusal,
+    headers: &[(String, String)],
+    request_id: &str,
+) -> Response {
+    let body = match via {
+        Via::Bedrock => json!({ "message": refusal.message }),
+        _ => json!({
+            "type": "error",
+            "error": {"type": refusal.kind, "message": refusal.message},
+            "request_id": request_id,
+        }),
+    };
     let mut response = Response::new(Body::from(body.to_string()));
     *response.status_mut() =
         StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     set_headers(&mut response, "application/json", headers, request_id);
+    if via == Via::Bedrock {
+        if let Ok(value) = HeaderValue::from_str(&refusal.kind) {
+            response.headers_mut().insert("x-amzn-errortype", value);
+        }
+    }
     response
 }
 

@@ -13,14 +13,21 @@ struct ErrorEnvelope {
     request_id: Option<String>,
 }
 
-/// Reads the error body (`{"type":"error","error":{type,message},"request_id"}`); a body that
-/// is not that shape still gives a typed error with the status and the text.
+/// Bedrock's and Vertex AI's own error body: `{"message": "…"}`.
+#[derive(Deserialize)]
+struct PlatformError {
+    message: String,
+}
+
+/// Reads the error body (`{"type":"error","error":{type,message},"request_id"}`, or a cloud
+/// platform's `{"message"}`); a body of neither shape still gives a typed error with the
+/// status and the text.
 pub(crate) async fn from_response(response: Response) -> Error {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let header_request_id = headers
-        .get("request-id")
-        .and_then(|v| v.to_str().ok())
+    let header_request_id = ["request-id", "x-amzn-requestid"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
         .map(str::to_owned);
     let retry_after = super::retry::server_delay(&headers);
     let text = response.text().await.unwrap_or_default();
@@ -30,7 +37,10 @@ pub(crate) async fn from_response(response: Response) -> Error {
             envelope.error.message,
             envelope.request_id,
         ),
-        Err(_) => (ApiErrorKind::from_status(status), shorten(&text), None),
+        Err(_) => match serde_json::from_str::<PlatformError>(&text) {
+            Ok(platform) => (ApiErrorKind::from_status(status), platform.message, None),
+            Err(_) => (ApiErrorKind::from_status(status), shorten(&text), None),
+        },
     };
     Error::Api {
         status: Some(status),
