@@ -183,3 +183,21 @@ proptest! {
         prop_assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(expected).unwrap());
     }
 }
+
+#[tokio::test]
+async fn a_frame_that_never_completes_is_bounded() {
+    // A prelude announcing a 4 GiB frame, then endless bytes: refused, not buffered forever.
+    let mut prelude = u32::MAX.to_be_bytes().to_vec();
+    prelude.extend_from_slice(&[0; 8]);
+    let filler = bytes::Bytes::from(vec![0u8; 1 << 20]);
+    let chunks = std::iter::once(bytes::Bytes::from(prelude))
+        .chain(std::iter::repeat(filler).take(40))
+        .map(Ok::<_, Error>);
+    let out: Vec<_> = EventStreamToSse::new(futures_util::stream::iter(chunks))
+        .collect()
+        .await;
+    assert!(
+        matches!(&out[..], [Err(Error::Protocol(ProtocolError::Bedrock(_)))]),
+        "{out:?}"
+    );
+}

@@ -87,6 +87,14 @@ where
             if !sse.is_empty() {
                 return Poll::Ready(Some(Ok(Bytes::from(sse))));
             }
+            if this.buffer.len() > MAX_BUFFERED {
+                // A corrupt length prefix would otherwise make us buffer the whole body.
+                *this.done = true;
+                return Poll::Ready(Some(Err(invalid(format!(
+                    "no complete frame in {} buffered bytes",
+                    this.buffer.len()
+                )))));
+            }
             match ready!(this.inner.as_mut().poll_next(cx)) {
                 Some(Ok(chunk)) => this.buffer.extend_from_slice(&chunk),
                 Some(Err(err)) => return Poll::Ready(Some(Err(err))),
@@ -107,6 +115,10 @@ where
     }
 }
 
+/// The most bytes held while waiting for a frame to complete: the same bound as one SSE
+/// event ([`SseDecoder`](crate::sse::SseDecoder)'s default), with room for base64.
+const MAX_BUFFERED: usize = 24 << 20;
+
 /// One frame as SSE bytes.
 fn to_sse(message: &Message) -> Result<Vec<u8>, Error> {
     let header = |name: &str| {
@@ -120,19 +132,7 @@ fn to_sse(message: &Message) -> Result<Vec<u8>, Error> {
             })
     };
     let event = match header(":message-type").as_deref() {
-        Some("event") => {
-            let payload: Value = serde_json::from_slice(message.payload())
-                .map_err(|err| invalid(format!("chunk payload is not JSON: {err}")))?;
-            let encoded = payload["bytes"]
-                .as_str()
-                .ok_or_else(|| invalid("chunk payload has no \"bytes\"".into()))?;
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .map_err(|err| invalid(format!("chunk bytes are not base64: {err}")))?;
-            let event: Value = serde_json::from_slice(&data)
-                .map_err(|err| invalid(format!("chunk event is not JSON: {err}")))?;
-            event
-        }
+        Some("event") => return chunk_to_sse(message.payload()),
         Some("exception") => {
             let exception = header(":exception-type").unwrap_or_default();
             let message_text = serde_json::from_slice::<Value>(message.payload())
@@ -156,6 +156,52 @@ fn to_sse(message: &Message) -> Result<Vec<u8>, Error> {
     };
     let name = event["type"].as_str().unwrap_or("message").to_owned();
     Ok(format!("event: {name}\ndata: {event}\n\n").into_bytes())
+}
+
+/// A `chunk` event's payload, `{"bytes": base64, "p": padding}`, read without building a tree.
+#[derive(serde::Deserialize)]
+struct Chunk<'a> {
+    #[serde(borrow)]
+    bytes: std::borrow::Cow<'a, str>,
+}
+
+/// The event a chunk carries as one SSE event. This is the hot path of a Bedrock stream, so
+/// the event's JSON is passed through as it came (checked, not re-serialized) and its name
+/// read from the leading `"type"` the API always writes first.
+fn chunk_to_sse(payload: &[u8]) -> Result<Vec<u8>, Error> {
+    let chunk: Chunk<'_> = serde_json::from_slice(payload)
+        .map_err(|err| invalid(format!("chunk payload is not {{\"bytes\": …}}: {err}")))?;
+    let mut data = base64::engine::general_purpose::STANDARD
+        .decode(chunk.bytes.as_bytes())
+        .map_err(|err| invalid(format!("chunk bytes are not base64: {err}")))?;
+    let name = match leading_type(&data) {
+        Some(name) => name.to_owned(),
+        None => {
+            // Not the API's usual layout: read it properly, and write it compactly on one
+            // line (an SSE data line cannot hold a raw newline).
+            let event: Value = serde_json::from_slice(&data)
+                .map_err(|err| invalid(format!("chunk event is not JSON: {err}")))?;
+            data = event.to_string().into_bytes();
+            event["type"].as_str().unwrap_or("message").to_owned()
+        }
+    };
+    let mut out = Vec::with_capacity(data.len() + name.len() + 16);
+    out.extend_from_slice(b"event: ");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\ndata: ");
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\n\n");
+    Ok(out)
+}
+
+/// `X` of data that starts `{"type":"X"`, when the whole is one line (so it can be an SSE
+/// data line as it is). The parser downstream still checks the JSON.
+fn leading_type(data: &[u8]) -> Option<&str> {
+    let rest = data.strip_prefix(br#"{"type":""#)?;
+    let end = memchr::memchr(b'"', rest)?;
+    let name = std::str::from_utf8(&rest[..end]).ok()?;
+    let plain = !name.contains('\\') && memchr::memchr2(b'\n', b'\r', data).is_none();
+    plain.then_some(name)
 }
 
 fn error_event(kind: &str, message: &str) -> Value {

@@ -340,7 +340,7 @@ impl ChatAnthropic {
         bound
     }
 
-    /// Sets `tool_choice`: [`ToolChoice::auto`], [`any`](crate::ToolChoice::any), a tool's
+    /// Sets `tool_choice`: [`ToolChoice::auto`](crate::ToolChoice::auto), [`any`](crate::ToolChoice::any), a tool's
     /// name, [`none`](crate::ToolChoice::none); strings convert as in LangChain.
     pub fn tool_choice(mut self, choice: impl Into<crate::tools::ToolChoice>) -> Self {
         self.tools.tool_choice = Some(choice.into());
