@@ -191,7 +191,7 @@ async fn a_frame_that_never_completes_is_bounded() {
     prelude.extend_from_slice(&[0; 8]);
     let filler = bytes::Bytes::from(vec![0u8; 1 << 20]);
     let chunks = std::iter::once(bytes::Bytes::from(prelude))
-        .chain(std::iter::repeat(filler).take(40))
+        .chain(std::iter::repeat_n(filler, 40))
         .map(Ok::<_, Error>);
     let out: Vec<_> = EventStreamToSse::new(futures_util::stream::iter(chunks))
         .collect()
