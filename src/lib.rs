@@ -16,6 +16,7 @@ mod request;
 pub mod sse;
 pub mod tools;
 mod transport;
+pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
