@@ -33,6 +33,7 @@ mod route;
 mod script;
 mod serve;
 mod signatures;
+mod ui_demo;
 mod validate;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -50,6 +51,7 @@ pub use demo::real_or_mock;
 pub use echo::default_reply;
 pub use reply::MockReply;
 pub use script::MockScript;
+pub use ui_demo::ui_demo_reply;
 
 use body::StreamStats;
 

@@ -1,0 +1,94 @@
+//! The scripted reply the UI examples (`web_chat`, `chat_tui`) stream when there is no key.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::{MockReply, MockScript, RecordedRequest};
+
+/// The file the demo's tool call writes, a few lines long so its `content` visibly grows.
+const POEM: &str = "Bytes on the wire,\n\
+                    events parsed as they arrive,\n\
+                    the fold makes a message;\n\
+                    a tab closes, and the stream\n\
+                    lets go of the connection.\n";
+
+/// A reply that exercises everything a chat UI renders: thinking, text that quotes the
+/// user's last message, and a `write_file` tool call (`path`, then a multi-line `content`)
+/// whose arguments stream in small fragments. It arrives 48 bytes every 12 ms, about a
+/// second and a half in all, so tokens visibly trickle in.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+/// use chat_anthropic::mock::{ui_demo_reply, MockServer};
+/// let server = MockServer::start().await;
+/// server.set_responder(ui_demo_reply);
+/// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+/// let reply = llm.invoke("Hello").await?;
+/// assert!(reply.text().contains("Hello"));
+/// assert_eq!(reply.tool_calls[0].name, "write_file");
+/// assert!(reply.tool_calls[0].args["content"].as_str().unwrap().lines().count() > 2);
+/// # Ok(()) }
+/// ```
+pub fn ui_demo_reply(request: &RecordedRequest) -> MockReply {
+    let said = last_user_text(&request.body);
+    let script = MockScript::new()
+        .thinking(
+            format!(
+                "The user wrote \u{201c}{said}\u{201d}. Answer in a sentence, then save a short \
+                 poem with write_file: the path first, then the content line by line."
+            ),
+            "demo-signature",
+        )
+        .text(format!(
+            "You said \u{201c}{said}\u{201d}. Here is a short poem about streaming, \
+             written to poem.txt as it arrives:"
+        ))
+        .tool_use(
+            "toolu_demo_1",
+            "write_file",
+            json!({"path": "poem.txt", "content": POEM}),
+        );
+    MockReply::script(script)
+        .chunk_size(48)
+        .delay(Duration::from_millis(12))
+}
+
+/// The text of the request's last user message (text blocks joined), or `""`.
+fn last_user_text(body: &Value) -> String {
+    let Some(last) = body["messages"]
+        .as_array()
+        .and_then(|messages| messages.iter().rev().find(|m| m["role"] == "user"))
+    else {
+        return String::new();
+    };
+    match &last["content"] {
+        Value::String(text) => text.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|block| block["text"].as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_the_last_user_message_in_either_content_form() {
+        let plain = json!({"messages": [
+            {"role": "user", "content": "first"},
+            {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "second"},
+        ]});
+        assert_eq!(last_user_text(&plain), "second");
+        let blocks = json!({"messages": [
+            {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
+        ]});
+        assert_eq!(last_user_text(&blocks), "a b");
+        assert_eq!(last_user_text(&json!({})), "");
+    }
+}
