@@ -15,8 +15,8 @@ const POEM: &str = "Bytes on the wire,\n\
 
 /// A reply that exercises everything a chat UI renders: thinking, text that quotes the
 /// user's last message, and a `write_file` tool call (`path`, then a multi-line `content`)
-/// whose arguments stream in small fragments. It arrives 48 bytes every 12 ms, about a
-/// second and a half in all, so tokens visibly trickle in.
+/// whose arguments stream in small fragments. It arrives 64 bytes every 10 ms, under two
+/// seconds in all, so tokens visibly trickle in.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -50,8 +50,8 @@ pub fn ui_demo_reply(request: &RecordedRequest) -> MockReply {
             json!({"path": "poem.txt", "content": POEM}),
         );
     MockReply::script(script)
-        .chunk_size(48)
-        .delay(Duration::from_millis(12))
+        .chunk_size(64)
+        .delay(Duration::from_millis(10))
 }
 
 /// The text of the request's last user message (text blocks joined), or `""`.

@@ -1,0 +1,93 @@
+//! A chat page fed token by token: an axum app serving one page (plain HTML and JavaScript,
+//! no build step) and a `POST /chat` endpoint that forwards the model's reply with
+//! `chat_anthropic::web::sse_response`. The page shows thinking apart from the answer, a tool
+//! call's arguments growing field by field, and a Stop button that aborts the request (the
+//! backend drops the stream, which closes the connection to the API).
+//!
+//! ```text
+//! cargo run --example web_chat        # then open http://127.0.0.1:3000/
+//! WEB_CHAT_ADDR=0.0.0.0:8080 cargo run --example web_chat
+//! ```
+//!
+//! Calls the real API with `ANTHROPIC_API_KEY` set (thinking on, a `write_file` tool offered,
+//! never run); otherwise the built-in mock server streams a scripted reply with thinking,
+//! text and a `write_file` call.
+
+use axum::extract::State;
+use axum::response::{Html, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chat_anthropic::mock::{real_or_mock, ui_demo_reply, MockServer};
+use chat_anthropic::{ChatAnthropic, Thinking, Tool};
+use serde::Deserialize;
+
+/// The page, served as is.
+const PAGE: &str = include_str!("web_chat.html");
+
+/// The model, when a key is set.
+const MODEL: &str = "claude-sonnet-4-6";
+
+/// Write a text file. The demo only displays the call; nothing is written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[allow(dead_code)]
+struct WriteFile {
+    /// Where to write, relative to the project root.
+    path: String,
+    /// The whole content of the file.
+    content: String,
+}
+
+/// What the page posts: the conversation so far, text turns only.
+#[derive(Debug, Deserialize)]
+struct ChatRequest {
+    messages: Vec<Turn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Turn {
+    /// `user` or `assistant`.
+    role: String,
+    content: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (llm, _mock) = demo_model().await;
+    let addr = std::env::var("WEB_CHAT_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    println!("web_chat: open http://{}/", listener.local_addr()?);
+    axum::serve(listener, app(llm)).await?;
+    Ok(())
+}
+
+/// The model the example talks to: the real API with a key, else the mock with the demo
+/// script. Keep the server alive as long as the model is used.
+pub async fn demo_model() -> (ChatAnthropic, Option<MockServer>) {
+    let (llm, mock) = real_or_mock(MODEL, ui_demo_reply).await;
+    (configure(llm), mock)
+}
+
+/// Thinking on, and a `write_file` tool the model may call.
+pub fn configure(llm: ChatAnthropic) -> ChatAnthropic {
+    llm.max_tokens(4096)
+        .thinking(Thinking::enabled(1024))
+        .bind_tools([Tool::from_type::<WriteFile>().name("write_file")])
+}
+
+/// `GET /`: the page; `POST /chat`: the reply as a stream of browser events.
+pub fn app(llm: ChatAnthropic) -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/chat", post(chat))
+        .with_state(llm)
+}
+
+async fn chat(State(llm): State<ChatAnthropic>, Json(request): Json<ChatRequest>) -> Response {
+    let turns: Vec<(String, String)> = request
+        .messages
+        .into_iter()
+        .map(|turn| (turn.role, turn.content))
+        .collect();
+    // A refused request (bad key, unknown role, overloaded, …) becomes an `error` event.
+    chat_anthropic::web::sse_response(llm.stream(turns).await)
+}
