@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -27,7 +28,9 @@ pub fn browser_available(test: &str) -> bool {
         "{test}: {CHROMEDRIVER} or {CHROMIUM} is missing, and CI is set: install them \
          (apt-get install -y chromium chromium-driver)"
     );
-    eprintln!(
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n=== SKIPPED {test}: {CHROMEDRIVER} or {CHROMIUM} not found. \
          Install them (Debian: apt-get install -y chromium chromium-driver) to run this test. ===\n"
     );
