@@ -7,10 +7,13 @@
 //! Screenshots: `<target>/tmp/web_chat_streaming.png` (a tool call's content half written),
 //! `web_chat.png` (the reply complete) and `web_chat_stopped.png` (a second reply stopped).
 
+mod common;
 #[path = "../examples/web_chat.rs"]
 #[allow(dead_code)]
 mod web_chat;
 mod webdriver;
+
+use common::serve;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -260,13 +263,4 @@ async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
         started.elapsed(),
         artifacts.display()
     );
-}
-
-async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let addr = listener.local_addr().expect("bound");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
 }

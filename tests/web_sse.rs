@@ -1,6 +1,8 @@
 //! `web::sse_response` over real HTTP: an axum app forwarding mock replies to an HTTP client
 //! as browser events, errors as `error` events, backpressure and cancellation.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +14,7 @@ use axum::Router;
 use chat_anthropic::mock::{ui_demo_reply, MockReply, MockServer};
 use chat_anthropic::web::{browser_events, sse_response, BrowserEvent};
 use chat_anthropic::{ChatAnthropic, Error, StreamUpdate};
+use common::serve;
 use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt};
 use serde_json::json;
@@ -23,15 +26,6 @@ fn chat_app(llm: ChatAnthropic) -> Router {
         sse_response(llm.stream(question).await)
     }
     Router::new().route("/chat", post(chat)).with_state(llm)
-}
-
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let addr = listener.local_addr().expect("bound");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
 }
 
 /// A mock server answering with `reply` and the backend in front of it.

@@ -33,3 +33,13 @@ pub fn recorded_streams() -> Vec<(String, Vec<u8>)> {
 pub fn recorded(stem: &str) -> Vec<u8> {
     std::fs::read(fixtures_dir().join(format!("{stem}.sse"))).unwrap()
 }
+
+/// Serves `app` on a free loopback port; returns its base URL.
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("bound");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
