@@ -9,7 +9,7 @@ mod common;
 
 use bytes::Bytes;
 use chat_anthropic::bedrock::EventStreamToSse;
-use chat_anthropic::mock::bedrock_frame;
+use chat_anthropic::mock::bedrock_frames;
 use chat_anthropic::{Error, EventStream, MessageAggregator};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::StreamExt;
@@ -26,26 +26,10 @@ fn fold<S: futures_core::Stream<Item = Result<Bytes, Error>> + Unpin>(source: S)
     aggregator.finish().unwrap().text().len()
 }
 
-/// The SSE stream re-framed the way Bedrock sends it: one frame per event.
-fn frame_all(sse: &Bytes) -> Bytes {
-    let text = std::str::from_utf8(sse).unwrap();
-    let mut out = Vec::new();
-    for event in text.split("\n\n") {
-        let data: Vec<&str> = event
-            .lines()
-            .filter_map(|l| l.strip_prefix("data: "))
-            .collect();
-        if !data.is_empty() {
-            out.extend_from_slice(&bedrock_frame(data.join("\n").as_bytes()));
-        }
-    }
-    Bytes::from(out)
-}
-
 fn benches(c: &mut Criterion) {
     for name in ["text.sse", "tool_100k.sse"] {
         let sse = common::load(name);
-        let framed = frame_all(&sse);
+        let framed = Bytes::from(bedrock_frames(&sse).concat());
         let sse_chunks = common::chunks(&sse, 8192);
         let framed_chunks = common::chunks(&framed, 8192);
         let mut group = c.benchmark_group(format!("bedrock/{name}"));

@@ -7,7 +7,7 @@
 mod common;
 
 use chat_anthropic::bedrock::{AwsCredentials, EventStreamToSse};
-use chat_anthropic::mock::{bedrock_frame, MockReply, MockServer};
+use chat_anthropic::mock::{bedrock_frame, bedrock_frames, MockReply, MockServer};
 use chat_anthropic::{ApiErrorKind, ChatAnthropic, Error, ProtocolError};
 use futures_util::StreamExt;
 use proptest::prelude::*;
@@ -143,11 +143,10 @@ fn framed_fixture() -> (Vec<u8>, Vec<u8>) {
         .into_iter()
         .find(|(name, _)| name.contains("parallel_tool_use"))
         .unwrap();
-    let mut framed = Vec::new();
+    let framed = bedrock_frames(&sse).concat();
     let mut expected = Vec::new();
     for event in String::from_utf8(sse).unwrap().split("\n\n") {
         if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
-            framed.extend_from_slice(&bedrock_frame(data.as_bytes()));
             let value: serde_json::Value = serde_json::from_str(data).unwrap();
             expected.extend(
                 format!(

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::validate::Refusal;
 use crate::bedrock::{canonical_time, sign, AwsCredentials, EXCEPTIONS};
+use crate::sse::SseDecoder;
 
 /// One Bedrock `chunk` frame carrying one Messages stream event (its JSON bytes), as
 /// `InvokeModelWithResponseStream` sends it: `{"bytes": base64, "p": padding}` with the
@@ -65,36 +66,36 @@ fn frame(headers: &[(&str, &str)], payload: String) -> Bytes {
     Bytes::from(out)
 }
 
-/// The SSE pieces of a reply (one event each), framed for Bedrock: events become chunk
-/// frames, an `error` event an exception frame.
-pub(super) fn frames(pieces: Vec<Bytes>) -> Vec<Bytes> {
-    pieces
-        .iter()
-        .filter_map(|piece| {
-            let text = std::str::from_utf8(piece).ok()?;
-            let data: Vec<&str> = text
-                .lines()
-                .filter_map(|line| line.strip_prefix("data:"))
-                .map(|d| d.strip_prefix(' ').unwrap_or(d))
-                .collect();
-            if data.is_empty() {
-                return None;
+/// A Messages API event stream (SSE bytes, e.g. a recorded `.sse` file) framed the way
+/// Bedrock sends it: one chunk frame per event, and an exception frame for an `error` event.
+/// The SSE is read with the crate's own decoder; anything it cannot read ends the framing.
+///
+/// ```
+/// let sse = "event: ping\ndata: {\"type\":\"ping\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+/// assert_eq!(chat_anthropic::mock::bedrock_frames(sse.as_bytes()).len(), 2);
+/// ```
+pub fn bedrock_frames(sse: &[u8]) -> Vec<Bytes> {
+    let mut decoder = SseDecoder::new();
+    decoder.push(Bytes::copy_from_slice(sse));
+    std::iter::from_fn(|| decoder.next_event()?.ok())
+        .map(|event| {
+            let error: Option<Value> = (event.event() == "error")
+                .then(|| serde_json::from_str(event.data()).ok())
+                .flatten();
+            match error {
+                Some(error) => {
+                    let kind = error["error"]["type"].as_str().unwrap_or("api_error");
+                    let exception = EXCEPTIONS
+                        .iter()
+                        .find(|(_, api)| *api == kind)
+                        .map_or("internalServerException", |(name, _)| name);
+                    exception_frame(
+                        exception,
+                        error["error"]["message"].as_str().unwrap_or_default(),
+                    )
+                }
+                None => bedrock_frame(event.data().as_bytes()),
             }
-            let data = data.join("\n");
-            let event: Value = serde_json::from_str(&data).ok()?;
-            Some(if event["type"] == "error" {
-                let kind = event["error"]["type"].as_str().unwrap_or("api_error");
-                let exception = EXCEPTIONS
-                    .iter()
-                    .find(|(_, api)| *api == kind)
-                    .map_or("internalServerException", |(name, _)| name);
-                exception_frame(
-                    exception,
-                    event["error"]["message"].as_str().unwrap_or_default(),
-                )
-            } else {
-                bedrock_frame(data.as_bytes())
-            })
         })
         .collect()
 }

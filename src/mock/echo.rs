@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::script::MockScript;
 use super::signatures::signature_for;
+use super::validate::as_blocks;
 use super::{MockReply, RecordedRequest};
 
 /// The mock's default reply (used when nothing is queued and no responder is set; pass it to
@@ -31,7 +32,9 @@ pub fn default_reply(request: &RecordedRequest) -> MockReply {
     let body = &request.body;
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
     let last_user = messages.iter().rev().find(|m| m["role"] == "user");
-    let last_blocks = last_user.map(|m| blocks(&m["content"])).unwrap_or_default();
+    let last_blocks = last_user
+        .map(|m| as_blocks(&m["content"]))
+        .unwrap_or_default();
     let said: Vec<&str> = last_blocks
         .iter()
         .filter_map(|b| b["text"].as_str())
@@ -54,7 +57,7 @@ pub fn default_reply(request: &RecordedRequest) -> MockReply {
     let documents: Vec<Value> = messages
         .iter()
         .filter(|m| m["role"] == "user")
-        .flat_map(|m| blocks(&m["content"]))
+        .flat_map(|m| as_blocks(&m["content"]))
         .filter(|b| b["type"] == "document")
         .collect();
     for (index, document) in documents.iter().enumerate() {
@@ -69,14 +72,6 @@ pub fn default_reply(request: &RecordedRequest) -> MockReply {
         }
     }
     MockReply::script(script)
-}
-
-fn blocks(content: &Value) -> Vec<Value> {
-    match content {
-        Value::String(text) => vec![json!({"type": "text", "text": text})],
-        Value::Array(blocks) => blocks.clone(),
-        _ => Vec::new(),
-    }
 }
 
 /// "1 image (image/png, 68 bytes)", "document \"Facts\" (text)", …

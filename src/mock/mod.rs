@@ -46,7 +46,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 #[cfg(feature = "bedrock")]
-pub use bedrock::bedrock_frame;
+pub use bedrock::{bedrock_frame, bedrock_frames};
 pub use demo::real_or_mock;
 pub use echo::default_reply;
 pub use reply::MockReply;

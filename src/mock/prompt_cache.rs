@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
+use super::validate::as_blocks;
+
 /// Input tokens split the way the API's `usage` reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct InputUsage {
@@ -155,17 +157,12 @@ fn prefix(body: &Map<String, Value>) -> Prefix {
 
 /// Tools, then system blocks, then each message's blocks (tagged with the role).
 fn segments(body: &Map<String, Value>) -> Vec<Value> {
-    let blocks = |content: &Value| match content {
-        Value::String(text) => vec![json!({"type": "text", "text": text})],
-        Value::Array(blocks) => blocks.clone(),
-        _ => Vec::new(),
-    };
     let mut out: Vec<Value> = body
         .get("tools")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    out.extend(body.get("system").map(blocks).unwrap_or_default());
+    out.extend(body.get("system").map(as_blocks).unwrap_or_default());
     for message in body
         .get("messages")
         .and_then(Value::as_array)
@@ -173,7 +170,7 @@ fn segments(body: &Map<String, Value>) -> Vec<Value> {
         .flatten()
     {
         out.push(json!({"role": message["role"]}));
-        out.extend(blocks(&message["content"]));
+        out.extend(as_blocks(&message["content"]));
     }
     out
 }

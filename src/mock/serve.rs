@@ -198,7 +198,10 @@ fn render(shared: &Shared, reply: MockReply, target: &Target<'_>) -> Response {
     let framed = via == Via::Bedrock && stream;
     #[cfg(feature = "bedrock")]
     if framed {
-        pieces = super::bedrock::frames(pieces);
+        pieces = pieces
+            .iter()
+            .flat_map(|piece| super::bedrock::bedrock_frames(piece))
+            .collect();
     }
     let body = body::shaped(
         pieces,

@@ -167,10 +167,19 @@ fn messages(messages: Option<&Value>) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Content as blocks, without checks: a string is one text block, anything but a list none.
+pub(super) fn as_blocks(content: &Value) -> Vec<Value> {
+    match content {
+        Value::String(text) => vec![serde_json::json!({"type": "text", "text": text})],
+        Value::Array(blocks) => blocks.clone(),
+        _ => Vec::new(),
+    }
+}
+
 /// A message's content as blocks (a string is one text block).
 fn content_blocks(content: Option<&Value>, i: usize) -> Result<Vec<Value>, Refusal> {
     match content {
-        Some(Value::String(text)) => Ok(vec![serde_json::json!({"type": "text", "text": text})]),
+        Some(content @ Value::String(_)) => Ok(as_blocks(content)),
         Some(Value::Array(blocks)) => {
             for (j, block) in blocks.iter().enumerate() {
                 if !block.get("type").is_some_and(Value::is_string) {
