@@ -3,7 +3,8 @@
 //! Hand-written because it is the hot path: every byte of every response goes through it.
 //! Each byte is scanned once for a line end (memchr); a line that fits in one chunk is sliced
 //! out of that chunk without copying, and so is the data of a single-line event; only a line
-//! cut by a chunk boundary is copied, once. UTF-8 is checked once per dispatched event.
+//! cut by a chunk boundary is copied, once. UTF-8 is checked once per dispatched event (and
+//! once per `id` line, since the id outlives its event).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -19,6 +20,23 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Decodes an event stream pushed in as byte chunks, split anywhere.
+///
+/// The rules, as the WHATWG spec states them: LF, CR and CRLF all end a line (a CRLF cut
+/// between two chunks is one line end); one leading U+FEFF BOM is skipped; a line starting
+/// with `:` is a comment; a field's name runs to the first `:` and one space after it is
+/// dropped (a line without `:` is a field name with an empty value); `data` lines are joined
+/// with LF; `event` sets the event type, and an empty or absent one means `"message"`; `id`
+/// persists across events and is ignored when it holds a NUL; `retry` counts only when it is
+/// all ASCII digits (it is reported on the event it arrived with); other fields are ignored.
+/// A blank line dispatches the event, unless it had no `data` line; an event cut off by the
+/// end of the stream is never dispatched ([`has_partial_event`](Self::has_partial_event)).
+///
+/// One deliberate deviation: bytes that are not UTF-8 are an [`SseError::InvalidUtf8`] for
+/// the event they belong to, where the spec would replace them with U+FFFD (a corrupted
+/// payload should not reach a JSON parser as plausible text). The next event decodes as
+/// usual, and an `id` that is not UTF-8 leaves the previous id in place. On top of the spec,
+/// events larger than a bound are an [`SseError::EventTooLarge`] and are dropped without
+/// being buffered.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -51,7 +69,8 @@ pub struct SseDecoder {
     /// The bytes of the current event's lines so far (terminators not counted): what the
     /// bound is checked against, the same whichever way the input was cut.
     event_bytes: usize,
-    last_id: Option<Bytes>,
+    /// Checked when its line arrives, so a bad id spoils one event, not every later one.
+    last_id: Option<Utf8Bytes>,
 }
 
 /// The fields of the event being read.
@@ -60,6 +79,8 @@ struct EventBuilder {
     event_type: Option<Bytes>,
     data: Data,
     retry: Option<Duration>,
+    /// The first field of this event found invalid before the blank line (an `id`).
+    invalid: Option<SseError>,
 }
 
 /// The data buffer: one line borrowed from its chunk, or several lines joined.
@@ -166,6 +187,7 @@ impl SseDecoder {
         !self.partial_line.is_empty()
             || self.event.data.len() > 0
             || self.event.event_type.is_some()
+            || self.event.invalid.is_some()
             || self.queue.iter().any(|c| !c.is_empty())
             || self.bom_probe.as_ref().is_some_and(|p| !p.is_empty())
     }
@@ -274,7 +296,16 @@ impl SseDecoder {
         match &field[..] {
             b"data" => self.event.data.append_line(value),
             b"event" => self.event.event_type = Some(value),
-            b"id" if !value.contains(&0) => self.last_id = Some(value),
+            b"id" if !value.contains(&0) => match Utf8Bytes::new(value) {
+                Ok(id) => self.last_id = Some(id),
+                Err(valid_up_to) => {
+                    let invalid = SseError::InvalidUtf8 {
+                        field: "id",
+                        valid_up_to,
+                    };
+                    self.event.invalid.get_or_insert(invalid);
+                }
+            },
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 if let Ok(ms) = std::str::from_utf8(&value).unwrap_or("").parse::<u64>() {
                     self.event.retry = Some(Duration::from_millis(ms));
@@ -285,13 +316,18 @@ impl SseDecoder {
         None
     }
 
-    /// A blank line: the event is complete. No data line, no event.
+    /// A blank line: the event is complete. No data line, no event (but a field found
+    /// invalid on the way is still reported).
     fn dispatch(&mut self) -> Option<Result<SseEvent, SseError>> {
         let EventBuilder {
             event_type,
             data,
             retry,
+            invalid,
         } = std::mem::take(&mut self.event);
+        if let Some(err) = invalid {
+            return Some(Err(err));
+        }
         let data = match data {
             Data::None => return None,
             Data::Slice(bytes) => bytes,
@@ -301,11 +337,13 @@ impl SseDecoder {
             Utf8Bytes::new(bytes)
                 .map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
         };
+        // The spec changes the type from "message" only for a non-empty event type buffer.
+        let event_type = event_type.filter(|name| !name.is_empty());
         let event = (|| {
             Ok(SseEvent {
                 event: event_type.map(|t| check("event", t)).transpose()?,
                 data: check("data", data)?,
-                id: self.last_id.clone().map(|id| check("id", id)).transpose()?,
+                id: self.last_id.clone(),
                 retry,
             })
         })();
@@ -341,6 +379,72 @@ mod tests {
 
     fn pair(event: &str, data: &str) -> (String, String) {
         (event.to_owned(), data.to_owned())
+    }
+
+    /// Decodes `input` whole, then cut in two at every byte, then one byte at a time, and
+    /// checks every way gives the same results; returns them.
+    fn decode_every_cut(input: &[u8]) -> Vec<Result<SseEvent, SseError>> {
+        let whole = decode_with(&mut SseDecoder::new(), &[input]);
+        for cut in 1..input.len() {
+            let (a, b) = input.split_at(cut);
+            assert_eq!(
+                decode_with(&mut SseDecoder::new(), &[a, b]),
+                whole,
+                "cut at {cut}"
+            );
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(
+            decode_with(&mut SseDecoder::new(), &bytes),
+            whole,
+            "bytewise"
+        );
+        whole
+    }
+
+    #[test]
+    fn an_empty_event_field_dispatches_as_message() {
+        for (input, data) in [
+            (&b"event: \ndata:data\n\n"[..], "data"),
+            (b"event:\ndata: x\n\n", "x"),
+            (b"event: a\nevent:\r\ndata: y\r\r", "y"),
+        ] {
+            let events = decode_every_cut(input);
+            assert_eq!(events.len(), 1, "{input:?}");
+            let event = events[0].as_ref().unwrap();
+            assert_eq!((event.event(), event.data()), ("message", data));
+            assert_eq!(event.event_name(), None);
+        }
+    }
+
+    #[test]
+    fn an_id_that_is_not_utf8_spoils_its_own_event_only() {
+        let events = decode_every_cut(
+            b"id: 1\ndata: a\n\nid: \xff\ndata: b\n\ndata: c\n\nid: 2\ndata: d\n\n",
+        );
+        assert_eq!(events.len(), 4, "{events:?}");
+        assert_eq!(events[0].as_ref().unwrap().id(), Some("1"));
+        assert_eq!(
+            events[1],
+            Err(SseError::InvalidUtf8 {
+                field: "id",
+                valid_up_to: 0
+            })
+        );
+        let after = events[2].as_ref().unwrap();
+        assert_eq!(
+            (after.data(), after.id()),
+            ("c", Some("1")),
+            "the old id stays"
+        );
+        assert_eq!(events[3].as_ref().unwrap().id(), Some("2"));
+        // An event with only a bad id still reports it, and the next event is fine.
+        let events = decode_every_cut(b"id: \xc3\n\ndata: e\n\n");
+        assert!(matches!(
+            events[0],
+            Err(SseError::InvalidUtf8 { field: "id", .. })
+        ));
+        assert_eq!(events[1].as_ref().unwrap().data(), "e");
     }
 
     #[test]

@@ -50,6 +50,7 @@ impl fmt::Debug for Utf8Bytes {
 /// let event = SseEvent::new(Some("ping"), "{\"type\":\"ping\"}");
 /// assert_eq!((event.event(), event.data()), ("ping", "{\"type\":\"ping\"}"));
 /// assert_eq!(SseEvent::new(None, "x").event(), "message");
+/// assert_eq!(SseEvent::new(Some(""), "x").event(), "message");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SseEvent {
@@ -60,22 +61,24 @@ pub struct SseEvent {
 }
 
 impl SseEvent {
-    /// An event with the given type (`None` means the default, `message`) and data.
+    /// An event with the given type (`None` or `""` means the default, `message`) and data.
     pub fn new(event: Option<&str>, data: impl Into<String>) -> Self {
         Self {
-            event: event.map(|e| Utf8Bytes::from(e.to_owned())),
+            event: event
+                .filter(|e| !e.is_empty())
+                .map(|e| Utf8Bytes::from(e.to_owned())),
             data: Utf8Bytes::from(data.into()),
             id: None,
             retry: None,
         }
     }
 
-    /// The event type: the `event` field, or `"message"` when there was none.
+    /// The event type: the `event` field, or `"message"` when it was absent or empty.
     pub fn event(&self) -> &str {
         self.event_name().unwrap_or("message")
     }
 
-    /// The `event` field, if the event had one.
+    /// The `event` field, if the event had a non-empty one.
     pub fn event_name(&self) -> Option<&str> {
         self.event.as_ref().map(Utf8Bytes::as_str)
     }

@@ -1,8 +1,9 @@
 //! Server-Sent Events: bytes in, events out, split anywhere.
 //!
 //! [`SseDecoder`] follows the WHATWG event-stream rules (LF, CR and CRLF line ends, a
-//! leading BOM, comments, `event`, `data`, `id`, `retry`); [`SseStream`] drives it over any
-//! `Stream` of byte chunks.
+//! leading BOM, comments, `event`, `data`, `id`, `retry`; its documentation lists them) with
+//! one deliberate deviation: bytes that are not UTF-8 are an error for their event rather than
+//! U+FFFD. [`SseStream`] drives it over any `Stream` of byte chunks.
 
 mod decoder;
 mod error;
