@@ -13,8 +13,8 @@ impl StreamEvent {
     /// The API names every event after its `type`, so a known name picks the payload type
     /// directly and the JSON is read once, without an intermediate tree. Any other name falls
     /// back to dispatching on the payload's `type` field; unknown types become
-    /// [`StreamEvent::Unknown`]. Malformed JSON is an [`EventDecodeError`] carrying the event
-    /// name and the raw data.
+    /// [`StreamEvent::Unknown`]. Malformed JSON, or a payload that is not a JSON object, is an
+    /// [`EventDecodeError`] carrying the event name and the raw data.
     ///
     /// ```
     /// use chat_anthropic::StreamEvent;
@@ -22,10 +22,18 @@ impl StreamEvent {
     /// assert_eq!(err.event, "message_delta");
     /// assert_eq!(err.data, "{not json");
     /// assert!(matches!(StreamEvent::parse("future", r#"{"type":"future"}"#), Ok(StreamEvent::Unknown(_))));
+    /// assert!(StreamEvent::parse("message_stop", "123").is_err());
     /// ```
     pub fn parse(event: &str, data: &str) -> Result<StreamEvent, EventDecodeError> {
         use serde_json::from_str;
+        // serde reads a struct from an array too, and `IgnoredAny` takes anything.
+        let is_object = data
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .starts_with('{');
         let parsed = match event {
+            _ if !is_object => Err(serde::de::Error::custom(
+                "an event payload must be a JSON object",
+            )),
             "content_block_delta" => from_str(data).map(StreamEvent::ContentBlockDelta),
             "content_block_start" => from_str(data).map(StreamEvent::ContentBlockStart),
             "content_block_stop" => from_str(data).map(StreamEvent::ContentBlockStop),
@@ -146,6 +154,13 @@ mod tests {
             ),
             ("message_stop", "not json"),
             ("whatever", "[1,"),
+            // An event payload is an object: serde would read these as typed events.
+            ("message_stop", "123"),
+            ("ping", "[]"),
+            ("content_block_stop", "[3]"),
+            ("message", r#"["content_block_stop", 3]"#),
+            ("message", r#"["message_stop"]"#),
+            ("hologram", "\"beams\""),
         ] {
             let err = StreamEvent::parse(name, data).unwrap_err();
             assert_eq!((err.event.as_str(), err.data.as_str()), (name, data));
