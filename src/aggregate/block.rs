@@ -1,6 +1,6 @@
 //! One content block under construction.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::ProtocolError;
 use crate::event::Delta;
@@ -181,35 +181,55 @@ impl BlockBuilder {
     }
 }
 
-/// Forward compatibility: a known delta on a block type we do not model is merged into the
-/// block's JSON under the delta's natural field (`text`, `thinking`, `signature`, `citations`).
+/// Forward compatibility: a delta on a block type we do not model is merged into the block's
+/// JSON by [`merge_fields`]; a known delta under its natural field (`text`, `thinking`,
+/// `signature`, `citations`), an unknown one field by field (e.g. a `compaction_delta`'s
+/// `content` and `encrypted_content` into a `compaction` block).
 fn merge_into_raw(raw: &mut Value, delta: &Delta) {
-    let Value::Object(raw) = raw else {
-        return;
-    };
-    let mut append = |field: &str, text: &str| {
-        match raw.get_mut(field) {
-            Some(Value::String(existing)) => existing.push_str(text),
-            _ => {
-                raw.insert(field.to_owned(), Value::String(text.to_owned()));
-            }
-        };
-    };
+    if let (Value::Object(raw), Some(fields)) = (raw, delta_fields(delta)) {
+        merge_fields(raw, fields);
+    }
+}
+
+/// What a delta adds to a block we do not model, as the fields to merge into its JSON
+/// (`None` for tool input, which goes through the parser).
+pub(super) fn delta_fields(delta: &Delta) -> Option<Map<String, Value>> {
+    let field = |name: &str, value: Value| Some(Map::from_iter([(name.to_owned(), value)]));
     match delta {
-        Delta::Text(text) => append("text", text),
-        Delta::Thinking(thinking) => append("thinking", thinking),
-        Delta::Signature(signature) => {
-            raw.insert("signature".to_owned(), Value::String(signature.clone()));
-        }
+        Delta::Text(text) => field("text", Value::String(text.clone())),
+        Delta::Thinking(thinking) => field("thinking", Value::String(thinking.clone())),
+        Delta::Signature(signature) => field("signature", Value::String(signature.clone())),
         Delta::Citation(citation) => {
             let value = serde_json::to_value(citation).unwrap_or(Value::Null);
-            match raw.get_mut("citations") {
-                Some(Value::Array(list)) => list.push(value),
-                _ => {
-                    raw.insert("citations".to_owned(), Value::Array(vec![value]));
-                }
+            field("citations", Value::Array(vec![value]))
+        }
+        Delta::Unknown(Value::Object(raw)) => Some(
+            raw.iter()
+                .filter(|(key, _)| *key != "type")
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+        ),
+        Delta::InputJson(_) | Delta::Unknown(_) => None,
+    }
+}
+
+/// The one rule for growing a block this version does not model (the fold and the sum of
+/// chunks both use it): each field but `type` merges into the block's field of the same
+/// name. A string appends to a string and an array extends an array; anything else, a
+/// `signature` (whole in every delta) or a field the block lacks, replaces.
+pub(crate) fn merge_fields(block: &mut Map<String, Value>, fields: Map<String, Value>) {
+    for (key, value) in fields {
+        if key == "type" {
+            continue;
+        }
+        match (block.get_mut(&key), value) {
+            (Some(Value::String(mine)), Value::String(more)) if key != "signature" => {
+                mine.push_str(&more)
+            }
+            (Some(Value::Array(mine)), Value::Array(more)) => mine.extend(more),
+            (_, value) => {
+                block.insert(key, value);
             }
         }
-        Delta::InputJson(_) | Delta::Unknown(_) => {}
     }
 }

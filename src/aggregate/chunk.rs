@@ -1,13 +1,13 @@
 //! Deriving an [`AIMessageChunk`] from each event.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{MessageAggregator, Update};
+use super::{block, MessageAggregator, Update};
 use crate::error::Error;
 use crate::event::{Delta, StreamEvent};
 use crate::messages::{
     AIMessageChunk, ContentBlock, ContentChunk, ResponseMetadata, TextBlock, ThinkingBlock,
-    ToolCallChunk, UsageMetadata,
+    ToolCallChunk, UsageMetadata, MODEL_PROVIDER,
 };
 
 impl MessageAggregator {
@@ -39,17 +39,21 @@ impl MessageAggregator {
         };
         let chunk = match (update, event) {
             (Update::MessageStarted, _) => {
-                let message = self.api_message();
-                let mut extra = message.extra;
-                extra.insert("type".into(), Value::String(message.kind));
-                extra.insert("role".into(), Value::String(message.role));
+                let Some(message) = self.message.as_ref() else {
+                    return Ok(None);
+                };
+                let mut extra = message.extra.clone();
+                extra.insert("type".into(), Value::String(message.kind.clone()));
+                extra.insert("role".into(), Value::String(message.role.clone()));
                 AIMessageChunk {
                     id: Some(message.id.clone()),
                     usage_metadata: Some(self.usage_metadata().since(&usage_before)),
                     response_metadata: ResponseMetadata {
-                        id: message.id,
-                        model: message.model,
-                        usage: message.usage,
+                        id: message.id.clone(),
+                        model: message.model.clone(),
+                        model_name: message.model.clone(),
+                        model_provider: MODEL_PROVIDER.to_owned(),
+                        usage: message.usage.clone(),
                         extra,
                         ..ResponseMetadata::default()
                     },
@@ -77,13 +81,17 @@ impl MessageAggregator {
                 self.delta_chunk(delta.index, &delta.delta)
             }
             (Update::MessageDelta, StreamEvent::MessageDelta(delta)) => {
-                let message = self.api_message();
+                // Only the message's top-level fields: cloning its content here made a
+                // stream of many `message_delta`s quadratic.
+                let Some(message) = self.message.as_ref() else {
+                    return Ok(None);
+                };
                 AIMessageChunk {
                     usage_metadata: Some(self.usage_metadata().since(&usage_before)),
                     response_metadata: ResponseMetadata {
-                        stop_reason: message.stop_reason,
-                        stop_sequence: message.stop_sequence,
-                        usage: message.usage,
+                        stop_reason: message.stop_reason.clone(),
+                        stop_sequence: message.stop_sequence.clone(),
+                        usage: message.usage.clone(),
                         extra: delta.delta.extra.clone(),
                         ..ResponseMetadata::default()
                     },
@@ -108,25 +116,8 @@ impl MessageAggregator {
         let piece = |block| AIMessageChunk::from_block(index, block);
         match (target, delta) {
             (ContentBlock::Unknown(_), delta) => {
-                let mut raw = Map::new();
+                let mut raw = block::delta_fields(delta).unwrap_or_default();
                 raw.insert("type".into(), Value::String(target.kind().to_owned()));
-                let field = match delta {
-                    Delta::Text(text) => Some(("text", Value::String(text.clone()))),
-                    Delta::Thinking(thinking) => {
-                        Some(("thinking", Value::String(thinking.clone())))
-                    }
-                    Delta::Signature(signature) => {
-                        Some(("signature", Value::String(signature.clone())))
-                    }
-                    Delta::Citation(citation) => Some((
-                        "citations",
-                        Value::Array(vec![serde_json::to_value(citation).unwrap_or_default()]),
-                    )),
-                    Delta::InputJson(_) | Delta::Unknown(_) => None,
-                };
-                if let Some((field, value)) = field {
-                    raw.insert(field.into(), value);
-                }
                 let mut chunk = piece(ContentBlock::Unknown(Value::Object(raw)));
                 if let Delta::InputJson(fragment) = delta {
                     chunk.content[0].partial_json = Some(fragment.clone());

@@ -4,6 +4,7 @@ mod block;
 mod chunk;
 mod collect;
 mod stream_update;
+mod unknown;
 mod update;
 
 use serde_json::Value;
@@ -13,7 +14,8 @@ pub use stream_update::StreamUpdate;
 pub use update::Update;
 
 use self::block::Applied;
-pub(crate) use self::block::BlockBuilder;
+pub(crate) use self::block::{merge_fields, BlockBuilder};
+use self::unknown::UnknownLog;
 use crate::error::{Error, ProtocolError};
 use crate::event::{ContentBlockDelta, ContentBlockStart, MessageDelta, StreamEvent};
 use crate::messages::{AIMessage, ApiMessage, InvalidToolCall, ToolCall};
@@ -57,7 +59,7 @@ pub struct MessageAggregator {
     stopped: bool,
     track_paths: bool,
     path_events: Vec<PathEvent>,
-    unknown: Vec<Value>,
+    unknown: UnknownLog,
 }
 
 impl MessageAggregator {
@@ -114,7 +116,7 @@ impl MessageAggregator {
                 retry_after: None,
             }),
             StreamEvent::Unknown(raw) => {
-                self.unknown.push(raw.clone());
+                self.unknown.push(raw);
                 Ok(Some(Update::Unknown))
             }
         }
@@ -154,8 +156,7 @@ impl MessageAggregator {
         )?;
         let paths = self.track_paths.then_some(&mut self.path_events);
         if let Applied::Unknown = block.apply(index, &event.delta, paths)? {
-            self.unknown
-                .push(serde_json::to_value(event).unwrap_or(Value::Null));
+            self.unknown.push(event);
             return Ok(Update::Unknown);
         }
         Ok(match &event.delta {
@@ -220,9 +221,33 @@ impl MessageAggregator {
         &self.path_events
     }
 
-    /// Events and deltas of unknown types received so far, as raw JSON.
+    /// Events of unknown types received so far, as raw JSON, and `content_block_delta`
+    /// events whose delta type is unknown on a block of a known type. (A delta on a block of
+    /// unknown type is merged into that block instead; see [`ContentBlock::Unknown`].)
+    ///
+    /// Bounded: the first 1,024 events or 1 MiB of JSON are kept, the rest only counted
+    /// ([`unknown_dropped`](Self::unknown_dropped)); the message is unaffected either way.
+    ///
+    /// [`ContentBlock::Unknown`]: crate::ContentBlock::Unknown
     pub fn unknown(&self) -> &[Value] {
-        &self.unknown
+        self.unknown.kept()
+    }
+
+    /// How many unknown events were not kept in [`unknown`](Self::unknown) for lack of room.
+    ///
+    /// ```
+    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// let mut aggregator = MessageAggregator::new();
+    /// let hologram = StreamEvent::parse("hologram", r#"{"type":"hologram"}"#)?;
+    /// for _ in 0..2000 {
+    ///     aggregator.apply(&hologram)?;
+    /// }
+    /// assert_eq!(aggregator.unknown().len() as u64 + aggregator.unknown_dropped(), 2000);
+    /// assert!(aggregator.unknown_dropped() > 0);
+    /// # Ok::<(), chat_anthropic::Error>(())
+    /// ```
+    pub fn unknown_dropped(&self) -> u64 {
+        self.unknown.dropped()
     }
 
     /// The message in the API's own shape, as it stands (tool input live).

@@ -226,8 +226,13 @@ impl MessageAggregator {
                 usage: self.usage_metadata(),
             }),
             Update::MessageStopped => out.push(StreamUpdate::Done),
+            // The event itself: the kept list is bounded, and a delta merged into an
+            // unknown block is not in it.
             Update::Unknown => out.push(StreamUpdate::Unknown {
-                raw: self.unknown.last().cloned().unwrap_or(Value::Null),
+                raw: match event {
+                    StreamEvent::Unknown(raw) => raw.clone(),
+                    event => serde_json::to_value(event).unwrap_or(Value::Null),
+                },
             }),
         }
         Ok(())

@@ -67,7 +67,8 @@ pub enum Update<'e> {
     MessageDelta,
     /// `message_stop`: the message is complete.
     MessageStopped,
-    /// An event or delta type this version does not know (kept, see
-    /// [`MessageAggregator::unknown`](crate::MessageAggregator::unknown)).
+    /// An event or delta type this version does not know: kept in
+    /// [`MessageAggregator::unknown`](crate::MessageAggregator::unknown), or, for a delta on a
+    /// block of unknown type, merged into that block.
     Unknown,
 }

@@ -3,7 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use std::collections::HashSet;
+
 use super::{ApiMessage, ContentBlock, StopReason, Usage, UsageMetadata};
+
+/// `response_metadata.model_provider`, as LangChain names this integration's provider.
+pub(crate) const MODEL_PROVIDER: &str = "anthropic";
 
 /// A message's content: a plain string, or a list of blocks.
 ///
@@ -157,6 +162,12 @@ pub struct ResponseMetadata {
     /// The model that answered.
     #[serde(default)]
     pub model: String,
+    /// The model that answered, under LangChain's standard key (the same as `model`).
+    #[serde(default)]
+    pub model_name: String,
+    /// Who served the reply, LangChain's standard key: `"anthropic"`.
+    #[serde(default)]
+    pub model_provider: String,
     /// Why generation stopped.
     #[serde(default)]
     pub stop_reason: Option<StopReason>,
@@ -221,7 +232,9 @@ impl AIMessage {
     /// Builds the LangChain view of an API message. `invalid` lists the tool calls whose
     /// arguments failed to parse (by block id); their blocks stay in `content`.
     pub(crate) fn from_api(message: ApiMessage, invalid: Vec<InvalidToolCall>) -> Self {
-        let is_invalid = |id: &str| invalid.iter().any(|call| call.id.as_deref() == Some(id));
+        // A set, not a scan per block: a reply may carry tens of thousands of calls.
+        let invalid_ids: HashSet<&str> = invalid.iter().filter_map(|c| c.id.as_deref()).collect();
+        let is_invalid = |id: &str| invalid_ids.contains(id);
         let tool_calls = message
             .content
             .iter()
@@ -234,6 +247,7 @@ impl AIMessage {
                 _ => None,
             })
             .collect();
+        drop(invalid_ids);
         let usage_metadata = Some(UsageMetadata::from(&message.usage));
         let id = (!message.id.is_empty()).then(|| message.id.clone());
         let mut extra = message.extra;
@@ -246,6 +260,8 @@ impl AIMessage {
             usage_metadata,
             response_metadata: ResponseMetadata {
                 id: message.id,
+                model_name: message.model.clone(),
+                model_provider: MODEL_PROVIDER.to_owned(),
                 model: message.model,
                 stop_reason: message.stop_reason,
                 stop_sequence: message.stop_sequence,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{AIMessage, ApiMessage, ContentBlock, ResponseMetadata, UsageMetadata};
-use crate::aggregate::BlockBuilder;
+use crate::aggregate::{merge_fields, BlockBuilder};
 use crate::event::Delta;
 
 /// A piece of an assistant message, derived from one stream event
@@ -188,6 +188,12 @@ fn merge_metadata(mine: &mut ResponseMetadata, theirs: ResponseMetadata) {
     if !theirs.model.is_empty() {
         mine.model = theirs.model;
     }
+    if !theirs.model_name.is_empty() {
+        mine.model_name = theirs.model_name;
+    }
+    if !theirs.model_provider.is_empty() {
+        mine.model_provider = theirs.model_provider;
+    }
     if theirs.stop_reason.is_some() {
         mine.stop_reason = theirs.stop_reason;
         mine.stop_sequence = theirs.stop_sequence;
@@ -223,22 +229,7 @@ impl ContentChunk {
             (
                 ContentBlock::Unknown(Value::Object(mine)),
                 ContentBlock::Unknown(Value::Object(theirs)),
-            ) => {
-                for (key, value) in theirs {
-                    if key == "type" {
-                        continue;
-                    }
-                    match (mine.get_mut(&key), value) {
-                        (Some(Value::String(a)), Value::String(b)) if key != "signature" => {
-                            a.push_str(&b)
-                        }
-                        (Some(Value::Array(a)), Value::Array(b)) => a.extend(b),
-                        (_, value) => {
-                            mine.insert(key, value);
-                        }
-                    }
-                }
-            }
+            ) => merge_fields(mine, theirs),
             // Tool calls and other blocks keep their start block; their input is the text.
             _ => {}
         }

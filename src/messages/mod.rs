@@ -12,6 +12,7 @@ pub(crate) mod image;
 mod stop_reason;
 mod usage;
 
+pub(crate) use ai_message::MODEL_PROVIDER;
 pub use ai_message::{AIMessage, InvalidToolCall, MessageContent, ResponseMetadata, ToolCall};
 pub use api_message::ApiMessage;
 pub use cache_control::CacheControl;
@@ -25,4 +26,6 @@ pub use conversation::{HumanMessage, IntoMessages, Message, SystemMessage, ToolM
 pub use document::{CitationsConfig, DocumentBlock, DocumentSource};
 pub use image::{ImageBlock, ImageSource, IMAGE_MEDIA_TYPES};
 pub use stop_reason::StopReason;
-pub use usage::{CacheCreation, InputTokenDetails, Usage, UsageDelta, UsageMetadata};
+pub use usage::{
+    CacheCreation, InputTokenDetails, OutputTokenDetails, Usage, UsageDelta, UsageMetadata,
+};

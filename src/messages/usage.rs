@@ -134,10 +134,15 @@ impl Usage {
     }
 }
 
-/// LangChain's standardized token counts (`AIMessage.usage_metadata`).
+/// LangChain's standardized token counts (`AIMessage.usage_metadata`), computed as
+/// langchain-anthropic does.
 ///
 /// `input_tokens` counts every input token, including cache reads and cache writes (the API's
-/// own `input_tokens` excludes them).
+/// own `input_tokens` excludes them). When the API splits cache writes by TTL
+/// (`ephemeral_5m_input_tokens` / `ephemeral_1h_input_tokens`), `cache_creation` is 0 and the
+/// split stands beside it, so the details add up to the cache part of `input_tokens` once.
+/// `output_token_details.reasoning` is the API's `output_tokens_details.thinking_tokens`.
+/// Counts saturate at `u64::MAX` rather than overflow.
 ///
 /// ```
 /// use chat_anthropic::{Usage, UsageMetadata};
@@ -147,6 +152,17 @@ impl Usage {
 /// let meta = UsageMetadata::from(&usage);
 /// assert_eq!((meta.input_tokens, meta.output_tokens, meta.total_tokens), (130, 3, 133));
 /// assert_eq!(meta.input_token_details.cache_read, Some(100));
+///
+/// let split: Usage = serde_json::from_str(
+///     r#"{"input_tokens":10,"output_tokens":30,"cache_creation_input_tokens":20,
+///         "cache_creation":{"ephemeral_5m_input_tokens":15,"ephemeral_1h_input_tokens":5},
+///         "output_tokens_details":{"thinking_tokens":25}}"#,
+/// ).unwrap();
+/// let meta = UsageMetadata::from(&split);
+/// assert_eq!(meta.input_tokens, 30);
+/// assert_eq!(meta.input_token_details.cache_creation, Some(0));
+/// assert_eq!(meta.input_token_details.ephemeral_5m_input_tokens, Some(15));
+/// assert_eq!(meta.output_token_details.reasoning, Some(25));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -160,6 +176,9 @@ pub struct UsageMetadata {
     /// The cache split of `input_tokens`.
     #[serde(default)]
     pub input_token_details: InputTokenDetails,
+    /// What kind of output the output tokens were (reasoning), when the API says.
+    #[serde(default, skip_serializing_if = "OutputTokenDetails::is_empty")]
+    pub output_token_details: OutputTokenDetails,
 }
 
 /// How the input tokens split across the prompt cache.
@@ -169,7 +188,7 @@ pub struct InputTokenDetails {
     /// Tokens read from the cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_read: Option<u64>,
-    /// Tokens written to the cache.
+    /// Tokens written to the cache; 0 when the TTL split below is reported instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_creation: Option<u64>,
     /// Cache writes with the 5-minute TTL.
@@ -180,28 +199,62 @@ pub struct InputTokenDetails {
     pub ephemeral_1h_input_tokens: Option<u64>,
 }
 
+/// What the output tokens were spent on (LangChain's `output_token_details`).
+///
+/// ```
+/// let details = chat_anthropic::OutputTokenDetails::default();
+/// assert_eq!(details.reasoning, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OutputTokenDetails {
+    /// Tokens spent thinking (the API's `output_tokens_details.thinking_tokens`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<u64>,
+}
+
+impl OutputTokenDetails {
+    fn is_empty(&self) -> bool {
+        self.reasoning.is_none()
+    }
+}
+
 impl From<&Usage> for UsageMetadata {
     fn from(usage: &Usage) -> Self {
         let cache_read = usage.cache_read_input_tokens;
-        let cache_creation = usage.cache_creation_input_tokens;
-        let input_tokens =
-            usage.input_tokens + cache_read.unwrap_or(0) + cache_creation.unwrap_or(0);
+        let split = usage.cache_creation.as_ref();
+        let split_total = split.map_or(0, |c| {
+            c.ephemeral_5m_input_tokens
+                .saturating_add(c.ephemeral_1h_input_tokens)
+        });
+        // With a TTL split, the split is the count and `cache_creation` says 0, so that
+        // summing the details counts each cache write once (as langchain-anthropic does).
+        let (cache_creation, written) = if split_total > 0 {
+            (Some(0), split_total)
+        } else {
+            let generic = usage.cache_creation_input_tokens;
+            (generic, generic.unwrap_or(0))
+        };
+        let input_tokens = usage
+            .input_tokens
+            .saturating_add(cache_read.unwrap_or(0))
+            .saturating_add(written);
+        let reasoning = usage
+            .extra
+            .get("output_tokens_details")
+            .and_then(|details| details.get("thinking_tokens"))
+            .and_then(Value::as_u64);
         UsageMetadata {
             input_tokens,
             output_tokens: usage.output_tokens,
-            total_tokens: input_tokens + usage.output_tokens,
+            total_tokens: input_tokens.saturating_add(usage.output_tokens),
             input_token_details: InputTokenDetails {
                 cache_read,
                 cache_creation,
-                ephemeral_5m_input_tokens: usage
-                    .cache_creation
-                    .as_ref()
-                    .map(|c| c.ephemeral_5m_input_tokens),
-                ephemeral_1h_input_tokens: usage
-                    .cache_creation
-                    .as_ref()
-                    .map(|c| c.ephemeral_1h_input_tokens),
+                ephemeral_5m_input_tokens: split.map(|c| c.ephemeral_5m_input_tokens),
+                ephemeral_1h_input_tokens: split.map(|c| c.ephemeral_1h_input_tokens),
             },
+            output_token_details: OutputTokenDetails { reasoning },
         }
     }
 }
@@ -211,10 +264,7 @@ impl UsageMetadata {
     /// so that summing chunks gives the final counts.
     pub(crate) fn since(&self, earlier: &UsageMetadata) -> UsageMetadata {
         fn diff(now: Option<u64>, before: Option<u64>) -> Option<u64> {
-            match (now, before) {
-                (Some(now), before) => Some(now.saturating_sub(before.unwrap_or(0))),
-                (None, _) => None,
-            }
+            now.map(|now| now.saturating_sub(before.unwrap_or(0)))
         }
         let (now, before) = (&self.input_token_details, &earlier.input_token_details);
         UsageMetadata {
@@ -233,21 +283,28 @@ impl UsageMetadata {
                     before.ephemeral_1h_input_tokens,
                 ),
             },
+            output_token_details: OutputTokenDetails {
+                reasoning: diff(
+                    self.output_token_details.reasoning,
+                    earlier.output_token_details.reasoning,
+                ),
+            },
         }
     }
 }
 
 impl std::ops::AddAssign<&UsageMetadata> for UsageMetadata {
-    /// Adds counts field by field, as LangChain's `add_usage` does when chunks are summed.
+    /// Adds counts field by field, as LangChain's `add_usage` does when chunks are summed
+    /// (saturating: counts come from the server).
     fn add_assign(&mut self, other: &UsageMetadata) {
         fn add(a: &mut Option<u64>, b: Option<u64>) {
             if let Some(b) = b {
-                *a = Some(a.unwrap_or(0) + b);
+                *a = Some(a.unwrap_or(0).saturating_add(b));
             }
         }
-        self.input_tokens += other.input_tokens;
-        self.output_tokens += other.output_tokens;
-        self.total_tokens += other.total_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(other.total_tokens);
         let (mine, theirs) = (&mut self.input_token_details, &other.input_token_details);
         add(&mut mine.cache_read, theirs.cache_read);
         add(&mut mine.cache_creation, theirs.cache_creation);
@@ -258,6 +315,10 @@ impl std::ops::AddAssign<&UsageMetadata> for UsageMetadata {
         add(
             &mut mine.ephemeral_1h_input_tokens,
             theirs.ephemeral_1h_input_tokens,
+        );
+        add(
+            &mut self.output_token_details.reasoning,
+            other.output_token_details.reasoning,
         );
     }
 }
@@ -303,6 +364,81 @@ mod tests {
         assert_eq!(meta.total_tokens, 20);
         assert_eq!(meta.input_token_details.ephemeral_5m_input_tokens, Some(10));
         assert_eq!(meta.input_token_details.cache_read, Some(0));
+    }
+
+    #[test]
+    fn a_ttl_split_replaces_the_generic_cache_write_count_so_details_sum_once() {
+        let usage: Usage = serde_json::from_value(json!({
+            "input_tokens": 200, "output_tokens": 30,
+            "cache_read_input_tokens": 10, "cache_creation_input_tokens": 150,
+            "cache_creation": {"ephemeral_5m_input_tokens": 80, "ephemeral_1h_input_tokens": 70}
+        }))
+        .unwrap();
+        let meta = UsageMetadata::from(&usage);
+        let details = &meta.input_token_details;
+        assert_eq!(details.cache_creation, Some(0));
+        assert_eq!(
+            (
+                details.ephemeral_5m_input_tokens,
+                details.ephemeral_1h_input_tokens
+            ),
+            (Some(80), Some(70))
+        );
+        assert_eq!(meta.input_tokens, 200 + 10 + 80 + 70);
+        let cached: u64 = [
+            details.cache_read,
+            details.cache_creation,
+            details.ephemeral_5m_input_tokens,
+            details.ephemeral_1h_input_tokens,
+        ]
+        .into_iter()
+        .flatten()
+        .sum();
+        assert_eq!(cached, 10 + 150, "each cached token counted once");
+
+        // A split of zeros says nothing: the generic count stands (langchain-anthropic too).
+        let zero_split: Usage = serde_json::from_value(json!({
+            "input_tokens": 200, "output_tokens": 30, "cache_creation_input_tokens": 50,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+        }))
+        .unwrap();
+        let meta = UsageMetadata::from(&zero_split);
+        assert_eq!(meta.input_token_details.cache_creation, Some(50));
+        assert_eq!(meta.input_tokens, 250);
+    }
+
+    #[test]
+    fn thinking_tokens_are_reported_as_reasoning_and_stay_in_the_raw_usage() {
+        let usage: Usage = serde_json::from_value(json!({
+            "input_tokens": 5, "output_tokens": 300,
+            "output_tokens_details": {"thinking_tokens": 250}
+        }))
+        .unwrap();
+        let meta = UsageMetadata::from(&usage);
+        assert_eq!(meta.output_token_details.reasoning, Some(250));
+        assert_eq!(usage.extra["output_tokens_details"]["thinking_tokens"], 250);
+        let json = serde_json::to_value(&meta).unwrap();
+        assert_eq!(json["output_token_details"], json!({"reasoning": 250}));
+        let plain = UsageMetadata::from(&Usage::default());
+        assert_eq!(plain.output_token_details.reasoning, None);
+    }
+
+    #[test]
+    fn server_supplied_counts_saturate_instead_of_overflowing() {
+        let usage: Usage = serde_json::from_value(json!({
+            "input_tokens": u64::MAX, "output_tokens": 1, "cache_read_input_tokens": 1,
+            "cache_creation": {"ephemeral_5m_input_tokens": u64::MAX, "ephemeral_1h_input_tokens": 1}
+        }))
+        .unwrap();
+        let meta = UsageMetadata::from(&usage);
+        assert_eq!((meta.input_tokens, meta.total_tokens), (u64::MAX, u64::MAX));
+        let mut sum = meta.clone();
+        sum += &meta;
+        assert_eq!(sum.input_tokens, u64::MAX);
+        assert_eq!(
+            sum.input_token_details.ephemeral_5m_input_tokens,
+            Some(u64::MAX)
+        );
     }
 
     #[test]
