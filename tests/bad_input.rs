@@ -185,3 +185,179 @@ fn unknown_event_block_and_delta_types_are_kept_not_errors() {
     };
     assert_eq!(raw["text"], "shimmer");
 }
+
+/// One SSE event named after its payload's `type`.
+fn sse(payload: serde_json::Value) -> String {
+    format!(
+        "event: {}\ndata: {payload}\n\n",
+        payload["type"].as_str().unwrap()
+    )
+}
+
+#[test]
+fn a_payload_that_is_not_an_object_is_a_decode_error() {
+    for (name, data) in [
+        ("message_stop", "123"),
+        ("content_block_stop", "[0]"),
+        ("message", "[\"message_stop\"]"),
+    ] {
+        expect_stream_error(
+            format!("{START}{TEXT_START}{HELLO}event: {name}\ndata: {data}\n\n{END}"),
+            "Hello",
+            |e| matches!(e, Error::Decode(d) if d.event == name && d.data == data),
+        );
+    }
+}
+
+#[test]
+fn token_counts_at_the_edge_of_u64_saturate_instead_of_overflowing() {
+    let start = sse(serde_json::json!({"type": "message_start", "message": {
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
+        "stop_reason": null, "stop_sequence": null,
+        "usage": {"input_tokens": u64::MAX, "output_tokens": 1, "cache_read_input_tokens": 1}}}));
+    let reply = run(format!("{start}{TEXT_START}{HELLO}{TEXT_STOP}{END}")).unwrap();
+    let usage = reply.usage_metadata.unwrap();
+    assert_eq!(usage.input_tokens, u64::MAX);
+    assert_eq!(usage.total_tokens, u64::MAX);
+    assert_eq!(usage.output_tokens, 5);
+}
+
+#[test]
+fn a_flood_of_unknown_events_is_kept_within_a_bound_and_the_message_stays_usable() {
+    use chat_anthropic::aggregate::StreamUpdate;
+    use chat_anthropic::{MessageAggregator, StreamEvent};
+    const FLOOD: u64 = 100_000;
+    let mut aggregator = MessageAggregator::new();
+    let mut updates = Vec::new();
+    let mut apply = |aggregator: &mut MessageAggregator, name: &str, data: &str| {
+        updates.clear();
+        let event = StreamEvent::parse(name, data).unwrap();
+        aggregator.apply_updates(&event, &mut updates).unwrap();
+        updates.clone()
+    };
+    let events = format!("{START}{TEXT_START}{HELLO}");
+    for block in events.split("\n\n").filter(|b| !b.is_empty()) {
+        let (name, data) = block.split_once("\ndata: ").unwrap();
+        apply(&mut aggregator, name.trim_start_matches("event: "), data);
+    }
+    for n in 0..FLOOD {
+        let data = format!(
+            r#"{{"type":"hologram","n":{n},"beams":"{}"}}"#,
+            "*".repeat(40)
+        );
+        let updates = apply(&mut aggregator, "hologram", &data);
+        // Each update carries its own event, even once the kept list is full.
+        assert!(
+            matches!(&updates[..], [StreamUpdate::Unknown { raw }] if raw["n"] == n),
+            "{updates:?}"
+        );
+    }
+    let kept = aggregator.unknown().len() as u64;
+    assert!(kept > 0 && kept <= 1024, "kept {kept} of {FLOOD}");
+    assert_eq!(kept + aggregator.unknown_dropped(), FLOOD);
+    assert_eq!(aggregator.unknown()[0]["n"], 0, "the first ones are kept");
+    let rest = format!("{TEXT_STOP}{END}");
+    for block in rest.split("\n\n").filter(|b| !b.is_empty()) {
+        let (name, data) = block.split_once("\ndata: ").unwrap();
+        apply(&mut aggregator, name.trim_start_matches("event: "), data);
+    }
+    assert_eq!(aggregator.finish().unwrap().text(), "Hello");
+}
+
+/// A context-compaction block as the API streams it (beta `compact-2026-01-12`): a block
+/// type and a delta type this version does not model, and a block the API wants back
+/// verbatim in the next request.
+fn compaction_stream() -> String {
+    use serde_json::json;
+    [
+        START.to_owned(),
+        sse(json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "compaction", "content": "", "encrypted_content": null}})),
+        sse(json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "compaction_delta", "content": "Summary: the user asked "}})),
+        sse(json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "compaction_delta", "content": "about caching.",
+                "encrypted_content": "b3BhcXVl"}})),
+        sse(json!({"type": "content_block_stop", "index": 0})),
+        sse(json!({"type": "content_block_start", "index": 1,
+            "content_block": {"type": "text", "text": ""}})),
+        sse(json!({"type": "content_block_delta", "index": 1,
+            "delta": {"type": "text_delta", "text": "Hello"}})),
+        sse(json!({"type": "content_block_stop", "index": 1})),
+        END.to_owned(),
+    ]
+    .concat()
+}
+
+fn compaction_block() -> serde_json::Value {
+    serde_json::json!({"type": "compaction", "content": "Summary: the user asked about caching.",
+        "encrypted_content": "b3BhcXVl"})
+}
+
+#[test]
+fn unknown_deltas_on_unknown_blocks_merge_in_the_fold_the_updates_and_the_chunks() {
+    use chat_anthropic::aggregate::StreamUpdate;
+    use chat_anthropic::{AIMessageChunk, MessageAggregator, StreamEvent};
+    let stream = compaction_stream();
+    let mut aggregator = MessageAggregator::new();
+    let mut for_chunks = MessageAggregator::new();
+    let mut sum = AIMessageChunk::default();
+    let mut unknown_updates = Vec::new();
+    for block in stream.split("\n\n").filter(|b| !b.is_empty()) {
+        let (name, data) = block.split_once("\ndata: ").unwrap();
+        let event = StreamEvent::parse(name.trim_start_matches("event: "), data).unwrap();
+        let mut updates = Vec::new();
+        aggregator.apply_updates(&event, &mut updates).unwrap();
+        unknown_updates.extend(updates.into_iter().filter_map(|u| match u {
+            StreamUpdate::Unknown { raw } => Some(raw),
+            _ => None,
+        }));
+        if let Some(chunk) = for_chunks.apply_chunk(&event).unwrap() {
+            sum += chunk;
+        }
+    }
+    // Each update carries its own delta (not a stale earlier one).
+    let contents: Vec<_> = unknown_updates
+        .iter()
+        .map(|raw| raw["delta"]["content"].clone())
+        .collect();
+    assert_eq!(contents, ["Summary: the user asked ", "about caching."]);
+    assert!(
+        aggregator.unknown().is_empty(),
+        "merged into the block, not kept aside"
+    );
+    let reply = aggregator.finish().unwrap();
+    let chat_anthropic::MessageContent::Blocks(blocks) = &reply.content else {
+        panic!("two blocks")
+    };
+    assert_eq!(
+        serde_json::to_value(&blocks[0]).unwrap(),
+        compaction_block()
+    );
+    assert_eq!(reply.text(), "Hello");
+    assert_eq!(
+        sum.into_message(),
+        reply,
+        "the chunks merge by the same rule"
+    );
+}
+
+#[tokio::test]
+async fn a_compaction_block_streams_in_and_goes_back_verbatim_in_the_next_request() {
+    use chat_anthropic::mock::{MockReply, MockServer};
+    use chat_anthropic::{ChatAnthropic, HumanMessage, Message};
+    let server = MockServer::start().await;
+    server.enqueue(MockReply::sse_bytes(compaction_stream()).chunk_size(7));
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
+        .base_url(server.base_url())
+        .api_key("test-key");
+    let first = llm.invoke("Hi").await.unwrap();
+    let conversation: Vec<Message> = vec![
+        HumanMessage::new("Hi").into(),
+        first.into(),
+        HumanMessage::new("And then?").into(),
+    ];
+    llm.invoke(conversation).await.unwrap();
+    let sent = &server.requests()[1].body;
+    assert_eq!(sent["messages"][1]["content"][0], compaction_block());
+}

@@ -272,3 +272,58 @@ impl AIMessage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::messages::ToolUseBlock;
+
+    /// `invoke` with many invalid tool calls must stay linear: matching each block against
+    /// the whole invalid list was 80,000² comparisons (8.8 s in release for 80,000 calls).
+    /// Linear takes well under a second here even in a debug build; the bound is generous,
+    /// the quadratic version needs minutes.
+    #[test]
+    fn many_invalid_tool_calls_are_matched_in_linear_time() {
+        const CALLS: usize = 200_000;
+        let id = |n: usize| format!("toolu_{n:08}");
+        let message = ApiMessage {
+            content: (0..CALLS)
+                .map(|n| {
+                    ContentBlock::ToolUse(ToolUseBlock {
+                        id: id(n),
+                        name: "f".into(),
+                        ..ToolUseBlock::default()
+                    })
+                })
+                .collect(),
+            ..ApiMessage::default()
+        };
+        // Every other call is invalid.
+        let invalid: Vec<InvalidToolCall> = (0..CALLS)
+            .step_by(2)
+            .map(|n| InvalidToolCall {
+                name: Some("f".into()),
+                args: Some("x".into()),
+                id: Some(id(n)),
+                error: Some("not JSON".into()),
+            })
+            .collect();
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(AIMessage::from_api(message, invalid));
+        });
+        let reply = finished
+            .recv_timeout(Duration::from_secs(30))
+            .expect("from_api took over 30 s: quadratic in the invalid tool calls");
+        assert_eq!(reply.tool_calls.len(), CALLS / 2);
+        assert_eq!(reply.invalid_tool_calls.len(), CALLS / 2);
+        assert_eq!(
+            reply.tool_calls[0].id,
+            id(1),
+            "the valid ones, in block order"
+        );
+    }
+}
