@@ -177,11 +177,14 @@ fn cache_usage_lands_in_usage_metadata() {
     assert_eq!(usage.input_tokens, 9 + 4202);
     assert_eq!(usage.output_tokens, 5);
     assert_eq!(usage.total_tokens, 9 + 4202 + 5);
-    assert_eq!(usage.input_token_details.cache_creation, Some(4202));
+    // The API split the write by TTL: as langchain-anthropic, the split is the count and
+    // `cache_creation` is 0, so the details add up to the cached tokens once.
+    assert_eq!(usage.input_token_details.cache_creation, Some(0));
     assert_eq!(
         usage.input_token_details.ephemeral_5m_input_tokens,
         Some(4202)
     );
+    assert_eq!(usage.input_token_details.ephemeral_1h_input_tokens, Some(0));
     let reply = invoke("genai__usage_cache_stream__0");
     assert_eq!(
         reply.usage_metadata.unwrap().input_token_details.cache_read,
@@ -205,5 +208,39 @@ fn stop_sequences_and_max_tokens_are_reported() {
     assert_eq!(
         reply.response_metadata.stop_reason,
         Some(StopReason::MaxTokens)
+    );
+}
+
+#[test]
+fn response_metadata_names_the_model_and_provider_as_langchain_does() {
+    for (name, bytes) in common::recorded_streams() {
+        let reply = fold(&bytes).finish().unwrap();
+        let meta = &reply.response_metadata;
+        assert!(!meta.model.is_empty(), "{name}");
+        assert_eq!(meta.model_name, meta.model, "{name}");
+        assert_eq!(meta.model_provider, "anthropic", "{name}");
+        let json = serde_json::to_value(meta).unwrap();
+        assert_eq!(json["model_name"], json["model"], "{name}");
+        assert_eq!(json["model_provider"], "anthropic", "{name}");
+    }
+}
+
+#[test]
+fn thinking_tokens_become_reasoning_and_stay_in_the_raw_usage() {
+    let reply = invoke("rig__reasoning_usage_matrix__normalized_stream_budget_thinking__0");
+    let usage = reply.usage_metadata.as_ref().unwrap();
+    assert_eq!(usage.output_token_details.reasoning, Some(7));
+    assert_eq!(
+        reply.response_metadata.usage.extra["output_tokens_details"],
+        json!({"thinking_tokens": 7})
+    );
+    assert_eq!(
+        serde_json::to_value(usage).unwrap()["output_token_details"],
+        json!({"reasoning": 7})
+    );
+    let plain = invoke("genai__usage_stream__0");
+    assert_eq!(
+        plain.usage_metadata.unwrap().output_token_details.reasoning,
+        None
     );
 }
