@@ -41,7 +41,7 @@ impl BlockBuilder {
     /// Appends a delta, following the fold rules: text and thinking append, the signature is
     /// set, citations append, tool input goes through the incremental parser. A delta of a
     /// known type that does not fit a known block is a protocol error; deltas on blocks of
-    /// unknown type are merged into their raw JSON under the delta's field name.
+    /// unknown type, known or not, are merged into their raw JSON ([`merge_fields`]).
     pub(crate) fn apply(
         &mut self,
         index: usize,
