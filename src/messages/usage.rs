@@ -351,15 +351,18 @@ mod tests {
         assert!(!usage.extra.contains_key("gone"));
     }
 
+    /// LangChain's view of a raw `usage` object.
+    fn metadata(usage: Value) -> UsageMetadata {
+        UsageMetadata::from(&serde_json::from_value::<Usage>(usage).unwrap())
+    }
+
     #[test]
     fn metadata_counts_cache_reads_and_writes_as_input() {
-        let usage: Usage = serde_json::from_value(json!({
+        let meta = metadata(json!({
             "input_tokens": 4, "output_tokens": 6,
             "cache_creation_input_tokens": 10, "cache_read_input_tokens": 0,
             "cache_creation": {"ephemeral_5m_input_tokens": 10, "ephemeral_1h_input_tokens": 0}
-        }))
-        .unwrap();
-        let meta = UsageMetadata::from(&usage);
+        }));
         assert_eq!(meta.input_tokens, 14);
         assert_eq!(meta.total_tokens, 20);
         assert_eq!(meta.input_token_details.ephemeral_5m_input_tokens, Some(10));
@@ -368,13 +371,11 @@ mod tests {
 
     #[test]
     fn a_ttl_split_replaces_the_generic_cache_write_count_so_details_sum_once() {
-        let usage: Usage = serde_json::from_value(json!({
+        let meta = metadata(json!({
             "input_tokens": 200, "output_tokens": 30,
             "cache_read_input_tokens": 10, "cache_creation_input_tokens": 150,
             "cache_creation": {"ephemeral_5m_input_tokens": 80, "ephemeral_1h_input_tokens": 70}
-        }))
-        .unwrap();
-        let meta = UsageMetadata::from(&usage);
+        }));
         let details = &meta.input_token_details;
         assert_eq!(details.cache_creation, Some(0));
         assert_eq!(
@@ -397,12 +398,10 @@ mod tests {
         assert_eq!(cached, 10 + 150, "each cached token counted once");
 
         // A split of zeros says nothing: the generic count stands (langchain-anthropic too).
-        let zero_split: Usage = serde_json::from_value(json!({
+        let meta = metadata(json!({
             "input_tokens": 200, "output_tokens": 30, "cache_creation_input_tokens": 50,
             "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
-        }))
-        .unwrap();
-        let meta = UsageMetadata::from(&zero_split);
+        }));
         assert_eq!(meta.input_token_details.cache_creation, Some(50));
         assert_eq!(meta.input_tokens, 250);
     }
@@ -425,12 +424,10 @@ mod tests {
 
     #[test]
     fn server_supplied_counts_saturate_instead_of_overflowing() {
-        let usage: Usage = serde_json::from_value(json!({
+        let meta = metadata(json!({
             "input_tokens": u64::MAX, "output_tokens": 1, "cache_read_input_tokens": 1,
             "cache_creation": {"ephemeral_5m_input_tokens": u64::MAX, "ephemeral_1h_input_tokens": 1}
-        }))
-        .unwrap();
-        let meta = UsageMetadata::from(&usage);
+        }));
         assert_eq!((meta.input_tokens, meta.total_tokens), (u64::MAX, u64::MAX));
         let mut sum = meta.clone();
         sum += &meta;
