@@ -48,7 +48,7 @@ use crate::transport::Body;
 /// assert_eq!(reply, "Bonjour tout le monde");
 /// # Ok(()) }
 /// ```
-#[pin_project]
+#[pin_project(project = ChatStreamProj)]
 #[must_use = "streams do nothing unless polled"]
 pub struct ChatStream {
     #[pin]
@@ -158,68 +158,72 @@ impl ChatStream {
         })
     }
 
-    /// One step: the next event, folded, with what `want` asks for.
+    /// One step: the next event, folded, with what `want` asks for. Any failure ends the
+    /// stream and carries the partial message.
     fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
-        let this = self.project();
+        let mut this = self.project();
         if *this.finished {
             return poll_drain(this.events, this.drain, cx);
         }
-        let item = ready!(this.events.poll_next(cx));
-        let event = match item {
-            Some(Ok(event)) => event,
-            Some(Err(cause)) => {
+        let step = match ready!(this.events.as_mut().poll_next(cx)) {
+            Some(Ok(event)) => fold(this.aggregator, &event, want).map(|folded| (event, folded)),
+            Some(Err(cause)) => Err(cause),
+            None if this.aggregator.is_complete() => {
                 *this.finished = true;
-                return Poll::Ready(Some(Err(this.aggregator.fail(cause))));
+                return Poll::Ready(None);
             }
-            None => {
-                *this.finished = true;
-                if this.aggregator.is_complete() {
-                    return Poll::Ready(None);
-                }
-                let cause = ProtocolError::Incomplete.into();
-                return Poll::Ready(Some(Err(this.aggregator.fail(cause))));
-            }
+            None => Err(ProtocolError::Incomplete.into()),
         };
-        let folded = match want {
-            Want::Event => this.aggregator.apply(&event).map(|_| Folded::Nothing),
-            Want::Chunk => this
-                .aggregator
-                .apply_chunk(&event)
-                .map(|chunk| match chunk {
-                    Some(chunk) => Folded::Chunk(Box::new(chunk)),
-                    None => Folded::Nothing,
-                }),
-            Want::Updates => {
-                let mut updates = Vec::new();
-                this.aggregator
-                    .apply_updates(&event, &mut updates)
-                    .map(|()| Folded::Updates(updates))
-            }
-        };
-        match folded {
-            Ok(mut folded) => {
-                if !*this.first_token_seen && matches!(event, StreamEvent::ContentBlockDelta(_)) {
-                    *this.first_token_seen = true;
-                    tracing::info!(
-                        ttft_ms = this.started.elapsed().as_millis() as u64,
-                        "first token"
-                    );
-                }
-                if !*this.stream_usage {
-                    if let Folded::Chunk(chunk) = &mut folded {
-                        chunk.usage_metadata = None;
-                    }
-                }
-                if this.aggregator.is_complete() {
-                    *this.finished = true;
-                    *this.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
-                }
-                Poll::Ready(Some(Ok((event, folded))))
-            }
+        Poll::Ready(Some(match step {
+            Ok((event, folded)) => Ok(this.settle(event, folded)),
             Err(cause) => {
                 *this.finished = true;
-                Poll::Ready(Some(Err(this.aggregator.fail(cause))))
+                Err(this.aggregator.fail(cause))
             }
+        }))
+    }
+}
+
+impl ChatStreamProj<'_> {
+    /// Bookkeeping after an event folded: the time to first token, the usage the caller
+    /// did not ask for, and the end of the message (then drain the body's end).
+    fn settle(&mut self, event: StreamEvent, mut folded: Folded) -> (StreamEvent, Folded) {
+        if !*self.first_token_seen && matches!(event, StreamEvent::ContentBlockDelta(_)) {
+            *self.first_token_seen = true;
+            tracing::info!(
+                ttft_ms = self.started.elapsed().as_millis() as u64,
+                "first token"
+            );
+        }
+        if !*self.stream_usage {
+            if let Folded::Chunk(chunk) = &mut folded {
+                chunk.usage_metadata = None;
+            }
+        }
+        if self.aggregator.is_complete() {
+            *self.finished = true;
+            *self.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
+        }
+        (event, folded)
+    }
+}
+
+/// Folds `event` in and derives what `want` asks for.
+fn fold(
+    aggregator: &mut MessageAggregator,
+    event: &StreamEvent,
+    want: Want,
+) -> Result<Folded, Error> {
+    match want {
+        Want::Event => aggregator.apply(event).map(|_| Folded::Nothing),
+        Want::Chunk => aggregator
+            .apply_chunk(event)
+            .map(|chunk| chunk.map_or(Folded::Nothing, |chunk| Folded::Chunk(Box::new(chunk)))),
+        Want::Updates => {
+            let mut updates = Vec::new();
+            aggregator
+                .apply_updates(event, &mut updates)
+                .map(|()| Folded::Updates(updates))
         }
     }
 }
