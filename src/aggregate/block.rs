@@ -26,13 +26,9 @@ pub(crate) enum Applied {
 
 impl BlockBuilder {
     pub(crate) fn new(block: ContentBlock) -> Self {
-        let takes_json = matches!(
-            block,
-            ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_)
-        );
         Self {
+            input: block.takes_tool_input().then(PartialJsonParser::new),
             block,
-            input: takes_json.then(PartialJsonParser::new),
             stopped: false,
             invalid: None,
         }
@@ -108,21 +104,7 @@ impl BlockBuilder {
         let Some(parser) = self.input.take() else {
             return;
         };
-        if parser.raw().trim().is_empty() {
-            return;
-        }
-        match parser.finish() {
-            Ok(value) => self.set_input(value),
-            Err(invalid) => {
-                let (id, name) = self.call_identity();
-                self.invalid = Some(InvalidToolCall {
-                    name,
-                    args: Some(invalid.raw),
-                    id,
-                    error: Some(invalid.error),
-                });
-            }
-        }
+        self.invalid = self.block.finish_tool_input(parser);
     }
 
     /// The block as it stands, with the live input of an unfinished tool call.
@@ -148,36 +130,13 @@ impl BlockBuilder {
         if self.stopped || !matches!(self.block, ContentBlock::ToolUse(_)) {
             return None;
         }
-        let (id, name) = self.call_identity();
+        let (id, name) = self.block.tool_call_identity();
         Some(InvalidToolCall {
             name,
             args: self.raw_input().map(str::to_owned),
             id,
             error: Some("the stream ended before this tool call's input was complete".into()),
         })
-    }
-
-    fn set_input(&mut self, value: Value) {
-        match &mut self.block {
-            ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => call.input = value,
-            ContentBlock::Unknown(Value::Object(raw)) => {
-                raw.insert("input".to_owned(), value);
-            }
-            _ => {}
-        }
-    }
-
-    fn call_identity(&self) -> (Option<String>, Option<String>) {
-        match &self.block {
-            ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => {
-                (Some(call.id.clone()), Some(call.name.clone()))
-            }
-            ContentBlock::Unknown(raw) => {
-                let field = |name: &str| raw.get(name).and_then(Value::as_str).map(str::to_owned);
-                (field("id"), field("name"))
-            }
-            _ => (None, None),
-        }
     }
 }
 

@@ -10,6 +10,7 @@ mod conversation;
 mod document;
 pub(crate) mod image;
 mod stop_reason;
+mod tool_input;
 mod usage;
 
 pub use ai_message::{AIMessage, InvalidToolCall, MessageContent, ResponseMetadata, ToolCall};
