@@ -77,7 +77,9 @@ async fn assemble(body: Vec<u8>) -> Result<Value, Failure> {
     let partial = serde_json::to_value(aggregator.api_message()).unwrap_or(Value::Null);
     let mut failure = match failure {
         Some(err) => {
-            let kind = err.api_kind().map_or("invalid_stream", |kind| kind.as_str());
+            let kind = err
+                .api_kind()
+                .map_or("invalid_stream", |kind| kind.as_str());
             Failure::new(kind, err.to_string())
         }
         None if !aggregator.is_complete() => Failure::new(

@@ -3,34 +3,15 @@
 //! `message_stop` are told apart, and any failure exits non-zero.
 
 mod common;
+mod example_bin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// The example's binary, built by `cargo test` next to the test binaries (built here when
-/// only this test was asked for, or when the source is newer than the binary).
-fn program() -> &'static Path {
-    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
-    PROGRAM.get_or_init(|| {
-        let deps = std::env::current_exe().expect("the test's path");
-        let profile_dir = deps.parent().and_then(Path::parent).expect("target/<profile>");
-        let program = profile_dir.join("examples").join("sse_to_message");
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sse_to_message.rs");
-        let modified = |path: &Path| path.metadata().and_then(|meta| meta.modified()).ok();
-        if modified(&program) < modified(&source) {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-            let status = Command::new(cargo)
-                .args(["build", "--example", "sse_to_message"])
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .status()
-                .expect("cargo runs");
-            assert!(status.success(), "the example builds");
-        }
-        program
-    })
+fn program() -> PathBuf {
+    example_bin::example("sse_to_message")
 }
 
 fn run(args: &[&Path], stdin: &[u8]) -> Output {

@@ -46,6 +46,9 @@ use crate::error::Error;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
+// Events pass one at a time on their way to the page; none are kept in bulk, so the size of
+// an update is no cost worth a box on every event.
+#[allow(clippy::large_enum_variant)]
 pub enum BrowserEvent {
     /// A change to the reply, as the crate's stream vocabulary says it.
     Update(StreamUpdate),
