@@ -68,13 +68,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// One line about a reply: who answered, why it stopped, what it cost.
 fn summary(reply: &AIMessage) -> String {
     let meta = &reply.response_metadata;
-    let stop = meta.stop_reason.as_ref().map_or("-", |reason| reason.as_str());
-    let usage = reply.usage_metadata.as_ref().map_or_else(String::new, |usage| {
-        format!(
-            " · {} tokens in, {} out",
-            usage.input_tokens, usage.output_tokens
-        )
-    });
+    let stop = meta
+        .stop_reason
+        .as_ref()
+        .map_or("-", |reason| reason.as_str());
+    let usage = reply
+        .usage_metadata
+        .as_ref()
+        .map_or_else(String::new, |usage| {
+            format!(
+                " · {} tokens in, {} out",
+                usage.input_tokens, usage.output_tokens
+            )
+        });
     format!("({} · {} · stop: {stop}{usage})", meta.model, meta.id)
 }
 

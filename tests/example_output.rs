@@ -56,25 +56,33 @@ fn text(bytes: &[u8]) -> String {
 
 const LIMIT: Duration = Duration::from_secs(60);
 
+/// What the example `name` prints into a pipe, given `stdin`; it must succeed and write
+/// no terminal escapes.
+fn piped_output_of(name: &str, stdin: &[u8]) -> String {
+    let output = run_bounded(Command::new(example_bin::example(name)), stdin, LIMIT);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{name}: {}", text(&output.stderr));
+    assert!(
+        !stdout.contains('\x1b'),
+        "{name}: escapes in a pipe: {stdout:?}"
+    );
+    stdout
+}
+
 #[test]
 fn thinking_writes_plain_text_into_a_pipe() {
-    let program = example_bin::example("thinking");
-    let output = run_bounded(Command::new(program), b"", LIMIT);
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(!stdout.contains('\x1b'), "escapes in a pipe: {stdout:?}");
+    let stdout = piped_output_of("thinking", b"");
     assert!(stdout.contains("thinking: "), "{stdout}");
     assert!(stdout.contains("12 × 17 = 204."), "{stdout}");
 }
 
 #[test]
 fn chat_tui_writes_plain_text_into_a_pipe() {
-    let program = example_bin::example("chat_tui");
-    let output = run_bounded(Command::new(program), b"Hello\n", LIMIT);
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(!stdout.contains('\x1b'), "escapes in a pipe: {stdout:?}");
-    assert!(!stdout.contains("waiting for the model"), "a spinner in a pipe: {stdout}");
+    let stdout = piped_output_of("chat_tui", b"Hello\n");
+    assert!(
+        !stdout.contains("waiting for the model"),
+        "a spinner in a pipe: {stdout}"
+    );
     assert!(stdout.contains("[tool call] write_file"), "{stdout}");
     assert!(stdout.contains("usage: "), "{stdout}");
 }
@@ -91,9 +99,18 @@ fn web_chat_with_its_port_taken_names_the_address_and_how_to_choose_another() {
         let output = run_bounded(command, b"", LIMIT);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
-        assert!(stderr.contains("another program is using that port"), "{stderr}");
-        assert!(stderr.contains("--addr") && stderr.contains("WEB_CHAT_ADDR"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("cannot listen on {addr}")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("another program is using that port"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("--addr") && stderr.contains("WEB_CHAT_ADDR"),
+            "{stderr}"
+        );
         assert!(!stderr.contains("Os {"), "a Debug dump: {stderr}");
     }
     drop(taken);
@@ -106,5 +123,8 @@ fn web_chat_rejects_an_argument_it_does_not_know() {
     let output = run_bounded(command, b"", LIMIT);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--port=8080") && stderr.contains("--addr"), "{stderr}");
+    assert!(
+        stderr.contains("--port=8080") && stderr.contains("--addr"),
+        "{stderr}"
+    );
 }
