@@ -166,7 +166,8 @@ impl ChatStream {
             return poll_drain(this.events, this.drain, cx);
         }
         let step = match ready!(this.events.as_mut().poll_next(cx)) {
-            Some(Ok(event)) => fold(this.aggregator, &event, want).map(|folded| (event, folded)),
+            Some(Ok(event)) => fold(this.aggregator, &event, want, *this.stream_usage)
+                .map(|folded| (event, folded)),
             Some(Err(cause)) => Err(cause),
             None if this.aggregator.is_complete() => {
                 *this.finished = true;
@@ -175,7 +176,11 @@ impl ChatStream {
             None => Err(ProtocolError::Incomplete.into()),
         };
         Poll::Ready(Some(match step {
-            Ok((event, folded)) => Ok(this.settle(event, folded)),
+            Ok((event, folded)) => {
+                this.note_first_token(&event);
+                this.note_completion();
+                Ok((event, folded))
+            }
             Err(cause) => {
                 *this.finished = true;
                 Err(this.aggregator.fail(cause))
@@ -185,9 +190,8 @@ impl ChatStream {
 }
 
 impl ChatStreamProj<'_> {
-    /// Bookkeeping after an event folded: the time to first token, the usage the caller
-    /// did not ask for, and the end of the message (then drain the body's end).
-    fn settle(&mut self, event: StreamEvent, mut folded: Folded) -> (StreamEvent, Folded) {
+    /// Logs the time to the first content delta, once.
+    fn note_first_token(&mut self, event: &StreamEvent) {
         if !*self.first_token_seen && matches!(event, StreamEvent::ContentBlockDelta(_)) {
             *self.first_token_seen = true;
             tracing::info!(
@@ -195,30 +199,36 @@ impl ChatStreamProj<'_> {
                 "first token"
             );
         }
-        if !*self.stream_usage {
-            if let Folded::Chunk(chunk) = &mut folded {
-                chunk.usage_metadata = None;
-            }
-        }
+    }
+
+    /// After `message_stop`: no more events, and a short wait for the body's end.
+    fn note_completion(&mut self) {
         if self.aggregator.is_complete() {
             *self.finished = true;
             *self.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
         }
-        (event, folded)
     }
 }
 
-/// Folds `event` in and derives what `want` asks for.
+/// Folds `event` in and derives what `want` asks for (chunks carry usage only when
+/// `stream_usage` is on).
 fn fold(
     aggregator: &mut MessageAggregator,
     event: &StreamEvent,
     want: Want,
+    stream_usage: bool,
 ) -> Result<Folded, Error> {
     match want {
         Want::Event => aggregator.apply(event).map(|_| Folded::Nothing),
-        Want::Chunk => aggregator
-            .apply_chunk(event)
-            .map(|chunk| chunk.map_or(Folded::Nothing, |chunk| Folded::Chunk(Box::new(chunk)))),
+        Want::Chunk => aggregator.apply_chunk(event).map(|chunk| match chunk {
+            Some(mut chunk) => {
+                if !stream_usage {
+                    chunk.usage_metadata = None;
+                }
+                Folded::Chunk(Box::new(chunk))
+            }
+            None => Folded::Nothing,
+        }),
         Want::Updates => {
             let mut updates = Vec::new();
             aggregator
@@ -268,5 +278,47 @@ impl fmt::Debug for ChatStream {
             .field("finished", &self.finished)
             .field("complete", &self.aggregator.is_complete())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn recorded(stream_usage: bool) -> ChatStream {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/recorded/genai__usage_stream__0.sse"
+        );
+        let bytes = Bytes::from(std::fs::read(path).expect("the recorded fixture"));
+        let body: Body = Box::pin(futures_util::stream::once(async move { Ok(bytes) }));
+        ChatStream::new(body, stream_usage, MessageAggregator::new())
+    }
+
+    #[tokio::test]
+    async fn chunks_carry_usage_only_when_stream_usage_is_on() {
+        for stream_usage in [true, false] {
+            let chunks: Vec<_> = recorded(stream_usage).chunks().collect().await;
+            let with_usage = chunks
+                .iter()
+                .map(|chunk| chunk.as_ref().expect("a chunk"))
+                .filter(|chunk| chunk.usage_metadata.is_some())
+                .count();
+            assert_eq!(with_usage > 0, stream_usage, "stream_usage {stream_usage}");
+            let text: String = chunks.iter().flatten().map(AIMessageChunk::text).collect();
+            assert!(text.starts_with("The sky is blue"), "{text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stream_ends_after_message_stop_and_says_so_once() {
+        let mut stream = recorded(true);
+        while let Some(event) = stream.next().await {
+            event.expect("a recorded event");
+        }
+        assert!(stream.aggregator().is_complete());
+        assert!(stream.next().await.is_none(), "nothing after the end");
     }
 }
