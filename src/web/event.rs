@@ -120,13 +120,13 @@ impl BrowserEvent {
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// use chat_anthropic::{ApiErrorKind, Error};
-    /// let err = Error::Api {
-    ///     status: Some(529), kind: ApiErrorKind::Overloaded, message: "Overloaded".into(),
-    ///     request_id: None, retry_after: None,
-    /// };
+    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// // An `error` event in the middle of a stream.
+    /// let overloaded = StreamEvent::parse("error", r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)?;
+    /// let err = MessageAggregator::new().apply(&overloaded).unwrap_err();
     /// let BrowserEvent::Error(error) = BrowserEvent::from_error(&err) else { unreachable!() };
     /// assert_eq!(error.kind.as_deref(), Some("overloaded_error"));
+    /// # Ok::<(), chat_anthropic::Error>(())
     /// ```
     pub fn from_error(err: &Error) -> Self {
         Self::Error(BrowserError {
@@ -267,13 +267,14 @@ mod tests {
 
     #[test]
     fn an_error_names_the_api_error_type_when_there_is_one() {
-        let api = Error::Api {
-            status: Some(429),
-            kind: crate::error::ApiErrorKind::RateLimit,
-            message: "Slow down".into(),
-            request_id: None,
-            retry_after: None,
-        };
+        let rate_limited = crate::event::StreamEvent::parse(
+            "error",
+            r#"{"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}"#,
+        )
+        .expect("an error event");
+        let api = crate::aggregate::MessageAggregator::new()
+            .apply(&rate_limited)
+            .expect_err("an API error");
         let event = BrowserEvent::from_error(&api);
         assert!(event.is_last());
         let BrowserEvent::Error(BrowserError { message, kind }) = event else {
