@@ -5,6 +5,7 @@ use std::ops::{Add, AddAssign};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::unknown_block::merge_fields;
 use super::{
     AIMessage, ApiMessage, ContentBlock, InvalidToolCall, ResponseMetadata, ToolCall, UsageMetadata,
 };
@@ -272,22 +273,7 @@ impl ContentChunk {
             (
                 ContentBlock::Unknown(Value::Object(mine)),
                 ContentBlock::Unknown(Value::Object(theirs)),
-            ) => {
-                for (key, value) in theirs {
-                    if key == "type" {
-                        continue;
-                    }
-                    match (mine.get_mut(&key), value) {
-                        (Some(Value::String(a)), Value::String(b)) if key != "signature" => {
-                            a.push_str(&b)
-                        }
-                        (Some(Value::Array(a)), Value::Array(b)) => a.extend(b),
-                        (_, value) => {
-                            mine.insert(key, value);
-                        }
-                    }
-                }
-            }
+            ) => merge_fields(mine, theirs),
             // Tool calls and other blocks keep their start block; their input is the text.
             _ => {}
         }

@@ -11,6 +11,7 @@ mod document;
 pub(crate) mod image;
 mod stop_reason;
 mod tool_input;
+pub(crate) mod unknown_block;
 mod usage;
 
 pub use ai_message::{AIMessage, InvalidToolCall, MessageContent, ResponseMetadata, ToolCall};
