@@ -8,9 +8,10 @@
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set (thinking on, a `write_file` tool offered,
 //! never run); otherwise the built-in mock server streams a scripted reply with thinking,
-//! text and a `write_file` call. Plain ANSI escapes, meant for a terminal.
+//! text and a `write_file` call. Colours and the spinner (plain ANSI escapes) only when the
+//! output is a terminal; into a pipe or a file it writes plain text.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use chat_anthropic::mock::{real_or_mock, ui_demo_reply};
@@ -23,22 +24,65 @@ const MODEL: &str = "claude-sonnet-4-6";
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPIN_EVERY: Duration = Duration::from_millis(80);
 
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const CYAN: &str = "\x1b[36m";
-const GREEN: &str = "\x1b[32m";
-const RED: &str = "\x1b[31m";
-const RESET: &str = "\x1b[0m";
-/// Back to the start of the line, and erase it.
-const CLEAR_LINE: &str = "\r\x1b[2K";
+/// The escapes the output understands: all of them on a terminal, none in a pipe or a file.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    bold: &'static str,
+    dim: &'static str,
+    cyan: &'static str,
+    green: &'static str,
+    red: &'static str,
+    reset: &'static str,
+    /// Back to the start of the line, and erase it.
+    clear_line: &'static str,
+    /// Whether to animate a spinner while waiting (it redraws its line).
+    spinner: bool,
+}
+
+impl Style {
+    /// Colours, and a spinner while waiting.
+    pub const TERMINAL: Style = Style {
+        bold: "\x1b[1m",
+        dim: "\x1b[2m",
+        cyan: "\x1b[36m",
+        green: "\x1b[32m",
+        red: "\x1b[31m",
+        reset: "\x1b[0m",
+        clear_line: "\r\x1b[2K",
+        spinner: true,
+    };
+
+    /// Plain text.
+    pub const PLAIN: Style = Style {
+        bold: "",
+        dim: "",
+        cyan: "",
+        green: "",
+        red: "",
+        reset: "",
+        clear_line: "",
+        spinner: false,
+    };
+
+    /// The style for an output that is (or is not) a terminal.
+    pub fn for_terminal(is_terminal: bool) -> Style {
+        if is_terminal {
+            Style::TERMINAL
+        } else {
+            Style::PLAIN
+        }
+    }
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (llm, _mock) = real_or_mock(MODEL, ui_demo_reply).await;
+    let style = Style::for_terminal(io::stdout().is_terminal());
     run(
         &configure(llm),
         BufReader::new(tokio::io::stdin()),
         io::stdout(),
+        style,
     )
     .await?;
     Ok(())
@@ -60,16 +104,18 @@ pub fn configure(llm: ChatAnthropic) -> ChatAnthropic {
         .bind_tools([write_file])
 }
 
-/// Reads lines from `input` and streams each reply to `out`, until end of input.
+/// Reads lines from `input` and streams each reply to `out` in `style`, until end of input.
 pub async fn run(
     llm: &ChatAnthropic,
     input: impl AsyncBufRead + Unpin,
     mut out: impl Write,
+    style: Style,
 ) -> io::Result<()> {
+    let Style { bold, reset, .. } = style;
     let mut lines = input.lines();
     let mut history: Vec<(String, String)> = Vec::new();
     loop {
-        write!(out, "{BOLD}> {RESET}")?;
+        write!(out, "{bold}> {reset}")?;
         out.flush()?;
         let Some(line) = lines.next_line().await? else {
             writeln!(out)?;
@@ -80,7 +126,7 @@ pub async fn run(
             continue;
         }
         history.push(("user".into(), line.to_owned()));
-        let reply = stream_reply(llm, &history, &mut out).await?;
+        let reply = stream_reply(llm, &history, &mut out, style).await?;
         if reply.is_empty() {
             history.pop(); // nothing to continue from: forget the question too
         } else {
@@ -94,8 +140,9 @@ async fn stream_reply(
     llm: &ChatAnthropic,
     history: &[(String, String)],
     out: &mut impl Write,
+    style: Style,
 ) -> io::Result<String> {
-    let mut view = ReplyView::default();
+    let mut view = ReplyView::new(style);
     view.spin(out)?;
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + SPIN_EVERY, SPIN_EVERY);
     let request = llm.stream(history.to_vec());
@@ -148,8 +195,9 @@ enum Section {
 }
 
 /// What has been printed of one reply.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct ReplyView {
+    style: Style,
     section: Section,
     frame: usize,
     text: String,
@@ -159,35 +207,64 @@ struct ReplyView {
 }
 
 impl ReplyView {
+    fn new(style: Style) -> Self {
+        Self {
+            style,
+            section: Section::default(),
+            frame: 0,
+            text: String::new(),
+            usage: None,
+            line_break_due: false,
+        }
+    }
+
     fn waiting(&self) -> bool {
         self.section == Section::Waiting
     }
 
     fn spin(&mut self, out: &mut impl Write) -> io::Result<()> {
+        let Style {
+            cyan,
+            dim,
+            reset,
+            clear_line,
+            spinner,
+            ..
+        } = self.style;
+        if !spinner {
+            return Ok(());
+        }
         let frame = SPINNER[self.frame % SPINNER.len()];
         self.frame += 1;
         write!(
             out,
-            "{CLEAR_LINE}{CYAN}{frame}{RESET} {DIM}waiting for the model…{RESET}"
+            "{clear_line}{cyan}{frame}{reset} {dim}waiting for the model…{reset}"
         )?;
         out.flush()
     }
 
     /// Moves to `section`: clears the spinner, or ends the previous section's line.
     fn enter(&mut self, section: Section, out: &mut impl Write) -> io::Result<()> {
+        let Style {
+            dim,
+            cyan,
+            reset,
+            clear_line,
+            ..
+        } = self.style;
         if self.section == section {
             return Ok(());
         }
         self.line_break_due = false;
         match self.section {
-            Section::Waiting => write!(out, "{CLEAR_LINE}")?,
-            _ => writeln!(out, "{RESET}")?,
+            Section::Waiting => write!(out, "{clear_line}")?,
+            _ => writeln!(out, "{reset}")?,
         }
         match &section {
-            Section::Thinking(_) => write!(out, "{DIM}thinking: ")?,
+            Section::Thinking(_) => write!(out, "{dim}thinking: ")?,
             Section::ToolCall(_, Some(pointer)) => {
                 let name = pointer.strip_prefix('/').unwrap_or(pointer);
-                write!(out, "  {CYAN}{name}:{RESET} ")?
+                write!(out, "  {cyan}{name}:{reset} ")?
             }
             _ => {}
         }
@@ -196,6 +273,14 @@ impl ReplyView {
     }
 
     fn apply(&mut self, update: StreamUpdate, out: &mut impl Write) -> io::Result<()> {
+        let Style {
+            bold,
+            cyan,
+            green,
+            red,
+            reset,
+            ..
+        } = self.style;
         match update {
             StreamUpdate::Thinking { index, thinking } => {
                 self.enter(Section::Thinking(index), out)?;
@@ -208,7 +293,7 @@ impl ReplyView {
             }
             StreamUpdate::ToolCallStarted { index, name, .. } => {
                 self.enter(Section::ToolCall(index, None), out)?;
-                write!(out, "{CYAN}[tool call] {BOLD}{name}{RESET}")?;
+                write!(out, "{cyan}[tool call] {bold}{name}{reset}")?;
             }
             StreamUpdate::ToolArgDelta {
                 index,
@@ -235,12 +320,12 @@ impl ReplyView {
             }
             StreamUpdate::ToolCallDone { index, .. } => {
                 self.enter(Section::ToolCall(index, None), out)?;
-                write!(out, "  {GREEN}✓ arguments complete{RESET}")?;
+                write!(out, "  {green}✓ arguments complete{reset}")?;
             }
             StreamUpdate::ToolCallInvalid { index, call } => {
                 self.enter(Section::ToolCall(index, None), out)?;
                 let error = call.error.unwrap_or_default();
-                write!(out, "  {RED}✗ invalid arguments: {error}{RESET}")?;
+                write!(out, "  {red}✗ invalid arguments: {error}{reset}")?;
             }
             StreamUpdate::MessageDelta { usage, .. } => {
                 self.usage = Some((usage.input_tokens, usage.output_tokens));
@@ -265,22 +350,29 @@ impl ReplyView {
     }
 
     fn fail(&mut self, out: &mut impl Write, err: &chat_anthropic::Error) -> io::Result<()> {
+        let Style {
+            red,
+            reset,
+            clear_line,
+            ..
+        } = self.style;
         match self.section {
-            Section::Waiting => write!(out, "{CLEAR_LINE}")?,
-            _ => writeln!(out, "{RESET}")?,
+            Section::Waiting => write!(out, "{clear_line}")?,
+            _ => writeln!(out, "{reset}")?,
         }
-        writeln!(out, "{RED}error: {err}{RESET}")?;
+        writeln!(out, "{red}error: {err}{reset}")?;
         self.section = Section::Waiting;
         out.flush()
     }
 
     /// Ends the reply with the usage line.
     fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
+        let Style { dim, reset, .. } = self.style;
         if self.section != Section::Waiting {
-            writeln!(out, "{RESET}")?;
+            writeln!(out, "{reset}")?;
         }
         if let Some((input, output)) = self.usage {
-            writeln!(out, "{DIM}usage: {input} in / {output} out{RESET}")?;
+            writeln!(out, "{dim}usage: {input} in / {output} out{reset}")?;
         }
         out.flush()
     }

@@ -11,7 +11,7 @@
 use std::io::Write;
 
 use chat_anthropic::mock::{real_or_mock, MockReply, RecordedRequest};
-use chat_anthropic::{ChatPromptTemplate, PromptArgs};
+use chat_anthropic::{AIMessage, ChatPromptTemplate, PromptArgs};
 use futures_util::StreamExt;
 
 const MODEL: &str = "claude-sonnet-4-6";
@@ -31,8 +31,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("human", "I love programming."),
     ];
     let ai_msg = llm.invoke(messages).await?;
-    println!("== invoke\n{ai_msg:#?}\n");
-    println!("{}\n", ai_msg.text());
+    println!("== invoke\n{}", ai_msg.text());
+    println!("{}\n", summary(&ai_msg));
+    // Everything else (content blocks, raw usage, response fields) is in `ai_msg`:
+    // `{ai_msg:#?}` prints it all, and it serializes with serde.
 
     // Streaming, token by token.
     println!("== stream");
@@ -61,6 +63,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("== chain\n{}", reply.text());
     Ok(())
+}
+
+/// One line about a reply: who answered, why it stopped, what it cost.
+fn summary(reply: &AIMessage) -> String {
+    let meta = &reply.response_metadata;
+    let stop = meta
+        .stop_reason
+        .as_ref()
+        .map_or("-", |reason| reason.as_str());
+    let usage = reply
+        .usage_metadata
+        .as_ref()
+        .map_or_else(String::new, |usage| {
+            format!(
+                " · {} tokens in, {} out",
+                usage.input_tokens, usage.output_tokens
+            )
+        });
+    format!("({} · {} · stop: {stop}{usage})", meta.model, meta.id)
 }
 
 /// The mock's script: known translations of the walkthrough's sentence, by target language.

@@ -1,69 +1,141 @@
-//! Assemble recorded SSE streams into messages.
+//! Assemble recorded SSE streams (Messages API responses) into messages.
 //!
 //! ```text
-//! cargo run --release --example sse_to_message -- FILE...     # or: ... < stream.sse
+//! cargo run --example sse_to_message -- FILE...     # or: ... < stream.sse
 //! ```
 //!
 //! Prints one JSON line per input, in order: the message in the Messages API's non-streaming
-//! response shape, or `{"error": {...}}` with the cause and the partial message for a stream
-//! that fails.
+//! response shape, or `{"error": {"type", "message", "partial"?}}`. The error types tell the
+//! usual mistakes apart: `empty` (nothing in the input), `not_an_event_stream` (no Messages
+//! API event in it: another kind of file), `cut_before_message_stop` (a stream that ended
+//! early; `partial` holds what arrived), `io_error`, or the API's own error type for an
+//! `error` event (`overloaded_error`, …) and `invalid_stream` for anything else. Each failure
+//! is also said in one line on stderr, and the exit status is 1 when any input failed.
 
 use std::io::{Read, Write};
+use std::process::ExitCode;
 
-use chat_anthropic::{Error, EventStream, MessageAggregator};
+use chat_anthropic::{EventStream, MessageAggregator, StreamEvent};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-/// Folds one stream; on failure, the error and the message assembled before it.
-async fn assemble(body: Vec<u8>) -> Value {
+/// Why an input did not assemble into a message.
+struct Failure {
+    kind: String,
+    message: String,
+    /// The message assembled before the failure, once the stream had started one.
+    partial: Option<Value>,
+}
+
+impl Failure {
+    fn new(kind: &str, message: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            message: message.into(),
+            partial: None,
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut error = json!({"type": self.kind, "message": self.message});
+        if let Some(partial) = &self.partial {
+            error["partial"] = partial.clone();
+        }
+        json!({ "error": error })
+    }
+}
+
+/// Folds one stream into the message, or says why it could not.
+async fn assemble(body: Vec<u8>) -> Result<Value, Failure> {
+    if body.trim_ascii().is_empty() {
+        return Err(Failure::new("empty", "the input is empty"));
+    }
     let mut events = EventStream::from_bytes(body);
     let mut aggregator = MessageAggregator::new();
-    let mut failure: Option<Error> = None;
+    // Events of the Messages API seen (unknown and undecodable ones are not counted).
+    let mut known_events = 0;
+    let mut failure = None;
     while let Some(event) = events.next().await {
-        if let Err(err) = event.and_then(|event| aggregator.apply(&event).map(drop)) {
+        let applied = event.and_then(|event| {
+            if !matches!(event, StreamEvent::Unknown(_)) {
+                known_events += 1;
+            }
+            aggregator.apply(&event).map(drop)
+        });
+        if let Err(err) = applied {
             failure = Some(err);
             break;
         }
     }
-    if failure.is_none() && !aggregator.is_complete() {
-        failure = Some(chat_anthropic::ProtocolError::Incomplete.into());
+    if known_events == 0 {
+        let found = failure.map_or_else(|| "no SSE events".to_owned(), |err| err.to_string());
+        return Err(Failure::new(
+            "not_an_event_stream",
+            format!("not an event stream: no Messages API events in the input ({found})"),
+        ));
     }
-    match failure {
-        None => serde_json::to_value(aggregator.api_message()).unwrap_or(Value::Null),
-        Some(err) => json!({"error": {
-            "type": error_type(&err),
-            "message": err.to_string(),
-            "partial": aggregator.api_message(),
-        }}),
+    let partial = serde_json::to_value(aggregator.api_message()).unwrap_or(Value::Null);
+    let mut failure = match failure {
+        Some(err) => {
+            let kind = err
+                .api_kind()
+                .map_or("invalid_stream", |kind| kind.as_str());
+            Failure::new(kind, err.to_string())
+        }
+        None if !aggregator.is_complete() => Failure::new(
+            "cut_before_message_stop",
+            "the stream was cut before message_stop: the message is incomplete",
+        ),
+        None => return Ok(partial),
+    };
+    failure.partial = Some(partial);
+    Err(failure)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("sse_to_message: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn error_type(err: &Error) -> String {
-    match err {
-        Error::Api { kind, .. } => kind.to_string(),
-        Error::Protocol(_) => "protocol_error".into(),
-        Error::Decode(_) => "decode_error".into(),
-        Error::Sse(_) => "sse_error".into(),
-        Error::Io(_) => "io_error".into(),
-        _ => "error".into(),
-    }
-}
-
-fn main() -> std::io::Result<()> {
+/// Assembles every input; `Ok(false)` when any of them failed.
+fn run() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let files: Vec<String> = std::env::args().skip(1).collect();
-    let mut out = std::io::stdout().lock();
-    if files.is_empty() {
+    let inputs: Vec<(String, std::io::Result<Vec<u8>>)> = if files.is_empty() {
         let mut body = Vec::new();
-        std::io::stdin().read_to_end(&mut body)?;
-        writeln!(out, "{}", runtime.block_on(assemble(body)))?;
-    }
-    for file in files {
-        let line = match std::fs::read(&file) {
+        let read = std::io::stdin().read_to_end(&mut body).map(|_| body);
+        vec![("<stdin>".to_owned(), read)]
+    } else {
+        files
+            .into_iter()
+            .map(|file| {
+                let body = std::fs::read(&file);
+                (file, body)
+            })
+            .collect()
+    };
+    let mut out = std::io::stdout().lock();
+    let mut all_ok = true;
+    for (name, body) in inputs {
+        let assembled = match body {
             Ok(body) => runtime.block_on(assemble(body)),
-            Err(err) => json!({"error": {"type": "io_error", "message": format!("{file}: {err}")}}),
+            Err(err) => Err(Failure::new("io_error", err.to_string())),
+        };
+        let line = match assembled {
+            Ok(message) => message,
+            Err(failure) => {
+                all_ok = false;
+                eprintln!("{name}: {}", failure.message);
+                failure.to_json()
+            }
         };
         writeln!(out, "{line}")?;
     }
-    Ok(())
+    Ok(all_ok)
 }

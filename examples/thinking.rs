@@ -8,7 +8,7 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its
 //! script thinks, calls the tool, then answers; it refuses thinking that comes back altered).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use chat_anthropic::mock::{real_or_mock, MockReply, MockScript, RecordedRequest};
 use chat_anthropic::{
@@ -35,16 +35,26 @@ fn script(request: &RecordedRequest) -> MockReply {
     })
 }
 
-/// Streams one turn: thinking dimmed, text plain. Returns the assembled message.
+/// Streams one turn: thinking dimmed on a terminal, text plain. Returns the assembled
+/// message.
 async fn turn(
     llm: &ChatAnthropic,
     history: &[Message],
 ) -> Result<chat_anthropic::AIMessage, chat_anthropic::Error> {
+    // Escapes only for a terminal: a pipe or a file gets plain text.
+    let (dim, reset) = if std::io::stdout().is_terminal() {
+        ("\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     let mut updates = llm.stream(history.to_vec()).await?.updates();
     while let Some(update) = updates.next().await {
         match update? {
-            StreamUpdate::Thinking { thinking, .. } => print!("\x1b[2m{thinking}\x1b[0m"),
-            StreamUpdate::Signature { .. } => println!("\x1b[2m [signed]\x1b[0m"),
+            StreamUpdate::BlockStarted { block, .. } if block.kind() == "thinking" => {
+                print!("{dim}thinking: {reset}")
+            }
+            StreamUpdate::Thinking { thinking, .. } => print!("{dim}{thinking}{reset}"),
+            StreamUpdate::Signature { .. } => println!("{dim} [signed]{reset}"),
             StreamUpdate::Text { text, .. } => print!("{text}"),
             StreamUpdate::ToolCallDone { call, .. } => println!("→ {}({})", call.name, call.args),
             _ => {}

@@ -1,4 +1,5 @@
-//! The seed's tool calling: bind a `GetWeather` tool and read `content` and `tool_calls`.
+//! Tool calling as in LangChain's `ChatAnthropic` guide: bind a `GetWeather` tool, then read
+//! the reply's `content` and `tool_calls`.
 //!
 //! ```text
 //! cargo run --example tool_calling

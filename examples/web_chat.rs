@@ -5,8 +5,8 @@
 //! backend drops the stream, which closes the connection to the API).
 //!
 //! ```text
-//! cargo run --example web_chat        # then open http://127.0.0.1:3000/
-//! WEB_CHAT_ADDR=0.0.0.0:8080 cargo run --example web_chat
+//! cargo run --example web_chat                          # then open http://127.0.0.1:3000/
+//! cargo run --example web_chat -- --addr 127.0.0.1:8080 # another address (or WEB_CHAT_ADDR=…)
 //! ```
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set (thinking on, a `write_file` tool offered,
@@ -50,14 +50,58 @@ struct Turn {
     content: String,
 }
 
+/// Where to listen unless `--addr` or `WEB_CHAT_ADDR` says otherwise.
+const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    let addr = match listen_addr() {
+        Ok(addr) => addr,
+        Err(err) => {
+            eprintln!("web_chat: {err}\nusage: cargo run --example web_chat -- [--addr HOST:PORT]");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(&addr).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            eprintln!("web_chat: cannot listen on {addr}: {err}");
+            if err.kind() == std::io::ErrorKind::AddrInUse {
+                eprintln!("another program is using that port; choose another address with");
+            } else {
+                eprintln!("choose another address with");
+            }
+            eprintln!("  cargo run --example web_chat -- --addr 127.0.0.1:8080");
+            eprintln!("  (or WEB_CHAT_ADDR=127.0.0.1:8080 cargo run --example web_chat)");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let (llm, _mock) = demo_model().await;
-    let addr = std::env::var("WEB_CHAT_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!("web_chat: open http://{}/", listener.local_addr()?);
-    axum::serve(listener, app(llm)).await?;
-    Ok(())
+    match listener.local_addr() {
+        Ok(local) => println!("web_chat: open http://{local}/"),
+        Err(_) => println!("web_chat: open http://{addr}/"),
+    }
+    if let Err(err) = axum::serve(listener, app(llm)).await {
+        eprintln!("web_chat: the server stopped: {err}");
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+/// `--addr HOST:PORT`, else `WEB_CHAT_ADDR`, else [`DEFAULT_ADDR`].
+fn listen_addr() -> Result<String, String> {
+    let mut args = std::env::args().skip(1);
+    let mut addr = None;
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), arg.strip_prefix("--addr=")) {
+            (_, Some(value)) => addr = Some(value.to_owned()),
+            ("--addr", None) => addr = Some(args.next().ok_or("--addr needs HOST:PORT")?),
+            _ => return Err(format!("unknown argument {arg:?}")),
+        }
+    }
+    Ok(addr
+        .or_else(|| std::env::var("WEB_CHAT_ADDR").ok())
+        .unwrap_or_else(|| DEFAULT_ADDR.to_owned()))
 }
 
 /// The model the example talks to: the real API with a key, else the mock with the demo

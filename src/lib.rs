@@ -1,4 +1,119 @@
-//! chat-anthropic: a streaming-first client for Anthropic's Messages API.
+//! A streaming-first client for Anthropic's Messages API: the Rust counterpart of
+//! LangChain's `ChatAnthropic`, in which everything is a `Stream`.
+//!
+//! # Start here
+//!
+//! [`ChatAnthropic`] holds the settings; [`invoke`](ChatAnthropic::invoke) returns the whole
+//! reply as an [`AIMessage`], [`stream`](ChatAnthropic::stream) returns it as it arrives (a
+//! [`ChatStream`]). A whole program (it needs `tokio` with the `macros` and
+//! `rt-multi-thread` features, and `futures-util`, in your `Cargo.toml`):
+//!
+//! ```no_run
+//! use chat_anthropic::ChatAnthropic;
+//! use futures_util::StreamExt;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), chat_anthropic::Error> {
+//!     // The key comes from ANTHROPIC_API_KEY unless given with `.api_key(…)`.
+//!     let llm = ChatAnthropic::new("claude-sonnet-4-6").max_tokens(1024);
+//!
+//!     let reply = llm
+//!         .invoke([("system", "Translate to French."), ("human", "I love programming.")])
+//!         .await?;
+//!     println!("{}", reply.text());
+//!
+//!     let mut pieces = llm.stream("Tell me a joke").await?.text();
+//!     while let Some(piece) = pieces.next().await {
+//!         print!("{}", piece?);
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `cargo run --example quickstart` runs the same walkthrough offline, against the crate's
+//! local mock Messages server, when `ANTHROPIC_API_KEY` is not set.
+//!
+//! # The pipeline
+//!
+//! The modules read in the order the bytes flow; [`invoke`](ChatAnthropic::invoke) is the
+//! same stream, folded, never a second code path:
+//!
+//! ```text
+//! HTTP body bytes ─► sse            SSE decoder (hand-written, zero-copy)     sse::SseStream
+//!                 ─► event          typed events (message_start, deltas, …)   EventStream
+//!                 ─► aggregate      the fold, one event at a time             MessageAggregator
+//!                      └ partial_json   tool input parsed as it streams        partial_json::PartialJsonParser
+//!                 ─► messages       the reply: content, tool_calls, usage     AIMessage
+//! ```
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`sse`] | the incremental SSE decoder and its `Stream` adapter |
+//! | [`event`] | typed stream events and deltas; unknown types kept as raw JSON |
+//! | [`partial_json`] | the linear-time partial-JSON parser behind live tool arguments |
+//! | [`aggregate`] | the fold ([`MessageAggregator`]) and the stream's vocabulary ([`StreamUpdate`]) |
+//! | [`messages`] | messages, content blocks, [`AIMessage`], [`AIMessageChunk`], [`ToolCall`], usage |
+//! | [`ChatAnthropic`], [`ChatStream`] | the client, and the live response with its views |
+//! | [`tools`], [`prompt`], [`web`] | tools and structured output; prompt templates; streaming into a web page |
+//! | [`error`] | one [`Error`] with predicates (`is_retryable`, `status`, `partial_message`, …) |
+//!
+//! # Reading a stream
+//!
+//! A [`ChatStream`] is a `Stream` of typed [`StreamEvent`]s that folds every event as it
+//! passes, and it has three views: [`text`](ChatStream::text) (the text pieces),
+//! [`chunks`](ChatStream::chunks) (LangChain's [`AIMessageChunk`]s, which add up to the
+//! message) and [`updates`](ChatStream::updates) ([`StreamUpdate`]s: text, thinking, and tool
+//! calls spelled out field by field, so a tool can run before the message ends). The examples
+//! below replay a reply recorded from the real API
+//! ([`ChatStream::replay`]); a live [`stream`](ChatAnthropic::stream) reads the same way.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+//! use chat_anthropic::{ChatStream, ReplayPace};
+//! use futures_util::StreamExt;
+//!
+//! let recorded = "tests/fixtures/recorded/genai__usage_stream__0.sse";
+//! let mut pieces = ChatStream::replay(recorded, ReplayPace::Instant)?.text();
+//! let mut text = String::new();
+//! while let Some(piece) = pieces.next().await {
+//!     text.push_str(&piece?);
+//! }
+//! assert!(text.starts_with("The sky is blue"));
+//! # Ok(()) }
+//! ```
+//!
+//! Tool calls stream too: LangChain's `tool_call_chunks` arrive piece by piece, and the sum
+//! of the chunks so far reads as the arguments received so far.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+//! use chat_anthropic::{AIMessageChunk, ChatStream, ReplayPace};
+//! use futures_util::StreamExt;
+//!
+//! let recorded = "tests/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse";
+//! let mut chunks = ChatStream::replay(recorded, ReplayPace::Instant)?.chunks();
+//! let mut sum = AIMessageChunk::default();
+//! while let Some(chunk) = chunks.next().await {
+//!     sum += chunk?;
+//! }
+//! let calls = sum.tool_calls();
+//! assert_eq!(calls[0].name, "plan_trip");
+//! assert_eq!(calls, sum.into_message().tool_calls);
+//! # Ok(()) }
+//! ```
+//!
+//! # Where next
+//!
+//! - Tools and structured output: [`Tool`], [`ChatAnthropic::bind_tools`],
+//!   [`ChatAnthropic::with_structured_output`].
+//! - Prompt templates and `prompt | llm` chains: [`ChatPromptTemplate`].
+//! - A reply streamed into a browser with one call: [`web`].
+//! - Record a live stream and replay it in tests: [`ChatAnthropic::stream_recording`],
+//!   [`ChatStream::replay`].
+//! - Fold events yourself (from a file, a queue, another transport): [`MessageAggregator`],
+//!   [`collect_message`].
+//! - The repository's `README.md` shows every feature with its settings, and `examples/`
+//!   holds runnable programs (each works offline against the mock server).
 
 pub mod aggregate;
 #[cfg(feature = "bedrock")]

@@ -129,10 +129,15 @@ async fn the_reply_streams_into_the_terminal_after_a_spinner() {
     let (controller, device) = open_pty();
     let mut terminal = Terminal::new(controller);
     let input = tokio::fs::File::from_std(device.try_clone().expect("the device, to read"));
-    let session =
-        tokio::spawn(
-            async move { chat_tui::run(&llm, tokio::io::BufReader::new(input), device).await },
-        );
+    let session = tokio::spawn(async move {
+        chat_tui::run(
+            &llm,
+            tokio::io::BufReader::new(input),
+            device,
+            chat_tui::Style::TERMINAL,
+        )
+        .await
+    });
 
     terminal
         .wait_for(

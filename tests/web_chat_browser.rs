@@ -2,8 +2,9 @@
 //! thinking apart from the text, a tool call's fields render before the call completes, and
 //! the Stop button cancels the upstream request (the mock server sees it closed).
 //!
-//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: `apt-get install -y
-//! chromium chromium-driver`); without them the test says so and passes, unless `CI` is set.
+//! Needs `chromedriver` and `chromium` (or `chromium-browser`, `google-chrome`) on `PATH`
+//! (Debian: `apt-get install -y chromium chromium-driver`); without them the test says so and
+//! passes, unless `CI` is set.
 //! Screenshots: `<target>/tmp/web_chat_streaming.png` (a tool call's content half written),
 //! `web_chat.png` (the reply complete) and `web_chat_stopped.png` (a second reply stopped).
 

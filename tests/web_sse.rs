@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chat_anthropic::mock::{ui_demo_reply, MockReply, MockServer};
-use chat_anthropic::web::{browser_events, sse_response, BrowserEvent};
+use chat_anthropic::web::{browser_events, sse_response, BrowserError, BrowserEvent};
 use chat_anthropic::{ChatAnthropic, Error, StreamUpdate};
 use common::serve;
 use eventsource_stream::Eventsource;
@@ -70,46 +70,47 @@ async fn a_reply_arrives_as_browser_events_in_order() {
             .position(wanted)
             .unwrap_or_else(|| panic!("missing event in {events:#?}"))
     };
-    let thinking = position(&|e| matches!(e, BrowserEvent::Thinking { index: 0, .. }));
+    let thinking =
+        position(&|e| matches!(e.update(), Some(StreamUpdate::Thinking { index: 0, .. })));
     let text: String = events
         .iter()
-        .filter_map(|e| match e {
-            BrowserEvent::Text { index: 1, text } => Some(text.as_str()),
+        .filter_map(|e| match e.update() {
+            Some(StreamUpdate::Text { index: 1, text }) => Some(text.as_str()),
             _ => None,
         })
         .collect();
     assert!(text.contains("\u{201c}Hello\u{201d}"), "{text}");
     let started = position(
-        &|e| matches!(e, BrowserEvent::ToolCallStarted { index: 2, name, .. } if name == "write_file"),
+        &|e| matches!(e.update(), Some(StreamUpdate::ToolCallStarted { index: 2, name, .. }) if name == "write_file"),
     );
     let path_complete = position(
-        &|e| matches!(e, BrowserEvent::ToolArgComplete { pointer, value, .. } if pointer == "/path" && value == "poem.txt"),
+        &|e| matches!(e.update(), Some(StreamUpdate::ToolArgComplete { pointer, value, .. }) if pointer == "/path" && value == "poem.txt"),
     );
     let first_content = position(
-        &|e| matches!(e, BrowserEvent::ToolArgDelta { pointer, .. } if pointer == "/content"),
+        &|e| matches!(e.update(), Some(StreamUpdate::ToolArgDelta { pointer, .. }) if pointer == "/content"),
     );
-    let done_call = position(&|e| matches!(e, BrowserEvent::ToolCallDone { .. }));
+    let done_call = position(&|e| matches!(e.update(), Some(StreamUpdate::ToolCallDone { .. })));
     assert!(thinking < started && started < path_complete && path_complete < first_content);
     assert!(first_content < done_call);
 
     let streamed_content: String = events
         .iter()
-        .filter_map(|e| match e {
-            BrowserEvent::ToolArgDelta { pointer, text, .. } if pointer == "/content" => {
+        .filter_map(|e| match e.update() {
+            Some(StreamUpdate::ToolArgDelta { pointer, text, .. }) if pointer == "/content" => {
                 Some(text.as_str())
             }
             _ => None,
         })
         .collect();
-    let BrowserEvent::ToolCallDone { args, .. } = &events[done_call] else {
+    let Some(StreamUpdate::ToolCallDone { call, .. }) = events[done_call].update() else {
         unreachable!()
     };
-    assert_eq!(args["content"], streamed_content.as_str());
+    assert_eq!(call.args["content"], streamed_content.as_str());
     assert!(streamed_content.lines().count() > 2, "{streamed_content:?}");
     let content_deltas = events
         .iter()
         .filter(
-            |e| matches!(e, BrowserEvent::ToolArgDelta { pointer, .. } if pointer == "/content"),
+            |e| matches!(e.update(), Some(StreamUpdate::ToolArgDelta { pointer, .. }) if pointer == "/content"),
         )
         .count();
     assert!(
@@ -118,11 +119,14 @@ async fn a_reply_arrives_as_browser_events_in_order() {
     );
 
     assert!(events.iter().any(|e| matches!(
-        e,
-        BrowserEvent::Usage { output_tokens, stop_reason: Some(reason), .. }
-            if *output_tokens > 0 && reason == "tool_use"
+        e.update(),
+        Some(StreamUpdate::MessageDelta { usage, stop_reason: Some(reason) })
+            if usage.output_tokens > 0 && reason.as_str() == "tool_use"
     )));
-    assert_eq!(events.last(), Some(&BrowserEvent::Done));
+    assert_eq!(
+        events.last(),
+        Some(&BrowserEvent::Update(StreamUpdate::Done))
+    );
     assert_eq!(
         server.cancelled_streams(),
         0,
@@ -146,7 +150,7 @@ async fn a_refused_request_is_one_error_event() {
     let (_server, url) =
         backend(|| MockReply::error(401, "authentication_error", "invalid x-api-key")).await;
     let events: Vec<BrowserEvent> = events_of(ask(&url, "Hi").await).collect().await;
-    let [BrowserEvent::Error { message, kind }] = events.as_slice() else {
+    let [BrowserEvent::Error(BrowserError { message, kind, .. })] = events.as_slice() else {
         panic!("expected one error event, got {events:#?}")
     };
     assert!(message.contains("invalid x-api-key"), "{message}");
@@ -166,13 +170,13 @@ async fn a_stream_that_fails_midway_ends_with_an_error_after_the_text_so_far() {
     let events: Vec<BrowserEvent> = events_of(ask(&url, "Hi").await).collect().await;
     let (last, before) = events.split_last().expect("events");
     assert!(
-        matches!(last, BrowserEvent::Error { kind: Some(kind), .. } if kind == "overloaded_error"),
+        matches!(last, BrowserEvent::Error(BrowserError { kind: Some(kind), .. }) if kind == "overloaded_error"),
         "{last:?}"
     );
     let text: String = before
         .iter()
-        .map(|e| match e {
-            BrowserEvent::Text { text, .. } => text.as_str(),
+        .map(|e| match e.update() {
+            Some(StreamUpdate::Text { text, .. }) => text.as_str(),
             other => panic!("only text before the error, got {other:?}"),
         })
         .collect();
@@ -184,7 +188,10 @@ async fn a_client_that_goes_away_cancels_the_upstream_request() {
     let (server, url) = backend(|| ui_demo_reply_for("Hi").delay(Duration::from_millis(30))).await;
     let mut events = Box::pin(events_of(ask(&url, "Hi").await));
     let first = events.next().await.expect("a first event");
-    assert!(matches!(first, BrowserEvent::Thinking { .. }), "{first:?}");
+    assert!(
+        matches!(first.update(), Some(StreamUpdate::Thinking { .. })),
+        "{first:?}"
+    );
     assert_eq!(server.cancelled_streams(), 0);
     drop(events); // the tab closes: the connection to the backend goes
     assert!(

@@ -6,6 +6,7 @@ use crate::error::ProtocolError;
 use crate::event::Delta;
 use crate::messages::{ContentBlock, InvalidToolCall};
 use crate::partial_json::{PartialJsonParser, PathEvent};
+use crate::messages::unknown_block::merge_fields;
 
 /// A content block plus what is needed to finish it.
 #[derive(Debug, Clone)]
@@ -26,13 +27,9 @@ pub(crate) enum Applied {
 
 impl BlockBuilder {
     pub(crate) fn new(block: ContentBlock) -> Self {
-        let takes_json = matches!(
-            block,
-            ContentBlock::ToolUse(_) | ContentBlock::ServerToolUse(_) | ContentBlock::Unknown(_)
-        );
         Self {
+            input: block.takes_tool_input().then(PartialJsonParser::new),
             block,
-            input: takes_json.then(PartialJsonParser::new),
             stopped: false,
             invalid: None,
         }
@@ -108,21 +105,7 @@ impl BlockBuilder {
         let Some(parser) = self.input.take() else {
             return;
         };
-        if parser.raw().trim().is_empty() {
-            return;
-        }
-        match parser.finish() {
-            Ok(value) => self.set_input(value),
-            Err(invalid) => {
-                let (id, name) = self.call_identity();
-                self.invalid = Some(InvalidToolCall {
-                    name,
-                    args: Some(invalid.raw),
-                    id,
-                    error: Some(invalid.error),
-                });
-            }
-        }
+        self.invalid = self.block.finish_tool_input(parser);
     }
 
     /// The block as it stands, with the live input of an unfinished tool call.
@@ -148,36 +131,13 @@ impl BlockBuilder {
         if self.stopped || !matches!(self.block, ContentBlock::ToolUse(_)) {
             return None;
         }
-        let (id, name) = self.call_identity();
+        let (id, name) = self.block.tool_call_identity();
         Some(InvalidToolCall {
             name,
             args: self.raw_input().map(str::to_owned),
             id,
             error: Some("the stream ended before this tool call's input was complete".into()),
         })
-    }
-
-    fn set_input(&mut self, value: Value) {
-        match &mut self.block {
-            ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => call.input = value,
-            ContentBlock::Unknown(Value::Object(raw)) => {
-                raw.insert("input".to_owned(), value);
-            }
-            _ => {}
-        }
-    }
-
-    fn call_identity(&self) -> (Option<String>, Option<String>) {
-        match &self.block {
-            ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call) => {
-                (Some(call.id.clone()), Some(call.name.clone()))
-            }
-            ContentBlock::Unknown(raw) => {
-                let field = |name: &str| raw.get(name).and_then(Value::as_str).map(str::to_owned);
-                (field("id"), field("name"))
-            }
-            _ => (None, None),
-        }
     }
 }
 
@@ -213,23 +173,3 @@ pub(super) fn delta_fields(delta: &Delta) -> Option<Map<String, Value>> {
     }
 }
 
-/// The one rule for growing a block this version does not model (the fold and the sum of
-/// chunks both use it): each field but `type` merges into the block's field of the same
-/// name. A string appends to a string and an array extends an array; anything else, a
-/// `signature` (whole in every delta) or a field the block lacks, replaces.
-pub(crate) fn merge_fields(block: &mut Map<String, Value>, fields: Map<String, Value>) {
-    for (key, value) in fields {
-        if key == "type" {
-            continue;
-        }
-        match (block.get_mut(&key), value) {
-            (Some(Value::String(mine)), Value::String(more)) if key != "signature" => {
-                mine.push_str(&more)
-            }
-            (Some(Value::Array(mine)), Value::Array(more)) => mine.extend(more),
-            (_, value) => {
-                block.insert(key, value);
-            }
-        }
-    }
-}

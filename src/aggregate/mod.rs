@@ -14,7 +14,7 @@ pub use stream_update::StreamUpdate;
 pub use update::Update;
 
 use self::block::Applied;
-pub(crate) use self::block::{merge_fields, BlockBuilder};
+pub(crate) use self::block::BlockBuilder;
 use self::unknown::UnknownLog;
 use crate::error::{Error, ProtocolError};
 use crate::event::{ContentBlockDelta, ContentBlockStart, MessageDelta, StreamEvent};

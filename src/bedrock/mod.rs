@@ -6,7 +6,7 @@
 //! - the body is the Messages body without `model` (it goes in the path) and `stream` (the
 //!   path says it), with `anthropic_version: "bedrock-2023-05-31"` and beta names in
 //!   `anthropic_beta`;
-//! - the request is signed with SigV4 ([`sign`]), credentials from [`AwsCredentials`]
+//! - the request is signed with AWS Signature Version 4, credentials from [`AwsCredentials`]
 //!   (by default the standard `AWS_*` environment variables);
 //! - the response is AWS event-stream binary frames, each carrying one Messages stream event
 //!   (base64 JSON); [`EventStreamToSse`] turns them back into SSE bytes, so decoding, the

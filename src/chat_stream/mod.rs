@@ -48,7 +48,7 @@ use crate::transport::Body;
 /// assert_eq!(reply, "Bonjour tout le monde");
 /// # Ok(()) }
 /// ```
-#[pin_project]
+#[pin_project(project = ChatStreamProj)]
 #[must_use = "streams do nothing unless polled"]
 pub struct ChatStream {
     #[pin]
@@ -158,68 +158,82 @@ impl ChatStream {
         })
     }
 
-    /// One step: the next event, folded, with what `want` asks for.
+    /// One step: the next event, folded, with what `want` asks for. Any failure ends the
+    /// stream and carries the partial message.
     fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
-        let this = self.project();
+        let mut this = self.project();
         if *this.finished {
             return poll_drain(this.events, this.drain, cx);
         }
-        let item = ready!(this.events.poll_next(cx));
-        let event = match item {
-            Some(Ok(event)) => event,
-            Some(Err(cause)) => {
+        let step = match ready!(this.events.as_mut().poll_next(cx)) {
+            Some(Ok(event)) => fold(this.aggregator, &event, want, *this.stream_usage)
+                .map(|folded| (event, folded)),
+            Some(Err(cause)) => Err(cause),
+            None if this.aggregator.is_complete() => {
                 *this.finished = true;
-                return Poll::Ready(Some(Err(this.aggregator.fail(cause))));
+                return Poll::Ready(None);
             }
-            None => {
-                *this.finished = true;
-                if this.aggregator.is_complete() {
-                    return Poll::Ready(None);
-                }
-                let cause = ProtocolError::Incomplete.into();
-                return Poll::Ready(Some(Err(this.aggregator.fail(cause))));
-            }
+            None => Err(ProtocolError::Incomplete.into()),
         };
-        let folded = match want {
-            Want::Event => this.aggregator.apply(&event).map(|_| Folded::Nothing),
-            Want::Chunk => this
-                .aggregator
-                .apply_chunk(&event)
-                .map(|chunk| match chunk {
-                    Some(chunk) => Folded::Chunk(Box::new(chunk)),
-                    None => Folded::Nothing,
-                }),
-            Want::Updates => {
-                let mut updates = Vec::new();
-                this.aggregator
-                    .apply_updates(&event, &mut updates)
-                    .map(|()| Folded::Updates(updates))
-            }
-        };
-        match folded {
-            Ok(mut folded) => {
-                if !*this.first_token_seen && matches!(event, StreamEvent::ContentBlockDelta(_)) {
-                    *this.first_token_seen = true;
-                    tracing::info!(
-                        ttft_ms = this.started.elapsed().as_millis() as u64,
-                        "first token"
-                    );
-                }
-                if !*this.stream_usage {
-                    if let Folded::Chunk(chunk) = &mut folded {
-                        chunk.usage_metadata = None;
-                    }
-                }
-                if this.aggregator.is_complete() {
-                    *this.finished = true;
-                    *this.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
-                }
-                Poll::Ready(Some(Ok((event, folded))))
+        Poll::Ready(Some(match step {
+            Ok((event, folded)) => {
+                this.note_first_token(&event);
+                this.note_completion();
+                Ok((event, folded))
             }
             Err(cause) => {
                 *this.finished = true;
-                Poll::Ready(Some(Err(this.aggregator.fail(cause))))
+                Err(this.aggregator.fail(cause))
             }
+        }))
+    }
+}
+
+impl ChatStreamProj<'_> {
+    /// Logs the time to the first content delta, once.
+    fn note_first_token(&mut self, event: &StreamEvent) {
+        if !*self.first_token_seen && matches!(event, StreamEvent::ContentBlockDelta(_)) {
+            *self.first_token_seen = true;
+            tracing::info!(
+                ttft_ms = self.started.elapsed().as_millis() as u64,
+                "first token"
+            );
+        }
+    }
+
+    /// After `message_stop`: no more events, and a short wait for the body's end.
+    fn note_completion(&mut self) {
+        if self.aggregator.is_complete() {
+            *self.finished = true;
+            *self.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
+        }
+    }
+}
+
+/// Folds `event` in and derives what `want` asks for (chunks carry usage only when
+/// `stream_usage` is on).
+fn fold(
+    aggregator: &mut MessageAggregator,
+    event: &StreamEvent,
+    want: Want,
+    stream_usage: bool,
+) -> Result<Folded, Error> {
+    match want {
+        Want::Event => aggregator.apply(event).map(|_| Folded::Nothing),
+        Want::Chunk => aggregator.apply_chunk(event).map(|chunk| match chunk {
+            Some(mut chunk) => {
+                if !stream_usage {
+                    chunk.usage_metadata = None;
+                }
+                Folded::Chunk(Box::new(chunk))
+            }
+            None => Folded::Nothing,
+        }),
+        Want::Updates => {
+            let mut updates = Vec::new();
+            aggregator
+                .apply_updates(event, &mut updates)
+                .map(|()| Folded::Updates(updates))
         }
     }
 }
@@ -264,5 +278,47 @@ impl fmt::Debug for ChatStream {
             .field("finished", &self.finished)
             .field("complete", &self.aggregator.is_complete())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn recorded(stream_usage: bool) -> ChatStream {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/recorded/genai__usage_stream__0.sse"
+        );
+        let bytes = Bytes::from(std::fs::read(path).expect("the recorded fixture"));
+        let body: Body = Box::pin(futures_util::stream::once(async move { Ok(bytes) }));
+        ChatStream::new(body, stream_usage, MessageAggregator::new())
+    }
+
+    #[tokio::test]
+    async fn chunks_carry_usage_only_when_stream_usage_is_on() {
+        for stream_usage in [true, false] {
+            let chunks: Vec<_> = recorded(stream_usage).chunks().collect().await;
+            let with_usage = chunks
+                .iter()
+                .map(|chunk| chunk.as_ref().expect("a chunk"))
+                .filter(|chunk| chunk.usage_metadata.is_some())
+                .count();
+            assert_eq!(with_usage > 0, stream_usage, "stream_usage {stream_usage}");
+            let text: String = chunks.iter().flatten().map(AIMessageChunk::text).collect();
+            assert!(text.starts_with("The sky is blue"), "{text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stream_ends_after_message_stop_and_says_so_once() {
+        let mut stream = recorded(true);
+        while let Some(event) = stream.next().await {
+            event.expect("a recorded event");
+        }
+        assert!(stream.aggregator().is_complete());
+        assert!(stream.next().await.is_none(), "nothing after the end");
     }
 }

@@ -5,9 +5,11 @@ use std::ops::{Add, AddAssign};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{AIMessage, ApiMessage, ContentBlock, ResponseMetadata, UsageMetadata};
-use crate::aggregate::{merge_fields, BlockBuilder};
-use crate::event::Delta;
+use super::unknown_block::merge_fields;
+use super::{
+    AIMessage, ApiMessage, ContentBlock, InvalidToolCall, ResponseMetadata, ToolCall, UsageMetadata,
+};
+use crate::partial_json::PartialJsonParser;
 
 /// A piece of an assistant message, derived from one stream event
 /// ([`MessageAggregator::apply_chunk`](crate::MessageAggregator::apply_chunk)).
@@ -92,6 +94,56 @@ impl AIMessageChunk {
             .collect()
     }
 
+    /// The tool calls as they stand, LangChain's `AIMessageChunk.tool_calls`: each entry of
+    /// [`tool_call_chunks`](Self::tool_call_chunks) with its argument text read leniently
+    /// (what has arrived so far, open strings included, as LangChain's `parse_partial_json`
+    /// does; no text yet means `{}`). On the sum of a whole stream's chunks these are the
+    /// message's `tool_calls`. Argument text that is not a prefix of a JSON object is in
+    /// [`invalid_tool_calls`](Self::invalid_tool_calls) instead.
+    ///
+    /// ```
+    /// use chat_anthropic::{AIMessageChunk, ToolCallChunk};
+    /// let first = AIMessageChunk::from_tool_call_chunk(
+    ///     ToolCallChunk::new(0).name("GetWeather").id("toolu_1").args(r#"{"location": "Par"#),
+    /// );
+    /// let calls = first.tool_calls();
+    /// assert_eq!(calls[0].name, "GetWeather");
+    /// assert_eq!(calls[0].args, serde_json::json!({"location": "Par"}));
+    ///
+    /// let sum = first + AIMessageChunk::from_tool_call_chunk(ToolCallChunk::new(0).args(r#"is, FR"}"#));
+    /// assert_eq!(sum.tool_calls()[0].args["location"], "Paris, FR");
+    /// ```
+    pub fn tool_calls(&self) -> Vec<ToolCall> {
+        self.tool_call_chunks
+            .iter()
+            .filter_map(|chunk| chunk.parse().ok())
+            .collect()
+    }
+
+    /// The tool calls whose argument text so far is not a prefix of a JSON object, with the
+    /// text and the reason (LangChain's `AIMessageChunk.invalid_tool_calls`).
+    ///
+    /// ```
+    /// use chat_anthropic::{AIMessageChunk, ToolCallChunk};
+    /// let chunk = AIMessageChunk::from_tool_call_chunk(ToolCallChunk::new(0).name("f").args("[1, 2]"));
+    /// assert!(chunk.tool_calls().is_empty());
+    /// assert_eq!(chunk.invalid_tool_calls()[0].args.as_deref(), Some("[1, 2]"));
+    /// ```
+    pub fn invalid_tool_calls(&self) -> Vec<InvalidToolCall> {
+        self.tool_call_chunks
+            .iter()
+            .filter_map(|chunk| chunk.parse().err())
+            .collect()
+    }
+
+    /// A chunk holding one piece of a tool call (and nothing else).
+    pub fn from_tool_call_chunk(chunk: ToolCallChunk) -> Self {
+        Self {
+            tool_call_chunks: vec![chunk],
+            ..Self::default()
+        }
+    }
+
     /// The assembled message: tool input text is parsed strictly (invalid JSON becomes an
     /// invalid tool call keeping the raw text), as the aggregator does.
     pub fn into_message(self) -> AIMessage {
@@ -101,15 +153,13 @@ impl AIMessageChunk {
         let blocks = content
             .into_iter()
             .map(|chunk| {
-                let Some(json) = chunk.partial_json else {
-                    return chunk.block;
-                };
-                let mut builder = BlockBuilder::new(chunk.block);
-                // A known block type with an input-taking delta cannot mismatch.
-                let _ = builder.apply(chunk.index, &Delta::InputJson(json), None);
-                builder.stop();
-                invalid.extend(builder.invalid.take());
-                builder.block
+                let mut block = chunk.block;
+                if let Some(json) = chunk.partial_json.filter(|_| block.takes_tool_input()) {
+                    let mut input = PartialJsonParser::new();
+                    input.push(&json);
+                    invalid.extend(block.finish_tool_input(input));
+                }
+                block
             })
             .collect();
         let mut meta = self.response_metadata;
@@ -237,6 +287,79 @@ impl ContentChunk {
 }
 
 impl ToolCallChunk {
+    /// A piece of the tool call at content block `index`; add what it carries with
+    /// [`name`](Self::name), [`id`](Self::id) and [`args`](Self::args).
+    ///
+    /// ```
+    /// let piece = chat_anthropic::ToolCallChunk::new(1).name("GetWeather").id("toolu_1").args("");
+    /// assert_eq!(piece.index, Some(1));
+    /// ```
+    pub fn new(index: usize) -> Self {
+        Self {
+            index: Some(index),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the tool's name.
+    ///
+    /// ```
+    /// let piece = chat_anthropic::ToolCallChunk::new(0).name("GetWeather");
+    /// assert_eq!(piece.name.as_deref(), Some("GetWeather"));
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the call's id.
+    ///
+    /// ```
+    /// let piece = chat_anthropic::ToolCallChunk::new(0).id("toolu_1");
+    /// assert_eq!(piece.id.as_deref(), Some("toolu_1"));
+    /// ```
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the argument text this piece adds.
+    ///
+    /// ```
+    /// let piece = chat_anthropic::ToolCallChunk::new(0).args(r#"{"a": "#);
+    /// assert_eq!(piece.args.as_deref(), Some(r#"{"a": "#));
+    /// ```
+    pub fn args(mut self, args: impl Into<String>) -> Self {
+        self.args = Some(args.into());
+        self
+    }
+
+    /// The call as it stands: the arguments so far when they are a prefix of a JSON object.
+    fn parse(&self) -> Result<ToolCall, InvalidToolCall> {
+        let text = self.args.as_deref().unwrap_or_default();
+        let mut parser = PartialJsonParser::new();
+        parser.push(text);
+        let args = match (parser.error(), parser.value()) {
+            (Some(error), _) => Err(error.to_string()),
+            (None, args @ Value::Object(_)) => Ok(args.clone()),
+            (None, _) if text.trim().is_empty() => Ok(Value::Object(Default::default())),
+            (None, _) => Err("the arguments are not a JSON object".to_owned()),
+        };
+        match args {
+            Ok(args) => Ok(ToolCall::new(
+                self.name.clone().unwrap_or_default(),
+                args,
+                self.id.clone().unwrap_or_default(),
+            )),
+            Err(error) => Err(InvalidToolCall {
+                name: self.name.clone(),
+                args: self.args.clone(),
+                id: self.id.clone(),
+                error: Some(error),
+            }),
+        }
+    }
+
     fn merge(&mut self, other: ToolCallChunk) {
         if let Some(args) = other.args {
             self.args.get_or_insert_with(String::new).push_str(&args);
@@ -247,5 +370,100 @@ impl ToolCallChunk {
         if self.id.is_none() {
             self.id = other.id;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::messages::ToolUseBlock;
+
+    fn piece(index: usize, args: &str) -> AIMessageChunk {
+        AIMessageChunk::from_tool_call_chunk(ToolCallChunk::new(index).args(args))
+    }
+
+    #[test]
+    fn tool_call_chunks_merge_by_index_keeping_the_first_name_and_id() {
+        let start = |index, name: &str, id: &str| {
+            AIMessageChunk::from_tool_call_chunk(
+                ToolCallChunk::new(index).name(name).id(id).args(""),
+            )
+        };
+        let sum: AIMessageChunk = [
+            start(1, "a", "toolu_a"),
+            piece(1, r#"{"x": "#),
+            start(2, "b", "toolu_b"),
+            piece(2, "{}"),
+            piece(1, "1}"),
+        ]
+        .into_iter()
+        .sum();
+        assert_eq!(
+            sum.tool_calls(),
+            [
+                ToolCall::new("a", json!({"x": 1}), "toolu_a"),
+                ToolCall::new("b", json!({}), "toolu_b"),
+            ]
+        );
+        assert!(sum.invalid_tool_calls().is_empty());
+    }
+
+    #[test]
+    fn arguments_read_leniently_while_they_stream() {
+        assert_eq!(piece(0, "").tool_calls()[0].args, json!({}));
+        assert_eq!(piece(0, "  ").tool_calls()[0].args, json!({}));
+        assert_eq!(
+            piece(0, r#"{"path": "a.t"#).tool_calls()[0].args,
+            json!({"path": "a.t"})
+        );
+    }
+
+    #[test]
+    fn arguments_that_cannot_become_an_object_are_invalid() {
+        for text in ["[1", "\"text\"", "nu", r#"{"a" 1"#] {
+            let chunk = piece(3, text);
+            assert!(chunk.tool_calls().is_empty(), "{text}");
+            let invalid = chunk.invalid_tool_calls();
+            assert_eq!(invalid.len(), 1, "{text}");
+            assert_eq!(invalid[0].args.as_deref(), Some(text));
+            assert!(invalid[0].error.as_deref().is_some_and(|e| !e.is_empty()));
+        }
+    }
+
+    #[test]
+    fn into_message_parses_tool_input_strictly() {
+        let call = |input: &str| {
+            let mut chunk = AIMessageChunk::from_block(
+                0,
+                ContentBlock::ToolUse(ToolUseBlock {
+                    id: "toolu_1".into(),
+                    name: "f".into(),
+                    input: json!({}),
+                    ..ToolUseBlock::default()
+                }),
+            );
+            chunk.content[0].partial_json = Some(input.to_owned());
+            chunk.into_message()
+        };
+        assert_eq!(call(r#"{"a": 1}"#).tool_calls[0].args, json!({"a": 1}));
+        assert_eq!(call("").tool_calls[0].args, json!({}));
+        let cut = call(r#"{"a": 1"#);
+        assert!(cut.tool_calls.is_empty());
+        assert_eq!(
+            cut.invalid_tool_calls[0].args.as_deref(),
+            Some(r#"{"a": 1"#)
+        );
+        assert_eq!(cut.invalid_tool_calls[0].id.as_deref(), Some("toolu_1"));
+    }
+
+    #[test]
+    fn tool_input_on_a_block_that_takes_none_is_ignored() {
+        let mut chunk = AIMessageChunk::from_block(0, ContentBlock::text("hi"));
+        chunk.content[0].partial_json = Some("{".into());
+        let message = chunk.into_message();
+        assert_eq!(message.text(), "hi");
+        assert!(message.invalid_tool_calls.is_empty());
     }
 }

@@ -10,6 +10,8 @@ mod conversation;
 mod document;
 pub(crate) mod image;
 mod stop_reason;
+mod tool_input;
+pub(crate) mod unknown_block;
 mod usage;
 
 pub(crate) use ai_message::MODEL_PROVIDER;

@@ -51,7 +51,8 @@ impl BrowserEvent {
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// let event = BrowserEvent::Done.to_sse_event();
+    /// use chat_anthropic::StreamUpdate;
+    /// let event = BrowserEvent::Update(StreamUpdate::Done).to_sse_event();
     /// # let _ = event;
     /// ```
     pub fn to_sse_event(&self) -> Event {

@@ -1,4 +1,5 @@
-//! The browser vocabulary: what a page needs to render a streaming reply, and nothing more.
+//! The browser's events: the crate's one stream vocabulary, [`StreamUpdate`], as a page
+//! needs it, plus the failure that ends a stream.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -8,24 +9,27 @@ use crate::error::Error;
 
 /// One event for a web page, serialized as a JSON object whose `type` names it.
 ///
-/// A reply streams as `thinking` and `text` deltas, tool calls as `tool_call_started`, then
-/// `tool_arg_delta` (a string argument grew) and `tool_arg_complete` (an argument has its
-/// final value; the whole input, pointer `""`, comes last), then `tool_call_done` (or
-/// `tool_call_invalid`); then `usage`, and `done` last. A failure at any point, before the
-/// first token included, is one `error` event, and nothing follows it: the page keeps what it
-/// already rendered. `index` is the content block's position in the message, so a page can
-/// give every block its own element.
+/// It is a [`StreamUpdate`] serialized as it is (the same vocabulary the crate streams
+/// everywhere, not a copy of it), limited to what a page renders, or the `error` that ends
+/// the stream. A reply streams as `thinking` and `text` deltas, tool calls as
+/// `tool_call_started`, then `tool_arg_delta` (a string argument grew) and
+/// `tool_arg_complete` (an argument has its final value; the whole input, pointer `""`, comes
+/// last), then `tool_call_done` (or `tool_call_invalid`); then `message_delta` with the
+/// usage, and `done` last. A failure at any point, before the first token included, is one
+/// `error` event, and nothing follows it: the page keeps what it already rendered. `index`
+/// is the content block's position in the message, so a page can give every block its own
+/// element.
 ///
 /// | `type` | fields |
 /// |---|---|
 /// | `text` | `index`, `text` |
-/// | `thinking` | `index`, `text` |
+/// | `thinking` | `index`, `thinking` |
 /// | `tool_call_started` | `index`, `id`, `name` |
 /// | `tool_arg_delta` | `index`, `pointer` (JSON pointer, e.g. `/content`), `text` |
 /// | `tool_arg_complete` | `index`, `pointer`, `value` |
-/// | `tool_call_done` | `index`, `id`, `name`, `args` |
-/// | `tool_call_invalid` | `index`, `id`, `name`, `raw`, `error` |
-/// | `usage` | `input_tokens`, `output_tokens`, `stop_reason` |
+/// | `tool_call_done` | `index`, `call`: `{id, name, args}` |
+/// | `tool_call_invalid` | `index`, `call`: `{id, name, args` (the raw text)`, error}` |
+/// | `message_delta` | `stop_reason` (`end_turn`, `tool_use`, … once known), `usage`: `{input_tokens, output_tokens, total_tokens, …}` |
 /// | `done` | |
 /// | `error` | `message`, `kind` (the API's error type, when it sent one) |
 ///
@@ -40,92 +44,34 @@ use crate::error::Error;
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(untagged)]
 #[non_exhaustive]
+// Events pass one at a time on their way to the page; none are kept in bulk, so the size of
+// an update is no cost worth a box on every event.
+#[allow(clippy::large_enum_variant)]
 pub enum BrowserEvent {
-    /// Reply text appended to the text block `index`.
-    Text {
-        /// The content block's index.
-        index: usize,
-        /// The new text.
-        text: String,
-    },
-    /// Reasoning appended to the thinking block `index`.
-    Thinking {
-        /// The content block's index.
-        index: usize,
-        /// The new reasoning.
-        text: String,
-    },
-    /// A tool call began; its arguments follow.
-    ToolCallStarted {
-        /// The content block's index, which ties the call's events together.
-        index: usize,
-        /// The `tool_use` id.
-        id: String,
-        /// The tool's name.
-        name: String,
-    },
-    /// A string argument grew.
-    ToolArgDelta {
-        /// The call's block index.
-        index: usize,
-        /// Which argument, as a JSON pointer (`/path`, `/files/0/name`).
-        pointer: String,
-        /// The decoded text appended.
-        text: String,
-    },
-    /// An argument has its final value.
-    ToolArgComplete {
-        /// The call's block index.
-        index: usize,
-        /// Which argument, as a JSON pointer; `""` is the whole input, and comes last.
-        pointer: String,
-        /// The value.
-        value: Value,
-    },
-    /// A tool call is complete and its arguments parsed.
-    ToolCallDone {
-        /// The call's block index.
-        index: usize,
-        /// The `tool_use` id.
-        id: String,
-        /// The tool's name.
-        name: String,
-        /// The arguments.
-        args: Value,
-    },
-    /// A tool call is complete but its input is not valid JSON.
-    ToolCallInvalid {
-        /// The call's block index.
-        index: usize,
-        /// The `tool_use` id.
-        id: Option<String>,
-        /// The tool's name.
-        name: Option<String>,
-        /// The input as it streamed.
-        raw: Option<String>,
-        /// Why it was rejected.
-        error: Option<String>,
-    },
-    /// Token counts so far, and why the model stopped once known.
-    Usage {
-        /// All input tokens, cache reads and writes included.
-        input_tokens: u64,
-        /// Output tokens so far.
-        output_tokens: u64,
-        /// `end_turn`, `tool_use`, `max_tokens`, … once known.
-        stop_reason: Option<String>,
-    },
-    /// The reply is complete; nothing follows.
-    Done,
+    /// A change to the reply, as the crate's stream vocabulary says it.
+    Update(StreamUpdate),
     /// The request or the stream failed; nothing follows.
-    Error {
-        /// What went wrong (the crate's error text, which never holds secrets).
-        message: String,
-        /// The API's error type (`overloaded_error`, `rate_limit_error`, …) when it sent one.
-        kind: Option<String>,
-    },
+    Error(BrowserError),
+}
+
+/// The `error` event: why the request or the stream failed.
+///
+/// ```
+/// use chat_anthropic::web::{BrowserError, BrowserEvent};
+/// let event: BrowserEvent = serde_json::from_str(r#"{"type":"error","message":"Overloaded","kind":"overloaded_error"}"#).unwrap();
+/// let BrowserEvent::Error(BrowserError { kind, .. }) = event else { unreachable!() };
+/// assert_eq!(kind.as_deref(), Some("overloaded_error"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "error")]
+#[non_exhaustive]
+pub struct BrowserError {
+    /// What went wrong (the crate's error text, which never holds secrets).
+    pub message: String,
+    /// The API's error type (`overloaded_error`, `rate_limit_error`, …) when it sent one.
+    pub kind: Option<String>,
 }
 
 impl BrowserEvent {
@@ -137,88 +83,67 @@ impl BrowserEvent {
     /// use chat_anthropic::web::BrowserEvent;
     /// use chat_anthropic::StreamUpdate;
     /// let text = StreamUpdate::Text { index: 0, text: "Hi".into() };
-    /// assert_eq!(BrowserEvent::from_update(text), Some(BrowserEvent::Text { index: 0, text: "Hi".into() }));
+    /// assert_eq!(BrowserEvent::from_update(text.clone()), Some(BrowserEvent::Update(text)));
     /// assert_eq!(BrowserEvent::from_update(StreamUpdate::BlockStopped { index: 0 }), None);
     /// ```
     pub fn from_update(update: StreamUpdate) -> Option<Self> {
-        Some(match update {
-            StreamUpdate::Text { index, text } => Self::Text { index, text },
-            StreamUpdate::Thinking { index, thinking } => Self::Thinking {
-                index,
-                text: thinking,
-            },
-            StreamUpdate::ToolCallStarted { index, id, name } => {
-                Self::ToolCallStarted { index, id, name }
-            }
-            StreamUpdate::ToolArgDelta {
-                index,
-                pointer,
-                text,
-            } => Self::ToolArgDelta {
-                index,
-                pointer,
-                text,
-            },
-            StreamUpdate::ToolArgComplete {
-                index,
-                pointer,
-                value,
-            } => Self::ToolArgComplete {
-                index,
-                pointer,
-                value,
-            },
-            StreamUpdate::ToolCallDone { index, call } => Self::ToolCallDone {
-                index,
-                id: call.id,
-                name: call.name,
-                args: call.args,
-            },
-            StreamUpdate::ToolCallInvalid { index, call } => Self::ToolCallInvalid {
-                index,
-                id: call.id,
-                name: call.name,
-                raw: call.args,
-                error: call.error,
-            },
-            StreamUpdate::MessageDelta { stop_reason, usage } => Self::Usage {
-                input_tokens: usage.input_tokens,
-                output_tokens: usage.output_tokens,
-                stop_reason: stop_reason.map(|reason| reason.as_str().to_owned()),
-            },
-            StreamUpdate::Done => Self::Done,
-            _ => return None,
-        })
+        let rendered = matches!(
+            update,
+            StreamUpdate::Text { .. }
+                | StreamUpdate::Thinking { .. }
+                | StreamUpdate::ToolCallStarted { .. }
+                | StreamUpdate::ToolArgDelta { .. }
+                | StreamUpdate::ToolArgComplete { .. }
+                | StreamUpdate::ToolCallDone { .. }
+                | StreamUpdate::ToolCallInvalid { .. }
+                | StreamUpdate::MessageDelta { .. }
+                | StreamUpdate::Done
+        );
+        rendered.then_some(Self::Update(update))
+    }
+
+    /// The update this event carries (`None` for an error).
+    ///
+    /// ```
+    /// use chat_anthropic::web::BrowserEvent;
+    /// use chat_anthropic::StreamUpdate;
+    /// assert_eq!(BrowserEvent::Update(StreamUpdate::Done).update(), Some(&StreamUpdate::Done));
+    /// ```
+    pub fn update(&self) -> Option<&StreamUpdate> {
+        match self {
+            Self::Update(update) => Some(update),
+            Self::Error(_) => None,
+        }
     }
 
     /// The `error` event for a failure.
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// use chat_anthropic::{ApiErrorKind, Error};
-    /// let err = Error::Api {
-    ///     status: Some(529), kind: ApiErrorKind::Overloaded, message: "Overloaded".into(),
-    ///     request_id: None, retry_after: None,
-    /// };
-    /// let BrowserEvent::Error { kind, .. } = BrowserEvent::from_error(&err) else { unreachable!() };
-    /// assert_eq!(kind.as_deref(), Some("overloaded_error"));
+    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// // An `error` event in the middle of a stream.
+    /// let overloaded = StreamEvent::parse("error", r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)?;
+    /// let err = MessageAggregator::new().apply(&overloaded).unwrap_err();
+    /// let BrowserEvent::Error(error) = BrowserEvent::from_error(&err) else { unreachable!() };
+    /// assert_eq!(error.kind.as_deref(), Some("overloaded_error"));
+    /// # Ok::<(), chat_anthropic::Error>(())
     /// ```
     pub fn from_error(err: &Error) -> Self {
-        Self::Error {
+        Self::Error(BrowserError {
             message: err.to_string(),
             kind: err.api_kind().map(|kind| kind.as_str().to_owned()),
-        }
+        })
     }
 
     /// Whether nothing follows this event (`done` or `error`).
     pub fn is_last(&self) -> bool {
-        matches!(self, Self::Done | Self::Error { .. })
+        matches!(self, Self::Update(StreamUpdate::Done) | Self::Error(_))
     }
 
     /// The event as one line of JSON, the `data` of its SSE event.
     pub fn to_json(&self) -> String {
-        // Serializing this enum cannot fail: every field is a string, a number or a
-        // `serde_json::Value`, whose map keys are strings.
+        // Serializing cannot fail: every field is a string, a number, a list or a
+        // `serde_json::Value`, and every map has string keys.
         serde_json::to_string(self).unwrap_or_else(|err| {
             format!(
                 r#"{{"type":"error","message":{},"kind":null}}"#,
@@ -248,7 +173,7 @@ mod tests {
         };
         assert_eq!(
             json_of(thinking),
-            json!({"type": "thinking", "index": 0, "text": "Hmm"})
+            json!({"type": "thinking", "index": 0, "thinking": "Hmm"})
         );
         let text = StreamUpdate::Text {
             index: 1,
@@ -286,7 +211,7 @@ mod tests {
         };
         assert_eq!(
             json_of(done),
-            json!({"type": "tool_call_done", "index": 2, "id": "toolu_1", "name": "write_file", "args": {"path": "a.txt"}})
+            json!({"type": "tool_call_done", "index": 2, "call": {"id": "toolu_1", "name": "write_file", "args": {"path": "a.txt"}}})
         );
     }
 
@@ -299,12 +224,12 @@ mod tests {
         let event = json_of(StreamUpdate::ToolCallInvalid { index: 0, call });
         assert_eq!(
             event,
-            json!({"type": "tool_call_invalid", "index": 0, "id": "toolu_1", "name": "f", "raw": "{\"a\": 1,", "error": "EOF"})
+            json!({"type": "tool_call_invalid", "index": 0, "call": {"id": "toolu_1", "name": "f", "args": "{\"a\": 1,", "error": "EOF"}})
         );
     }
 
     #[test]
-    fn usage_carries_the_counts_and_the_stop_reason() {
+    fn message_delta_carries_the_counts_and_the_stop_reason() {
         let usage: UsageMetadata = serde_json::from_value(json!({
             "input_tokens": 12, "output_tokens": 34, "total_tokens": 46,
         }))
@@ -313,10 +238,11 @@ mod tests {
             stop_reason: Some(StopReason::ToolUse),
             usage,
         };
-        assert_eq!(
-            json_of(update),
-            json!({"type": "usage", "input_tokens": 12, "output_tokens": 34, "stop_reason": "tool_use"})
-        );
+        let event = json_of(update);
+        assert_eq!(event["type"], "message_delta");
+        assert_eq!(event["stop_reason"], "tool_use");
+        assert_eq!(event["usage"]["input_tokens"], 12);
+        assert_eq!(event["usage"]["output_tokens"], 34);
         assert_eq!(json_of(StreamUpdate::Done), json!({"type": "done"}));
     }
 
@@ -341,39 +267,49 @@ mod tests {
 
     #[test]
     fn an_error_names_the_api_error_type_when_there_is_one() {
-        let api = Error::Api {
-            status: Some(429),
-            kind: crate::error::ApiErrorKind::RateLimit,
-            message: "Slow down".into(),
-            request_id: None,
-            retry_after: None,
-        };
+        let rate_limited = crate::event::StreamEvent::parse(
+            "error",
+            r#"{"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}"#,
+        )
+        .expect("an error event");
+        let api = crate::aggregate::MessageAggregator::new()
+            .apply(&rate_limited)
+            .expect_err("an API error");
         let event = BrowserEvent::from_error(&api);
         assert!(event.is_last());
-        let BrowserEvent::Error { message, kind } = event else {
+        let BrowserEvent::Error(BrowserError { message, kind }) = event else {
             panic!("not an error event")
         };
         assert!(message.contains("Slow down"), "{message}");
         assert_eq!(kind.as_deref(), Some("rate_limit_error"));
 
         let io = Error::Io(std::io::Error::other("disk gone"));
+        let event = BrowserEvent::from_error(&io);
         assert_eq!(
-            BrowserEvent::from_error(&io),
-            BrowserEvent::Error {
-                message: "I/O error: disk gone".into(),
-                kind: None
-            }
+            serde_json::from_str::<Value>(&event.to_json()).expect("JSON"),
+            json!({"type": "error", "message": "I/O error: disk gone", "kind": null})
         );
     }
 
     #[test]
     fn events_read_back_from_their_json() {
-        let event = BrowserEvent::Usage {
-            input_tokens: 1,
-            output_tokens: 2,
-            stop_reason: None,
-        };
-        let back: BrowserEvent = serde_json::from_str(&event.to_json()).expect("parses");
-        assert_eq!(back, event);
+        let usage: UsageMetadata = serde_json::from_value(
+            json!({"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}),
+        )
+        .expect("usage");
+        for event in [
+            BrowserEvent::Update(StreamUpdate::MessageDelta {
+                stop_reason: None,
+                usage,
+            }),
+            BrowserEvent::Update(StreamUpdate::Done),
+            BrowserEvent::Error(BrowserError {
+                message: "gone".into(),
+                kind: Some("api_error".into()),
+            }),
+        ] {
+            let back: BrowserEvent = serde_json::from_str(&event.to_json()).expect("parses");
+            assert_eq!(back, event);
+        }
     }
 }

@@ -42,8 +42,8 @@ pub struct BrowserEvents<S> {
 ///     Err(Error::Io(std::io::Error::other("connection reset"))),
 /// ]);
 /// let events: Vec<BrowserEvent> = browser_events(updates).collect().await;
-/// assert_eq!(events[0], BrowserEvent::Text { index: 0, text: "Hel".into() });
-/// assert!(matches!(&events[1], BrowserEvent::Error { message, .. } if message.contains("connection reset")));
+/// assert_eq!(events[0], BrowserEvent::Update(StreamUpdate::Text { index: 0, text: "Hel".into() }));
+/// assert!(matches!(&events[1], BrowserEvent::Error(error) if error.message.contains("connection reset")));
 /// assert_eq!(events.len(), 2);
 /// # }
 /// ```
@@ -67,7 +67,7 @@ impl<S> BrowserEvents<S> {
     /// use futures_util::StreamExt;
     /// let err = Error::Io(std::io::Error::other("no route to host"));
     /// let events: Vec<BrowserEvent> = BrowserEvents::<UpdateStream>::failed(err).collect().await;
-    /// assert!(matches!(events.as_slice(), [BrowserEvent::Error { .. }]));
+    /// assert!(matches!(events.as_slice(), [BrowserEvent::Error(_)]));
     /// # }
     /// ```
     pub fn failed(err: Error) -> Self {
@@ -226,12 +226,9 @@ mod tests {
         let mut events = browser_events(updates);
         assert!(matches!(
             events.next().await,
-            Some(BrowserEvent::Text { .. })
+            Some(BrowserEvent::Update(StreamUpdate::Text { .. }))
         ));
-        assert!(matches!(
-            events.next().await,
-            Some(BrowserEvent::Error { .. })
-        ));
+        assert!(matches!(events.next().await, Some(BrowserEvent::Error(_))));
         assert_eq!(Arc::strong_count(&upstream), 1, "the upstream was dropped");
         assert_eq!(events.next().await, None);
         assert_eq!(events.next().await, None);
@@ -259,11 +256,11 @@ mod tests {
         assert_eq!(
             events,
             [
-                BrowserEvent::Text {
+                BrowserEvent::Update(StreamUpdate::Text {
                     index: 0,
                     text: "a".into()
-                },
-                BrowserEvent::Done
+                }),
+                BrowserEvent::Update(StreamUpdate::Done)
             ]
         );
     }

@@ -3,10 +3,10 @@
 //! A backend forwards a reply to the browser token by token with one call:
 //! [`sse_response`] (feature `axum`, on by default through `mock`) turns a [`ChatStream`],
 //! an [`UpdateStream`] or the `Result` of [`ChatAnthropic::stream`] into an axum
-//! `text/event-stream` response of [`BrowserEvent`]s: a small JSON vocabulary (`text`,
-//! `thinking`, `tool_call_started`, `tool_arg_delta`, `tool_arg_complete`,
-//! `tool_call_done`, `usage`, `done`, `error`) that a page renders without knowing the
-//! Messages API.
+//! `text/event-stream` response of [`BrowserEvent`]s: the crate's [`StreamUpdate`]s a page
+//! renders (`text`, `thinking`, `tool_call_started`, `tool_arg_delta`, `tool_arg_complete`,
+//! `tool_call_done`, `message_delta`, `done`) as JSON, plus `error`, so a page needs no
+//! knowledge of the Messages API.
 //!
 //! Nothing is buffered in between: the reply is read as the browser takes the events, so a
 //! slow browser slows the upstream read, and a closed tab (or a `fetch` aborted by a stop
@@ -20,14 +20,16 @@
 //! # let server = chat_anthropic::mock::MockServer::start().await;
 //! # server.enqueue(chat_anthropic::mock::MockReply::text("Hello there"));
 //! use chat_anthropic::web::{BrowserEvent, IntoBrowserEvents};
+//! use chat_anthropic::StreamUpdate;
 //! use futures_util::StreamExt;
 //! # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
 //! let events: Vec<BrowserEvent> = llm.stream("Hi").await.into_browser_events().collect().await;
-//! assert_eq!(events[0], BrowserEvent::Text { index: 0, text: "Hello ".into() });
-//! assert_eq!(events.last(), Some(&BrowserEvent::Done));
+//! assert_eq!(events[0].to_json(), r#"{"type":"text","index":0,"text":"Hello "}"#);
+//! assert_eq!(events.last(), Some(&BrowserEvent::Update(StreamUpdate::Done)));
 //! # Ok(()) }
 //! ```
 //!
+//! [`StreamUpdate`]: crate::StreamUpdate
 //! [`ChatStream`]: crate::ChatStream
 //! [`UpdateStream`]: crate::UpdateStream
 //! [`ChatAnthropic::stream`]: crate::ChatAnthropic::stream
@@ -39,5 +41,5 @@ mod events;
 
 #[cfg(feature = "axum")]
 pub use axum_sse::sse_response;
-pub use event::BrowserEvent;
+pub use event::{BrowserError, BrowserEvent};
 pub use events::{browser_events, BrowserEvents, IntoBrowserEvents};

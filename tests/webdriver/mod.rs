@@ -12,26 +12,60 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{json, Value};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// Names chromedriver goes by on `PATH`.
+const DRIVER_NAMES: &[&str] = &["chromedriver"];
+/// Names Chromium (or Chrome, which chromedriver drives the same way) goes by on `PATH`.
+const BROWSER_NAMES: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
 /// The key WebDriver names element references with.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// Whether the browser tools are installed. When they are not, a test returns early with a
+/// The first executable file named one of `names` in a directory of `PATH`.
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// chromedriver on `PATH`.
+fn chromedriver() -> Option<PathBuf> {
+    on_path(DRIVER_NAMES)
+}
+
+/// Chromium (or Chrome) on `PATH`.
+fn chromium() -> Option<PathBuf> {
+    on_path(BROWSER_NAMES)
+}
+
+/// Whether the browser tools are on `PATH`. When they are not, a test returns early with a
 /// loud message, unless `CI` is set, where it fails: CI installs them (`.ci/run`).
 pub fn browser_available(test: &str) -> bool {
-    if Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists() {
+    if chromedriver().is_some() && chromium().is_some() {
         return true;
     }
+    let missing = format!(
+        "chromedriver ({}) or Chromium ({}) is not on PATH",
+        DRIVER_NAMES.join(", "),
+        BROWSER_NAMES.join(", ")
+    );
     assert!(
         std::env::var_os("CI").is_none(),
-        "{test}: {CHROMEDRIVER} or {CHROMIUM} is missing, and CI is set: install them \
+        "{test}: {missing}, and CI is set: install them \
          (apt-get install -y chromium chromium-driver)"
     );
     // Straight to stderr: the test harness captures `eprintln!` of passing tests.
     let _ = writeln!(
         std::io::stderr(),
-        "\n=== SKIPPED {test}: {CHROMEDRIVER} or {CHROMIUM} not found. \
+        "\n=== SKIPPED {test}: {missing}. \
          Install them (Debian: apt-get install -y chromium chromium-driver) to run this test. ===\n"
     );
     false
@@ -50,7 +84,7 @@ impl Driver {
         let port = free_port();
         let child = {
             use std::os::unix::process::CommandExt;
-            Command::new(CHROMEDRIVER)
+            Command::new(chromedriver().expect("chromedriver on PATH"))
                 .arg(format!("--port={port}"))
                 .arg("--allowed-ips=127.0.0.1")
                 .stdout(Stdio::null())
@@ -99,7 +133,7 @@ impl Driver {
         ];
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+            "goog:chromeOptions": {"binary": chromium().expect("Chromium on PATH"), "args": args},
         }}});
         let created = call(
             &self.http,
