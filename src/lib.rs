@@ -13,6 +13,7 @@ pub mod mock;
 pub mod partial_json;
 pub mod prompt;
 mod request;
+mod settings;
 pub mod sse;
 pub mod tools;
 mod transport;
@@ -20,8 +21,8 @@ pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
-    ApiKey, ChatAnthropic, ChatAnthropicConfig, Platform, Thinking, ANTHROPIC_VERSION,
-    DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
+    ApiKey, ChatAnthropic, ANTHROPIC_VERSION, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
+    VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
@@ -30,6 +31,7 @@ pub use event::{
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
 };
 pub use messages::*;
+pub use settings::{ChatAnthropicConfig, Platform, Thinking};
 pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
 pub use tools::{Tool, ToolChoice};
 

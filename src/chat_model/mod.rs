@@ -1,6 +1,5 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
-mod config;
 pub(crate) mod platform;
 mod secret;
 mod target;
@@ -11,8 +10,6 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-pub use config::{ChatAnthropicConfig, Thinking};
-pub use platform::Platform;
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
@@ -21,6 +18,7 @@ use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint, ToolFields};
+use crate::settings::{ChatAnthropicConfig, Platform, Thinking};
 use crate::transport::{self, SendPolicy};
 
 /// The public API's address.

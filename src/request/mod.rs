@@ -6,7 +6,7 @@ mod turns;
 
 use serde_json::{Map, Value};
 
-use crate::chat_model::ChatAnthropicConfig;
+use crate::settings::ChatAnthropicConfig;
 use crate::error::Error;
 use crate::messages::Message;
 use crate::tools::{ToolChoice, ToolDefinition};

@@ -1,7 +1,7 @@
 //! Checks the API would reject, made before a request is sent (so no round trip is wasted
 //! and the error names the setting).
 
-use crate::chat_model::{ChatAnthropicConfig, Thinking};
+use crate::settings::{ChatAnthropicConfig, Thinking};
 use crate::error::Error;
 
 /// Model families that reject non-default sampling parameters and `thinking: disabled`.

@@ -6,52 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Extended thinking (`thinking` in the request).
-///
-/// ```
-/// use chat_anthropic::Thinking;
-/// let on = Thinking::enabled(2048);
-/// assert_eq!(serde_json::to_value(&on).unwrap(), serde_json::json!({"type": "enabled", "budget_tokens": 2048}));
-/// assert_eq!(serde_json::to_value(Thinking::adaptive()).unwrap()["type"], "adaptive");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Thinking {
-    /// Think with a token budget (≥ 1024 and below `max_tokens`).
-    Enabled {
-        /// Tokens the model may spend thinking.
-        budget_tokens: u32,
-        /// `"summarized"` or `"omitted"` (redacted, but signed for multi-turn continuity).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        display: Option<String>,
-    },
-    /// The model decides how much to think.
-    Adaptive {
-        /// `"summarized"` or `"omitted"`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        display: Option<String>,
-    },
-    /// Think only between tool calls.
-    BetweenTools,
-    /// No thinking.
-    Disabled,
-}
-
-impl Thinking {
-    /// `{type: "enabled", budget_tokens}`.
-    pub fn enabled(budget_tokens: u32) -> Self {
-        Self::Enabled {
-            budget_tokens,
-            display: None,
-        }
-    }
-
-    /// `{type: "adaptive"}`.
-    pub fn adaptive() -> Self {
-        Self::Adaptive { display: None }
-    }
-}
+use super::Thinking;
 
 /// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) but the API key.
 ///
@@ -83,7 +38,7 @@ pub struct ChatAnthropicConfig {
     /// Retries before the first byte of a response (connection errors, 408, 409, 429, 5xx).
     pub max_retries: u32,
     /// Where requests go: Anthropic's API, Vertex AI or Bedrock.
-    pub platform: super::Platform,
+    pub platform: crate::settings::Platform,
     /// The API's base URL; `None` reads `ANTHROPIC_BASE_URL` (or the platform's own
     /// variable), else the platform's public address.
     pub base_url: Option<String>,
@@ -115,7 +70,7 @@ impl Default for ChatAnthropicConfig {
             timeout: Some(Duration::from_secs(600)),
             connect_timeout: Duration::from_secs(10),
             max_retries: 2,
-            platform: super::Platform::Anthropic,
+            platform: crate::settings::Platform::Anthropic,
             base_url: None,
             default_headers: BTreeMap::new(),
             betas: Vec::new(),
