@@ -25,13 +25,18 @@ pub use chat_model::{
     VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
-pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
+pub use error::{
+    ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError, RequestError, SchemaRule,
+};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
 };
 pub use messages::*;
-pub use settings::{ChatAnthropicConfig, Platform, Thinking};
+pub use settings::{
+    ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile, Platform,
+    ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
+};
 pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
 pub use tools::{Tool, ToolChoice};
 
