@@ -15,8 +15,8 @@ use crate::messages::Message;
 use crate::settings::ChatAnthropicConfig;
 use crate::tools::{ToolChoice, ToolDefinition};
 
-pub(crate) use betas::{merged as merged_betas, required as required_betas, RequiredBeta};
-pub(crate) use turns::{has_tool_changes, to_conversation, Conversation, SystemPlacement};
+pub(crate) use betas::{merged as merged_betas, required as required_betas};
+pub(crate) use turns::{to_conversation, Conversation, SystemPlacement};
 
 /// Tool-related request fields (set by `bind_tools` and structured output).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -121,7 +121,7 @@ fn accepts_system_after(last: &Turn) -> bool {
 }
 
 /// Whether system content changes the tool set mid-conversation.
-pub(crate) fn has_tool_changes(content: &MessageContent) -> bool {
+fn has_tool_changes(content: &MessageContent) -> bool {
     match content {
         MessageContent::Blocks(blocks) => blocks
             .iter()
