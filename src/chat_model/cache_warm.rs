@@ -25,7 +25,7 @@ impl ChatAnthropic {
     /// let warmed = llm.warm_cache([("system", manual.as_str()), ("human", "Ready?")]).await?;
     /// assert!(warmed.text().is_empty() && warmed.tool_calls.is_empty());
     /// assert_eq!(server.requests()[0].body["max_tokens"], 0);
-    /// assert!(warmed.usage.cache_creation_input_tokens.unwrap_or(0) > 0);
+    /// assert!(warmed.response_metadata.usage.cache_creation_input_tokens.unwrap_or(0) > 0);
     /// # Ok(()) }
     /// ```
     pub async fn warm_cache(&self, input: impl IntoMessages) -> Result<AIMessage, Error> {
