@@ -33,11 +33,11 @@ pub use event::{
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
 };
 pub use messages::*;
+pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
 pub use settings::{
     ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile, Platform,
     ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
 };
-pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
 pub use tools::{Tool, ToolChoice};
 
 /// The README's examples, compiled as doc tests so they cannot rot.

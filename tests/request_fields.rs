@@ -28,7 +28,9 @@ fn configured(server: &MockServer) -> ChatAnthropic {
             ContextManagement::new().edit(json!({"type": "clear_tool_uses_20250919"})),
         )
         .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse").allowed_tools(["search"]))
-        .container(Container::skills([json!({"type": "anthropic", "skill_id": "xlsx", "version": "latest"})]))
+        .container(Container::skills([
+            json!({"type": "anthropic", "skill_id": "xlsx", "version": "latest"}),
+        ]))
         .service_tier(ServiceTier::StandardOnly)
         .inference_geo("us")
         .speed(Speed::Fast)
@@ -49,7 +51,10 @@ async fn typed_fields_land_in_the_body_with_their_betas_merged() {
     let sent = &server.requests()[0];
     let body = &sent.body;
     assert_eq!(body["output_config"], json!({"effort": "high"}));
-    assert_eq!(body["context_management"], json!({"edits": [{"type": "clear_tool_uses_20250919"}]}));
+    assert_eq!(
+        body["context_management"],
+        json!({"edits": [{"type": "clear_tool_uses_20250919"}]})
+    );
     assert_eq!(
         body["mcp_servers"],
         json!([{"type": "url", "name": "docs", "url": "https://mcp.example.com/sse", "tool_configuration": {"allowed_tools": ["search"]}}])
@@ -61,9 +66,15 @@ async fn typed_fields_land_in_the_body_with_their_betas_merged() {
     assert_eq!(body["cache_control"], json!({"type": "ephemeral"}));
     let tools = body["tools"].as_array().unwrap();
     assert_eq!(tools[0]["eager_input_streaming"], true);
-    assert_eq!(tools[0]["input_examples"], json!([{"path": "a.txt", "content": "hi"}]));
+    assert_eq!(
+        tools[0]["input_examples"],
+        json!([{"path": "a.txt", "content": "hi"}])
+    );
     assert_eq!(tools[1]["defer_loading"], true);
-    assert!(tools[1].get("eager_input_streaming").is_none(), "unset fields are not sent");
+    assert!(
+        tools[1].get("eager_input_streaming").is_none(),
+        "unset fields are not sent"
+    );
     assert_eq!(
         sent.headers["anthropic-beta"],
         "mcp-client-2025-11-20,my-beta,context-management-2025-06-27,fast-mode-2026-02-01,skills-2025-10-02"
@@ -75,11 +86,27 @@ async fn token_counting_gets_only_the_fields_its_endpoint_takes() {
     let server = MockServer::start().await;
     configured(&server).count_tokens("Hi").await.unwrap();
     let body = &server.requests()[0].body;
-    for field in ["output_config", "context_management", "mcp_servers", "speed", "cache_control", "tools"] {
+    for field in [
+        "output_config",
+        "context_management",
+        "mcp_servers",
+        "speed",
+        "cache_control",
+        "tools",
+    ] {
         assert!(body.get(field).is_some(), "{field} is sent to count_tokens");
     }
-    for field in ["container", "service_tier", "inference_geo", "max_tokens", "stream"] {
-        assert!(body.get(field).is_none(), "{field} is not a count_tokens field");
+    for field in [
+        "container",
+        "service_tier",
+        "inference_geo",
+        "max_tokens",
+        "stream",
+    ] {
+        assert!(
+            body.get(field).is_none(),
+            "{field} is not a count_tokens field"
+        );
     }
 }
 
@@ -115,17 +142,32 @@ async fn post_raw(server: &MockServer, body: &Value, beta: Option<&str>) -> (u16
 async fn the_mock_refuses_a_beta_field_without_its_beta() {
     let server = MockServer::start().await;
     for (field, value, beta) in [
-        ("context_management", json!({"edits": []}), "context-management-2025-06-27"),
-        ("mcp_servers", json!([{"type": "url", "name": "d", "url": "https://d"}]), "mcp-client-2025-11-20"),
+        (
+            "context_management",
+            json!({"edits": []}),
+            "context-management-2025-06-27",
+        ),
+        (
+            "mcp_servers",
+            json!([{"type": "url", "name": "d", "url": "https://d"}]),
+            "mcp-client-2025-11-20",
+        ),
         ("speed", json!("fast"), "fast-mode-2026-02-01"),
         ("container", json!({"skills": []}), "skills-2025-10-02"),
     ] {
         let mut body = json!({"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]});
         body[field] = value;
         let (status, error) = post_raw(&server, &body, None).await;
-        assert_eq!((status, error["error"]["type"].as_str()), (400, Some("invalid_request_error")), "{field}");
+        assert_eq!(
+            (status, error["error"]["type"].as_str()),
+            (400, Some("invalid_request_error")),
+            "{field}"
+        );
         let message = error["error"]["message"].as_str().unwrap();
-        assert!(message.starts_with(field) && message.contains(beta), "{message}");
+        assert!(
+            message.starts_with(field) && message.contains(beta),
+            "{message}"
+        );
         let (status, _) = post_raw(&server, &body, Some(&format!("other-beta, {beta}"))).await;
         assert_eq!(status, 200, "{field} with its beta");
     }

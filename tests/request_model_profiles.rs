@@ -50,23 +50,57 @@ fn base(model: &str) -> Value {
 #[tokio::test]
 async fn sampling_parameters_on_the_newest_families() {
     let server = MockServer::start().await;
-    let err = request_error(llm(&server, "claude-sonnet-5-5").top_p(0.5).invoke("Hi").await);
-    assert!(matches!(err, RequestError::SamplingUnsupported { parameter: "top_p", .. }), "{err}");
-    let err = request_error(llm(&server, "claude-fable-5").temperature(0.0).invoke("Hi").await);
-    assert!(matches!(err, RequestError::SamplingUnsupported { parameter: "temperature", .. }));
+    let err = request_error(
+        llm(&server, "claude-sonnet-5-5")
+            .top_p(0.5)
+            .invoke("Hi")
+            .await,
+    );
+    assert!(
+        matches!(
+            err,
+            RequestError::SamplingUnsupported {
+                parameter: "top_p",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = request_error(
+        llm(&server, "claude-fable-5")
+            .temperature(0.0)
+            .invoke("Hi")
+            .await,
+    );
+    assert!(matches!(
+        err,
+        RequestError::SamplingUnsupported {
+            parameter: "temperature",
+            ..
+        }
+    ));
     assert!(server.requests().is_empty(), "nothing was sent");
     let mut body = base("claude-fable-5");
     body["temperature"] = json!(0);
     assert_mock_refuses(&server, body, "temperature").await;
     // An older model takes them, and they are sent.
-    llm(&server, "claude-sonnet-4-6").temperature(0.0).invoke("Hi").await.unwrap();
+    llm(&server, "claude-sonnet-4-6")
+        .temperature(0.0)
+        .invoke("Hi")
+        .await
+        .unwrap();
     assert_eq!(server.requests().last().unwrap().body["temperature"], 0.0);
 }
 
 #[tokio::test]
 async fn max_tokens_above_the_models_output_limit() {
     let server = MockServer::start().await;
-    let err = request_error(llm(&server, "claude-opus-4-1").max_tokens(32_001).invoke("Hi").await);
+    let err = request_error(
+        llm(&server, "claude-opus-4-1")
+            .max_tokens(32_001)
+            .invoke("Hi")
+            .await,
+    );
     assert_eq!(
         err,
         RequestError::MaxTokensAboveLimit {
@@ -79,13 +113,22 @@ async fn max_tokens_above_the_models_output_limit() {
     let mut body = base("claude-opus-4-1-20250805");
     body["max_tokens"] = json!(32_001);
     assert_mock_refuses(&server, body, "maximum allowed number of output tokens").await;
-    llm(&server, "claude-opus-4-1").max_tokens(32_000).invoke("Hi").await.unwrap();
+    llm(&server, "claude-opus-4-1")
+        .max_tokens(32_000)
+        .invoke("Hi")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn effort_levels_the_model_offers() {
     let server = MockServer::start().await;
-    let err = request_error(llm(&server, "claude-sonnet-4-6").effort(Effort::XHigh).invoke("Hi").await);
+    let err = request_error(
+        llm(&server, "claude-sonnet-4-6")
+            .effort(Effort::XHigh)
+            .invoke("Hi")
+            .await,
+    );
     assert!(
         matches!(&err, RequestError::EffortUnsupported { effort, supported, .. }
             if effort == "xhigh" && supported == &["low", "medium", "high", "max"]),
@@ -95,16 +138,33 @@ async fn effort_levels_the_model_offers() {
     let mut body = base("claude-sonnet-4-6");
     body["output_config"] = json!({"effort": "xhigh"});
     assert_mock_refuses(&server, body, "output_config.effort").await;
-    llm(&server, "claude-opus-4-7").effort(Effort::XHigh).invoke("Hi").await.unwrap();
-    assert_eq!(server.requests().last().unwrap().body["output_config"], json!({"effort": "xhigh"}));
+    llm(&server, "claude-opus-4-7")
+        .effort(Effort::XHigh)
+        .invoke("Hi")
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests().last().unwrap().body["output_config"],
+        json!({"effort": "xhigh"})
+    );
 }
 
 #[tokio::test]
 async fn thinking_modes_the_model_accepts() {
     let server = MockServer::start().await;
-    let err = request_error(llm(&server, "claude-fable-5").thinking(Thinking::Disabled).invoke("Hi").await);
+    let err = request_error(
+        llm(&server, "claude-fable-5")
+            .thinking(Thinking::Disabled)
+            .invoke("Hi")
+            .await,
+    );
     assert!(matches!(&err, RequestError::ThinkingUnsupported { mode, .. } if mode == "disabled"));
-    let err = request_error(llm(&server, "claude-sonnet-5-5").thinking(Thinking::adaptive()).invoke("Hi").await);
+    let err = request_error(
+        llm(&server, "claude-sonnet-5-5")
+            .thinking(Thinking::adaptive())
+            .invoke("Hi")
+            .await,
+    );
     assert!(matches!(&err, RequestError::ThinkingUnsupported { mode, .. } if mode == "adaptive"));
     assert!(server.requests().is_empty());
     let mut body = base("claude-sonnet-5-5");
@@ -126,20 +186,34 @@ async fn forced_tool_choice_where_the_model_takes_only_auto() {
     let server = MockServer::start().await;
     let tool = Tool::new("answer", json!({"type": "object", "properties": {}}));
     let bound = llm(&server, "claude-sonnet-5-5").bind_tools([tool.clone()]);
-    let err = request_error(bound.clone().tool_choice(ToolChoice::any()).invoke("Hi").await);
+    let err = request_error(
+        bound
+            .clone()
+            .tool_choice(ToolChoice::any())
+            .invoke("Hi")
+            .await,
+    );
     assert!(matches!(&err, RequestError::ToolChoiceUnsupported { choice, .. } if choice == "any"));
     assert!(server.requests().is_empty());
     let mut body = base("claude-sonnet-5-5");
-    body["tools"] = json!([{"name": "answer", "input_schema": {"type": "object", "properties": {}}}]);
+    body["tools"] =
+        json!([{"name": "answer", "input_schema": {"type": "object", "properties": {}}}]);
     body["tool_choice"] = json!({"type": "tool", "name": "answer"});
     assert_mock_refuses(&server, body, "tool_choice").await;
-    bound.tool_choice(ToolChoice::auto()).invoke("Hi").await.unwrap();
+    bound
+        .tool_choice(ToolChoice::auto())
+        .invoke("Hi")
+        .await
+        .unwrap();
     // Structured output on such a model offers its tool with `auto` instead of forcing it.
     #[derive(schemars::JsonSchema, serde::Deserialize)]
     struct Answer {}
     let structured = llm(&server, "claude-sonnet-5-5").with_structured_output::<Answer>();
     let _ = structured.invoke("Hi").await;
-    assert_eq!(server.requests().last().unwrap().body["tool_choice"], json!({"type": "auto"}));
+    assert_eq!(
+        server.requests().last().unwrap().body["tool_choice"],
+        json!({"type": "auto"})
+    );
 }
 
 #[tokio::test]
@@ -157,9 +231,16 @@ async fn unknown_models_are_sent_unchecked_and_user_profiles_replace_the_table()
     let mut profile = ModelProfile::default();
     profile.max_output_tokens = Some(4096);
     let err = request_error(
-        llm(&server, "my-proxy-model").profile(profile).max_tokens(5000).invoke("Hi").await,
+        llm(&server, "my-proxy-model")
+            .profile(profile)
+            .max_tokens(5000)
+            .invoke("Hi")
+            .await,
     );
-    assert!(matches!(err, RequestError::MaxTokensAboveLimit { limit: 4096, .. }));
+    assert!(matches!(
+        err,
+        RequestError::MaxTokensAboveLimit { limit: 4096, .. }
+    ));
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -168,13 +249,24 @@ async fn dated_and_platform_ids_get_their_familys_rules() {
     let server = MockServer::start().await;
     for model in ["claude-sonnet-5-5-20261001", "claude-fable-5-1"] {
         let err = request_error(llm(&server, model).top_k(5).invoke("Hi").await);
-        assert!(matches!(err, RequestError::SamplingUnsupported { parameter: "top_k", .. }), "{model}");
+        assert!(
+            matches!(
+                err,
+                RequestError::SamplingUnsupported {
+                    parameter: "top_k",
+                    ..
+                }
+            ),
+            "{model}"
+        );
     }
     let vertex = llm(&server, "claude-sonnet-4-5@20250929")
         .vertex("us-east5", "p")
         .vertex_access_token("t")
         .effort(Effort::Low);
     let err = request_error(vertex.invoke("Hi").await);
-    assert!(matches!(&err, RequestError::EffortUnsupported { supported, .. } if supported.is_empty()));
+    assert!(
+        matches!(&err, RequestError::EffortUnsupported { supported, .. } if supported.is_empty())
+    );
     assert!(server.requests().is_empty());
 }

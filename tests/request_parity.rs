@@ -37,11 +37,20 @@ async fn native_structured_output_keeps_the_types_and_fields_descriptions() {
     assert_eq!(format["type"], "json_schema");
     let schema = &format["schema"];
     assert_eq!(schema["description"], "A person from history.");
-    assert_eq!(schema["properties"]["name"]["description"], "Their full name.");
-    assert_eq!(schema["properties"]["born"]["description"], "The year they were born.");
+    assert_eq!(
+        schema["properties"]["name"]["description"],
+        "Their full name."
+    );
+    assert_eq!(
+        schema["properties"]["born"]["description"],
+        "The year they were born."
+    );
     assert_eq!(schema["additionalProperties"], false);
     // The tool-calling method keeps it where the API reads it for a tool.
-    let _ = llm(&server, "claude-sonnet-4-6").with_structured_output::<Person>().invoke("Who?").await;
+    let _ = llm(&server, "claude-sonnet-4-6")
+        .with_structured_output::<Person>()
+        .invoke("Who?")
+        .await;
     let tool = server.requests()[1].body["tools"][0].clone();
     assert_eq!(tool["description"], "A person from history.");
     assert!(tool["input_schema"].get("description").is_none());
@@ -50,22 +59,44 @@ async fn native_structured_output_keeps_the_types_and_fields_descriptions() {
 #[tokio::test]
 async fn max_tokens_zero_is_sent_and_warms_the_cache() {
     let server = MockServer::start().await;
-    server.enqueue(MockReply::text("a queued reply the warming call must not consume"));
+    server.enqueue(MockReply::text(
+        "a queued reply the warming call must not consume",
+    ));
     let model = llm(&server, "claude-sonnet-4-6").cache_control(CacheControl::ephemeral());
     let manual = "Chapter one of a long reference manual. ".repeat(300);
-    let prompt = [("system", manual.as_str()), ("human", "Summarise chapter one.")];
+    let prompt = [
+        ("system", manual.as_str()),
+        ("human", "Summarise chapter one."),
+    ];
     let warmed = model.warm_cache(prompt).await.unwrap();
     let sent = server.requests()[0].body.clone();
     assert_eq!(sent["max_tokens"], 0);
     assert_eq!(sent["cache_control"], json!({"type": "ephemeral"}));
-    assert!(warmed.text().is_empty() && warmed.tool_calls.is_empty(), "no content");
+    assert!(
+        warmed.text().is_empty() && warmed.tool_calls.is_empty(),
+        "no content"
+    );
     assert_eq!(warmed.response_metadata.usage.output_tokens, 0);
-    let written = warmed.response_metadata.usage.cache_creation_input_tokens.unwrap_or(0);
-    assert!(written > 0, "cache-write usage: {:?}", warmed.response_metadata.usage);
+    let written = warmed
+        .response_metadata
+        .usage
+        .cache_creation_input_tokens
+        .unwrap_or(0);
+    assert!(
+        written > 0,
+        "cache-write usage: {:?}",
+        warmed.response_metadata.usage
+    );
     // The real call then reads what was written, and gets the queued reply.
     let reply = model.invoke(prompt).await.unwrap();
-    assert_eq!(reply.text(), "a queued reply the warming call must not consume");
-    assert_eq!(reply.response_metadata.usage.cache_read_input_tokens, Some(written));
+    assert_eq!(
+        reply.text(),
+        "a queued reply the warming call must not consume"
+    );
+    assert_eq!(
+        reply.response_metadata.usage.cache_read_input_tokens,
+        Some(written)
+    );
     // max_tokens(0) set by hand is sent as well.
     model.clone().max_tokens(0).invoke("Hi").await.unwrap();
     assert_eq!(server.requests()[2].body["max_tokens"], 0);
@@ -87,6 +118,10 @@ async fn default_max_tokens_is_the_profiles_maximum_output_else_1024() {
     }
     assert_eq!(DEFAULT_MAX_TOKENS, 1024);
     // A value set by hand wins.
-    llm(&server, "claude-sonnet-4-6").max_tokens(500).invoke("Hi").await.unwrap();
+    llm(&server, "claude-sonnet-4-6")
+        .max_tokens(500)
+        .invoke("Hi")
+        .await
+        .unwrap();
     assert_eq!(server.requests().last().unwrap().body["max_tokens"], 500);
 }

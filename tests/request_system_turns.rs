@@ -52,10 +52,19 @@ async fn post_raw(server: &MockServer, body: &Value, beta: Option<&str>) -> (u16
 #[tokio::test]
 async fn a_later_system_message_stays_in_place_on_models_that_allow_it() {
     let server = MockServer::start().await;
-    let reply = llm(&server, "claude-opus-4-8").invoke(conversation()).await.unwrap();
-    assert!(!reply.text().is_empty(), "the mock accepted the system turn");
+    let reply = llm(&server, "claude-opus-4-8")
+        .invoke(conversation())
+        .await
+        .unwrap();
+    assert!(
+        !reply.text().is_empty(),
+        "the mock accepted the system turn"
+    );
     let sent = server.requests()[0].body.clone();
-    assert_eq!(sent["system"], "Be brief.", "the leading system message stays top-level");
+    assert_eq!(
+        sent["system"], "Be brief.",
+        "the leading system message stays top-level"
+    );
     assert_eq!(roles(&sent), ["user", "system", "assistant", "user"]);
     assert_eq!(
         sent["messages"][1]["content"],
@@ -66,7 +75,10 @@ async fn a_later_system_message_stays_in_place_on_models_that_allow_it() {
 #[tokio::test]
 async fn elsewhere_it_is_hoisted_into_system() {
     let server = MockServer::start().await;
-    llm(&server, "claude-sonnet-4-6").invoke(conversation()).await.unwrap();
+    llm(&server, "claude-sonnet-4-6")
+        .invoke(conversation())
+        .await
+        .unwrap();
     let sent = server.requests()[0].body.clone();
     assert_eq!(roles(&sent), ["user", "assistant", "user"]);
     assert_eq!(
@@ -93,20 +105,31 @@ async fn the_mock_answers_the_recorded_request_as_the_api_did() {
     let (status, error) = post_raw(&server, &older, None).await;
     assert_eq!(status, 400);
     assert_eq!(error["error"]["type"], "invalid_request_error");
-    assert!(error["error"]["message"].as_str().unwrap().contains("messages.1.role"));
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("messages.1.role"));
     // And a system turn after a plain assistant turn is out of place even on opus-4-8.
     let mut misplaced = recorded;
     let messages = misplaced["messages"].as_array_mut().unwrap();
     messages.swap(1, 2);
     let (status, error) = post_raw(&server, &misplaced, None).await;
     assert_eq!(status, 400, "{error}");
-    assert!(error["error"]["message"].as_str().unwrap().contains("must follow"), "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("must follow"),
+        "{error}"
+    );
 }
 
 fn tool_changes() -> MessageContent {
     let block = |value: Value| -> ContentBlock { serde_json::from_value(value).unwrap() };
     MessageContent::Blocks(vec![
-        block(json!({"type": "tool_removal", "tool": {"type": "tool_reference", "name": "search"}})),
+        block(
+            json!({"type": "tool_removal", "tool": {"type": "tool_reference", "name": "search"}}),
+        ),
         block(json!({"type": "tool_addition", "tool": {
             "name": "lookup", "description": "Look a word up", "input_schema": {"type": "object", "properties": {}}
         }})),
@@ -132,19 +155,32 @@ async fn tool_changes_in_a_system_turn_carry_their_betas() {
         "the caller's betas first, then those the body needs, once each"
     );
     assert_eq!(sent.body["messages"][1]["role"], "system");
-    assert_eq!(sent.body["messages"][1]["content"][0]["type"], "tool_removal");
+    assert_eq!(
+        sent.body["messages"][1]["content"][0]["type"],
+        "tool_removal"
+    );
     // The mock refuses the same body without the betas, as the API does.
     let (status, error) = post_raw(&server, &sent.body, None).await;
     assert_eq!(status, 400);
     assert!(
-        error["error"]["message"].as_str().unwrap().contains("mid-conversation-tool-changes-2026-07-01"),
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("mid-conversation-tool-changes-2026-07-01"),
         "{error}"
     );
     // On a model that cannot take them in place they are refused, never dropped.
-    let err = llm(&server, "claude-sonnet-4-6").invoke(messages).await.unwrap_err();
+    let err = llm(&server, "claude-sonnet-4-6")
+        .invoke(messages)
+        .await
+        .unwrap_err();
     assert!(matches!(
         err,
         Error::Request(RequestError::ToolChangesNotInPlace { index: 1, .. })
     ));
-    assert_eq!(server.requests().len(), 2, "only the raw post reached the mock");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "only the raw post reached the mock"
+    );
 }

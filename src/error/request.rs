@@ -134,7 +134,9 @@ pub enum SchemaRule {
         max: usize,
     },
     /// At most 24 optional parameters across all strict schemas.
-    #[error("too many optional parameters across strict tools ({count}); at most {max} are supported")]
+    #[error(
+        "too many optional parameters across strict tools ({count}); at most {max} are supported"
+    )]
     TooManyOptionalParameters {
         /// The number of optional parameters so far.
         count: usize,

@@ -31,21 +31,32 @@ pub(super) fn check(body: &Map<String, Value>) -> Result<(), Refusal> {
             )));
         }
     }
-    if let Some(effort) = body.get("output_config").and_then(|c| c.get("effort")).and_then(Value::as_str) {
+    if let Some(effort) = body
+        .get("output_config")
+        .and_then(|c| c.get("effort"))
+        .and_then(Value::as_str)
+    {
         if !profile.effort_levels.iter().any(|e| e.as_str() == effort) {
             return Err(invalid(format!(
                 "output_config.effort: '{effort}' is not supported by {model}"
             )));
         }
     }
-    if let Some(mode) = body.get("thinking").and_then(|t| t.get("type")).and_then(Value::as_str) {
+    if let Some(mode) = body
+        .get("thinking")
+        .and_then(|t| t.get("type"))
+        .and_then(Value::as_str)
+    {
         if !profile.thinking_modes.iter().any(|m| m.as_str() == mode) {
             return Err(invalid(format!(
                 "thinking.type: '{mode}' is not supported by {model}"
             )));
         }
     }
-    let choice = body.get("tool_choice").and_then(|c| c.get("type")).and_then(Value::as_str);
+    let choice = body
+        .get("tool_choice")
+        .and_then(|c| c.get("type"))
+        .and_then(Value::as_str);
     if let Some(forced @ ("any" | "tool")) = choice.filter(|_| !profile.tool_choice) {
         return Err(invalid(format!(
             "tool_choice.type: '{forced}' is not supported by {model}; use 'auto' or 'none'"
@@ -88,7 +99,12 @@ pub(super) fn system_turn(model: &str, messages: &[Value], i: usize) -> Result<(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .any(|b| matches!(b.get("type").and_then(Value::as_str), Some("tool_addition" | "tool_removal")));
+        .any(|b| {
+            matches!(
+                b.get("type").and_then(Value::as_str),
+                Some("tool_addition" | "tool_removal")
+            )
+        });
     if changes_tools && !profile.mid_conversation_tools {
         return Err(invalid(format!(
             "messages.{i}.content: tool changes in a `system` message are not supported by {model}"

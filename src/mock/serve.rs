@@ -88,7 +88,11 @@ pub(super) async fn handle(
     let usage = shared.cache.account(&body).to_json();
     // `max_tokens: 0` only writes the prompt cache: no content, whatever is queued.
     let reply = match body.get("max_tokens").and_then(Value::as_u64) {
-        Some(0) => MockReply::script(super::MockScript::new().stop_reason("max_tokens").output_tokens(0)),
+        Some(0) => MockReply::script(
+            super::MockScript::new()
+                .stop_reason("max_tokens")
+                .output_tokens(0),
+        ),
         _ => shared.next_reply(&recorded),
     };
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);

@@ -52,9 +52,15 @@ pub(crate) fn required(body: &Map<String, Value>) -> Vec<RequiredBeta> {
         }
         let blocks = message.get("content").and_then(Value::as_array);
         for (j, block) in blocks.into_iter().flatten().enumerate() {
-            let kind = block.get("type").and_then(Value::as_str).unwrap_or_default();
+            let kind = block
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if matches!(kind, "tool_addition" | "tool_removal") {
-                need(MID_CONVERSATION_TOOL_CHANGES, format!("messages.{i}.content.{j}"));
+                need(
+                    MID_CONVERSATION_TOOL_CHANGES,
+                    format!("messages.{i}.content.{j}"),
+                );
             }
             let tool_kind = block.pointer("/tool/type").and_then(Value::as_str);
             if kind == "tool_addition" && tool_kind != Some("tool_reference") {
@@ -95,10 +101,20 @@ mod tests {
             "container": {"skills": []},
             "messages": [{"role": "user", "content": "hi"}]
         }));
-        let own = vec![MCP_CLIENT.to_owned(), "extra-beta".into(), "extra-beta".into()];
+        let own = vec![
+            MCP_CLIENT.to_owned(),
+            "extra-beta".into(),
+            "extra-beta".into(),
+        ];
         assert_eq!(
             merged(&own, &b),
-            [MCP_CLIENT, "extra-beta", CONTEXT_MANAGEMENT, FAST_MODE, SKILLS]
+            [
+                MCP_CLIENT,
+                "extra-beta",
+                CONTEXT_MANAGEMENT,
+                FAST_MODE,
+                SKILLS
+            ]
         );
         let plain = body(json!({"container": "container_1", "messages": []}));
         assert!(required(&plain).is_empty(), "a container id needs no beta");
@@ -117,8 +133,14 @@ mod tests {
         assert_eq!(
             needed,
             [
-                RequiredBeta { beta: MID_CONVERSATION_TOOL_CHANGES, path: "messages.1.content.0".into() },
-                RequiredBeta { beta: INLINE_TOOLS, path: "messages.1.content.1.tool".into() },
+                RequiredBeta {
+                    beta: MID_CONVERSATION_TOOL_CHANGES,
+                    path: "messages.1.content.0".into()
+                },
+                RequiredBeta {
+                    beta: INLINE_TOOLS,
+                    path: "messages.1.content.1.tool".into()
+                },
             ]
         );
     }

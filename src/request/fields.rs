@@ -81,7 +81,11 @@ pub(super) fn generation_settings(
     body: &mut Body,
     config: &ChatAnthropicConfig,
 ) -> Result<(), RequestError> {
-    put(body, "max_tokens", Value::from(config.effective_max_tokens()));
+    put(
+        body,
+        "max_tokens",
+        Value::from(config.effective_max_tokens()),
+    );
     put(body, "stream", Value::Bool(true));
     if let Some(t) = config.temperature {
         put(body, "temperature", Value::from(t));
@@ -93,7 +97,11 @@ pub(super) fn generation_settings(
         put(body, "top_p", Value::from(p));
     }
     if !config.stop_sequences.is_empty() {
-        put(body, "stop_sequences", Value::from(config.stop_sequences.clone()));
+        put(
+            body,
+            "stop_sequences",
+            Value::from(config.stop_sequences.clone()),
+        );
     }
     if let Some(metadata) = &config.metadata {
         put(body, "metadata", metadata.clone());

@@ -15,7 +15,9 @@ use crate::messages::Message;
 use crate::settings::ChatAnthropicConfig;
 use crate::tools::{ToolChoice, ToolDefinition};
 
-pub(crate) use betas::{merged as merged_betas, required as required_betas};
+pub(crate) use betas::merged as merged_betas;
+#[cfg(feature = "mock")]
+pub(crate) use betas::required as required_betas;
 pub(crate) use turns::{to_conversation, Conversation, SystemPlacement};
 
 /// Tool-related request fields (set by `bind_tools` and structured output).

@@ -21,7 +21,10 @@ pub(crate) fn check(
     };
     let model = || config.model.clone();
     sampling(config, &profile, model)?;
-    if let Some(limit) = profile.max_output_tokens.filter(|limit| max_tokens > *limit) {
+    if let Some(limit) = profile
+        .max_output_tokens
+        .filter(|limit| max_tokens > *limit)
+    {
         return Err(RequestError::MaxTokensAboveLimit {
             model: model(),
             max_tokens,
@@ -136,7 +139,10 @@ mod tests {
         fixed.top_k = Some(5);
         assert!(matches!(
             check(&fixed, None),
-            Err(RequestError::SamplingUnsupported { parameter: "top_k", .. })
+            Err(RequestError::SamplingUnsupported {
+                parameter: "top_k",
+                ..
+            })
         ));
         let mut older = config("claude-sonnet-4-6");
         older.temperature = Some(0.0);
@@ -149,7 +155,10 @@ mod tests {
         unknown.temperature = Some(1.5);
         assert!(matches!(
             check(&unknown, None),
-            Err(RequestError::OutOfRange { setting: "temperature", .. })
+            Err(RequestError::OutOfRange {
+                setting: "temperature",
+                ..
+            })
         ));
     }
 
@@ -164,7 +173,10 @@ mod tests {
         c.max_tokens = Some(4096);
         assert!(check(&c, None).is_ok());
         c.max_tokens = None;
-        assert!(check(&c, None).is_ok(), "the default max_tokens is the profile's 128000");
+        assert!(
+            check(&c, None).is_ok(),
+            "the default max_tokens is the profile's 128000"
+        );
     }
 
     #[test]
@@ -221,13 +233,17 @@ mod tests {
         c.max_tokens = Some(1_000_000);
         c.effort = Some(Effort::Max);
         assert!(check(&c, None).is_ok());
-        let mut profile = ModelProfile::default();
-        profile.max_output_tokens = Some(8192);
-        c.profile = Some(profile);
+        c.profile = Some(ModelProfile {
+            max_output_tokens: Some(8192),
+            ..ModelProfile::default()
+        });
         assert!(matches!(
             check(&c, None),
             Err(RequestError::MaxTokensAboveLimit { limit: 8192, .. })
         ));
-        assert!(matches!(check(&config(""), None), Err(RequestError::NoModel)));
+        assert!(matches!(
+            check(&config(""), None),
+            Err(RequestError::NoModel)
+        ));
     }
 }

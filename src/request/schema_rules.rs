@@ -90,7 +90,10 @@ fn custom_schemas(tools: &[Value]) -> impl Iterator<Item = (usize, &Value)> {
             tool.get("type").and_then(Value::as_str),
             None | Some("custom")
         );
-        custom.then(|| tool.get("input_schema")).flatten().map(|s| (index, s))
+        custom
+            .then(|| tool.get("input_schema"))
+            .flatten()
+            .map(|s| (index, s))
     })
 }
 
@@ -200,7 +203,9 @@ fn collect_refs(schema: &Value, is_root: bool, refs: &mut Vec<String>) {
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, false, refs)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_refs(item, false, refs)),
         _ => {}
     }
 }
@@ -223,19 +228,33 @@ mod tests {
         let ok = tool("a", json!({"type": "object"}), false);
         let scalar = tool("b", json!({"type": "string"}), false);
         let any_of = tool("c", json!({"anyOf": [{"type": "object"}]}), false);
-        assert_eq!(rule(&[ok.clone()]), None);
+        assert_eq!(rule(std::slice::from_ref(&ok)), None);
         assert_eq!(
             rule(&[ok.clone(), scalar]),
-            Some((1, SchemaRule::RootNotObject { found: Some("string".into()) }))
+            Some((
+                1,
+                SchemaRule::RootNotObject {
+                    found: Some("string".into())
+                }
+            ))
         );
-        assert_eq!(rule(&[any_of]), Some((0, SchemaRule::RootNotObject { found: None })));
+        assert_eq!(
+            rule(&[any_of]),
+            Some((0, SchemaRule::RootNotObject { found: None }))
+        );
         let server_tool = json!({"type": "web_search_20250305", "name": "web_search"});
         assert_eq!(rule(&[server_tool]), None);
     }
 
     #[test]
     fn at_most_twenty_strict_tools() {
-        let strict = |i: usize| tool(&format!("t{i}"), json!({"type": "object", "properties": {}}), true);
+        let strict = |i: usize| {
+            tool(
+                &format!("t{i}"),
+                json!({"type": "object", "properties": {}}),
+                true,
+            )
+        };
         let twenty: Vec<Value> = (0..20).map(strict).collect();
         assert_eq!(rule(&twenty), None);
         let mut more = twenty;
@@ -251,8 +270,9 @@ mod tests {
     #[test]
     fn optional_and_union_parameters_are_counted_across_strict_tools() {
         let optional = |n: usize| {
-            let properties: Map<String, Value> =
-                (0..n).map(|i| (format!("p{i}"), json!({"type": "string"}))).collect();
+            let properties: Map<String, Value> = (0..n)
+                .map(|i| (format!("p{i}"), json!({"type": "string"})))
+                .collect();
             json!({"type": "object", "properties": properties})
         };
         let tools = [tool("a", optional(12), true), tool("b", optional(12), true)];
@@ -260,7 +280,10 @@ mod tests {
         let tools = [tool("a", optional(12), true), tool("b", optional(13), true)];
         assert_eq!(
             rule(&tools),
-            Some((1, SchemaRule::TooManyOptionalParameters { count: 25, max: 24 }))
+            Some((
+                1,
+                SchemaRule::TooManyOptionalParameters { count: 25, max: 24 }
+            ))
         );
         let tools = [tool("a", optional(30), false)];
         assert_eq!(rule(&tools), None, "limits are for strict tools only");
@@ -285,22 +308,40 @@ mod tests {
         });
         assert_eq!(
             rule(&[tool("r", recursive.clone(), true)]),
-            Some((0, SchemaRule::CircularReference { definition: "Node".into() }))
+            Some((
+                0,
+                SchemaRule::CircularReference {
+                    definition: "Node".into()
+                }
+            ))
         );
         assert_eq!(rule(&[tool("r", recursive, false)]), None);
-        let to_root = json!({"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]});
-        assert!(matches!(rule(&[tool("r", to_root, true)]), Some((0, SchemaRule::CircularReference { .. }))));
+        let to_root =
+            json!({"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]});
+        assert!(matches!(
+            rule(&[tool("r", to_root, true)]),
+            Some((0, SchemaRule::CircularReference { .. }))
+        ));
         let shared = json!({
             "type": "object",
             "properties": {"a": {"$ref": "#/$defs/S"}, "b": {"$ref": "#/$defs/S"}},
             "required": ["a", "b"],
             "$defs": {"S": {"type": "string"}}
         });
-        assert_eq!(rule(&[tool("s", shared, true)]), None, "a shared definition is no cycle");
+        assert_eq!(
+            rule(&[tool("s", shared, true)]),
+            None,
+            "a shared definition is no cycle"
+        );
         let anything = json!({"type": "object", "properties": {"x": true}, "required": ["x"]});
         assert_eq!(
             rule(&[tool("t", anything, true)]),
-            Some((0, SchemaRule::BooleanSchema { property: "x".into() }))
+            Some((
+                0,
+                SchemaRule::BooleanSchema {
+                    property: "x".into()
+                }
+            ))
         );
     }
 }

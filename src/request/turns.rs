@@ -261,7 +261,10 @@ mod tests {
             ]
         };
         let in_place = super::to_conversation(messages(), OPUS_4_8).unwrap();
-        assert_eq!(in_place.system, Some(MessageContent::Text("initial".into())));
+        assert_eq!(
+            in_place.system,
+            Some(MessageContent::Text("initial".into()))
+        );
         assert_eq!(roles(&in_place), ["user", "system", "assistant", "user"]);
         let hoisted = to_conversation(messages()).unwrap();
         assert_eq!(roles(&hoisted), ["user", "assistant", "user"]);
@@ -290,7 +293,11 @@ mod tests {
         let mut paused = AIMessage::new("");
         paused.content = MessageContent::Blocks(vec![search_result]);
         let after_server_tool = super::to_conversation(
-            vec![HumanMessage::new("hi").into(), paused.into(), SystemMessage::new("cite sources").into()],
+            vec![
+                HumanMessage::new("hi").into(),
+                paused.into(),
+                SystemMessage::new("cite sources").into(),
+            ],
             OPUS_4_8,
         )
         .unwrap();

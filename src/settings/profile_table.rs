@@ -223,12 +223,21 @@ mod tests {
     #[test]
     fn aliases_and_families_resolve_but_unknown_models_do_not() {
         assert_eq!(lookup("claude-opus-4-0"), lookup("claude-opus-4-20250514"));
-        assert_eq!(lookup("claude-opus-4-0").unwrap().max_output_tokens, Some(32_000));
-        assert_eq!(lookup("claude-3-5-haiku-latest").unwrap().max_output_tokens, Some(8_192));
+        assert_eq!(
+            lookup("claude-opus-4-0").unwrap().max_output_tokens,
+            Some(32_000)
+        );
+        assert_eq!(
+            lookup("claude-3-5-haiku-latest").unwrap().max_output_tokens,
+            Some(8_192)
+        );
         let fable = lookup("claude-fable-5-1").unwrap();
         assert!(!fable.temperature);
         assert!(!lookup("claude-sonnet-5-5-20261001").unwrap().tool_choice);
-        assert!(lookup("claude-sonnet-5").unwrap().tool_choice, "sonnet-5 is not sonnet-5-5");
+        assert!(
+            lookup("claude-sonnet-5").unwrap().tool_choice,
+            "sonnet-5 is not sonnet-5-5"
+        );
         // A newer minor version of a family without a prefix rule is unknown, not guessed.
         assert!(lookup("claude-opus-4-9").is_none());
         assert!(lookup("m").is_none());
@@ -240,8 +249,17 @@ mod tests {
         for row in TABLE {
             let profile = row.profile();
             assert!(!row.thinking.is_empty(), "{}", row.id);
-            assert!(profile.max_output_tokens <= profile.max_input_tokens, "{}", row.id);
-            assert_eq!(lookup(row.id).as_ref(), Some(&profile), "{} looks itself up", row.id);
+            assert!(
+                profile.max_output_tokens <= profile.max_input_tokens,
+                "{}",
+                row.id
+            );
+            assert_eq!(
+                lookup(row.id).as_ref(),
+                Some(&profile),
+                "{} looks itself up",
+                row.id
+            );
         }
     }
 
@@ -250,10 +268,22 @@ mod tests {
         let sonnet = lookup("claude-sonnet-4-6").unwrap();
         assert_eq!(sonnet.effort_levels, [Low, Medium, High, Max]);
         assert_eq!(sonnet.effort_default, Some(High));
-        assert!(lookup("claude-opus-4-7").unwrap().effort_levels.contains(&XHigh));
-        assert!(lookup("claude-opus-4-8").unwrap().mid_conversation_system_messages);
+        assert!(lookup("claude-opus-4-7")
+            .unwrap()
+            .effort_levels
+            .contains(&XHigh));
+        assert!(
+            lookup("claude-opus-4-8")
+                .unwrap()
+                .mid_conversation_system_messages
+        );
         assert!(!sonnet.mid_conversation_system_messages);
-        for id in ["claude-opus-4-8", "claude-sonnet-5", "claude-haiku-5-5", "claude-fable-5"] {
+        for id in [
+            "claude-opus-4-8",
+            "claude-sonnet-5",
+            "claude-haiku-5-5",
+            "claude-fable-5",
+        ] {
             assert!(lookup(id).unwrap().mid_conversation_tools, "{id}");
         }
     }
