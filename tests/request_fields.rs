@@ -2,12 +2,14 @@
 //! the betas they need are added to the caller's own (once each), token counting gets only
 //! the fields its endpoint takes, and the mock refuses a beta field without its beta.
 
+mod common;
+
 use chat_anthropic::mock::MockServer;
 use chat_anthropic::{
     CacheControl, ChatAnthropic, Container, ContextManagement, Effort, McpServer, ServiceTier,
     Speed, Tool,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Write a file.
 #[derive(schemars::JsonSchema, serde::Deserialize)]
@@ -125,19 +127,6 @@ async fn nothing_new_is_sent_when_nothing_is_set() {
     assert!(!sent.headers.contains_key("anthropic-beta"));
 }
 
-async fn post_raw(server: &MockServer, body: &Value, beta: Option<&str>) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .post(format!("{}/v1/messages", server.base_url()))
-        .header("x-api-key", "test-key")
-        .header("anthropic-version", "2023-06-01");
-    if let Some(beta) = beta {
-        request = request.header("anthropic-beta", beta);
-    }
-    let response = request.json(body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn the_mock_refuses_a_beta_field_without_its_beta() {
     let server = MockServer::start().await;
@@ -157,7 +146,7 @@ async fn the_mock_refuses_a_beta_field_without_its_beta() {
     ] {
         let mut body = json!({"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]});
         body[field] = value;
-        let (status, error) = post_raw(&server, &body, None).await;
+        let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
         assert_eq!(
             (status, error["error"]["type"].as_str()),
             (400, Some("invalid_request_error")),
@@ -168,7 +157,12 @@ async fn the_mock_refuses_a_beta_field_without_its_beta() {
             message.starts_with(field) && message.contains(beta),
             "{message}"
         );
-        let (status, _) = post_raw(&server, &body, Some(&format!("other-beta, {beta}"))).await;
+        let (status, _) = common::post_messages(
+            &server.base_url(),
+            &body,
+            Some(&format!("other-beta, {beta}")),
+        )
+        .await;
         assert_eq!(status, 200, "{field} with its beta");
     }
 }

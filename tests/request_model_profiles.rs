@@ -2,6 +2,8 @@
 //! error (nothing reaches the server), the mock refuses the same body sent by hand with the
 //! API's status and type, and a model without a profile is sent unchecked.
 
+mod common;
+
 use chat_anthropic::mock::MockServer;
 use chat_anthropic::{
     ChatAnthropic, Effort, Error, ModelProfile, RequestError, Thinking, Tool, ToolChoice,
@@ -14,20 +16,6 @@ fn llm(server: &MockServer, model: &str) -> ChatAnthropic {
         .api_key("test-key")
 }
 
-/// Posts `body` to the mock as another client would; returns status and error body.
-async fn post_raw(server: &MockServer, body: &Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/messages", server.base_url()))
-        .header("x-api-key", "test-key")
-        .header("anthropic-version", "2023-06-01")
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn request_error(result: Result<chat_anthropic::AIMessage, Error>) -> RequestError {
     match result {
         Err(Error::Request(err)) => err,
@@ -36,7 +24,7 @@ fn request_error(result: Result<chat_anthropic::AIMessage, Error>) -> RequestErr
 }
 
 async fn assert_mock_refuses(server: &MockServer, body: Value, expected: &str) {
-    let (status, error) = post_raw(server, &body).await;
+    let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
     assert_eq!(status, 400, "{error}");
     assert_eq!(error["error"]["type"], "invalid_request_error");
     let message = error["error"]["message"].as_str().unwrap();

@@ -36,19 +36,6 @@ fn roles(body: &Value) -> Vec<&str> {
         .collect()
 }
 
-async fn post_raw(server: &MockServer, body: &Value, beta: Option<&str>) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .post(format!("{}/v1/messages", server.base_url()))
-        .header("x-api-key", "test-key")
-        .header("anthropic-version", "2023-06-01");
-    if let Some(beta) = beta {
-        request = request.header("anthropic-beta", beta);
-    }
-    let response = request.json(body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn a_later_system_message_stays_in_place_on_models_that_allow_it() {
     let server = MockServer::start().await;
@@ -96,13 +83,13 @@ async fn the_mock_answers_the_recorded_request_as_the_api_did() {
     let path = common::fixtures_dir()
         .join("rig__opus_4_8__messages_preserve_mid_conversation_system_role__0.request.json");
     let recorded: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let (status, message) = post_raw(&server, &recorded, None).await;
+    let (status, message) = common::post_messages(&server.base_url(), &recorded, None).await;
     assert_eq!(status, 200, "{message}");
     assert_eq!(message["type"], "message");
     // A model without in-place system turns refuses the same body.
     let mut older = recorded.clone();
     older["model"] = json!("claude-sonnet-4-6");
-    let (status, error) = post_raw(&server, &older, None).await;
+    let (status, error) = common::post_messages(&server.base_url(), &older, None).await;
     assert_eq!(status, 400);
     assert_eq!(error["error"]["type"], "invalid_request_error");
     assert!(error["error"]["message"]
@@ -113,7 +100,7 @@ async fn the_mock_answers_the_recorded_request_as_the_api_did() {
     let mut misplaced = recorded;
     let messages = misplaced["messages"].as_array_mut().unwrap();
     messages.swap(1, 2);
-    let (status, error) = post_raw(&server, &misplaced, None).await;
+    let (status, error) = common::post_messages(&server.base_url(), &misplaced, None).await;
     assert_eq!(status, 400, "{error}");
     assert!(
         error["error"]["message"]
@@ -160,7 +147,7 @@ async fn tool_changes_in_a_system_turn_carry_their_betas() {
         "tool_removal"
     );
     // The mock refuses the same body without the betas, as the API does.
-    let (status, error) = post_raw(&server, &sent.body, None).await;
+    let (status, error) = common::post_messages(&server.base_url(), &sent.body, None).await;
     assert_eq!(status, 400);
     assert!(
         error["error"]["message"]

@@ -19,24 +19,11 @@ fn fixture(name: &str) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-async fn post_raw(server: &MockServer, body: &Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/messages", server.base_url()))
-        .header("x-api-key", "test-key")
-        .header("anthropic-version", "2023-06-01")
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
 /// The mock's answer to a recorded request equals the API's recorded error.
 async fn assert_mock_answers_as_recorded(server: &MockServer, stem: &str) {
     let request = fixture(&format!("{stem}.request.json"));
     let recorded = fixture(&format!("{stem}.error.json"));
-    let (status, error) = post_raw(server, &request).await;
+    let (status, error) = common::post_messages(&server.base_url(), &request, None).await;
     assert_eq!(status, 400);
     assert_eq!(error["type"], "error");
     assert_eq!(error["error"], recorded["error"], "{stem}");
@@ -170,7 +157,7 @@ async fn strict_limits_on_optional_and_union_parameters_recursion_and_true() {
     ] {
         let body = json!({"model": "claude-sonnet-4-6", "max_tokens": 10, "tools": [tool],
             "messages": [{"role": "user", "content": "Go"}]});
-        let (status, error) = post_raw(&server, &body).await;
+        let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
         assert_eq!(
             (status, error["error"]["type"].as_str()),
             (400, Some("invalid_request_error"))
@@ -231,7 +218,7 @@ async fn from_type_of_an_enum_an_option_and_a_recursive_type_behave_as_documente
     // The mock refuses such a root as the API does.
     let body = json!({"model": "claude-sonnet-4-6", "max_tokens": 10, "tools": [Tool::from_type::<Mode>()],
         "messages": [{"role": "user", "content": "Go"}]});
-    let (status, error) = post_raw(&server, &body).await;
+    let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
     assert_eq!(status, 400);
     assert_eq!(
         error["error"]["message"],
@@ -255,7 +242,7 @@ async fn from_type_of_an_enum_an_option_and_a_recursive_type_behave_as_documente
     let mut body = sent;
     body["tools"] = json!([strict]);
     body["stream"] = json!(false);
-    let (status, error) = post_raw(&server, &body).await;
+    let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
     assert_eq!(status, 400);
     assert_eq!(
         error["error"]["message"],
