@@ -1,6 +1,7 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
 mod cache_warm;
+mod fields;
 pub(crate) mod platform;
 mod secret;
 mod target;
@@ -19,10 +20,7 @@ use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint, ToolFields};
-use crate::settings::{
-    ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile, Platform,
-    ServiceTier, Speed, Thinking,
-};
+use crate::settings::{ChatAnthropicConfig, Platform, Thinking};
 use crate::transport::{self, SendPolicy};
 
 /// The public API's address.
@@ -94,7 +92,8 @@ macro_rules! setter {
 
 impl ChatAnthropic {
     /// A model with default settings: `max_tokens` the model's maximum output where its
-    /// [`ModelProfile`] is known (1024 otherwise), 2 retries, a 10-minute idle timeout.
+    /// [`ModelProfile`](crate::ModelProfile) is known (1024 otherwise), 2 retries, a
+    /// 10-minute idle timeout.
     pub fn new(model: impl Into<String>) -> Self {
         Self::from_config(ChatAnthropicConfig {
             model: model.into(),
@@ -133,34 +132,11 @@ impl ChatAnthropic {
     setter!(/// The model name.
         model: impl Into<String> => model);
     setter!(/// The most tokens to generate. Unset, it is the model's maximum output from its
-        /// [`ModelProfile`] (safe, as every request streams), or 1024 for a model without a
-        /// profile; above the profile's maximum it is refused before sending. `0` generates
-        /// nothing and only writes the prompt cache (see [`warm_cache`](Self::warm_cache)).
+        /// [`ModelProfile`](crate::ModelProfile) (safe, as every request streams), or 1024
+        /// for a model without a profile; above the profile's maximum it is refused before
+        /// sending. `0` generates nothing and only writes the prompt cache (see
+        /// [`warm_cache`](Self::warm_cache)).
         max_tokens: u32 => max_tokens);
-    setter!(/// How much effort the model spends (`output_config.effort`); checked against the
-        /// levels its [`ModelProfile`] offers.
-        ///
-        /// ```
-        /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-        /// # let server = chat_anthropic::mock::MockServer::start().await;
-        /// use chat_anthropic::{ChatAnthropic, Effort};
-        /// let llm = ChatAnthropic::new("claude-sonnet-4-6").effort(Effort::Low)
-        /// #   .base_url(server.base_url()).api_key("test")
-        ///     ;
-        /// llm.invoke("Hi").await?;
-        /// assert_eq!(server.requests()[0].body["output_config"], serde_json::json!({"effort": "low"}));
-        /// # Ok(()) }
-        /// ```
-        effort: Effort => effort);
-    setter!(/// `service_tier`: [`ServiceTier::Auto`] may use priority capacity,
-        /// [`ServiceTier::StandardOnly`] never does.
-        service_tier: ServiceTier => service_tier);
-    setter!(/// `speed`; [`Speed::Fast`] adds the beta it needs to `anthropic-beta` itself.
-        speed: Speed => speed);
-    setter!(/// `container`: reuse a code-execution container, or load skills (adds the skills beta).
-        container: Container => container);
-    setter!(/// `context_management`: edits the API makes to the context (adds its beta).
-        context_management: ContextManagement => context_management);
     setter!(/// Sampling temperature, 0 to 1.
         temperature: f64 => temperature);
     setter!(/// Top-k sampling.
@@ -285,51 +261,6 @@ impl ChatAnthropic {
     #[cfg(feature = "bedrock")]
     pub fn aws_credentials(mut self, credentials: crate::bedrock::AwsCredentials) -> Self {
         self.aws_credentials = Some(credentials);
-        self
-    }
-
-    /// `inference_geo`: where inference runs (e.g. `"us"`).
-    pub fn inference_geo(mut self, geo: impl Into<String>) -> Self {
-        self.config.inference_geo = Some(geo.into());
-        self
-    }
-
-    /// Adds a remote MCP server whose tools the API calls itself (`mcp_servers`; the beta it
-    /// needs is added to `anthropic-beta`, merged with yours).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
-    /// use chat_anthropic::{ChatAnthropic, McpServer};
-    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-    ///     .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))
-    ///     .betas(["my-beta"])
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
-    /// llm.invoke("Search the docs").await?;
-    /// let sent = &server.requests()[0];
-    /// assert_eq!(sent.body["mcp_servers"][0]["name"], "docs");
-    /// assert_eq!(sent.headers["anthropic-beta"], "my-beta,mcp-client-2025-11-20");
-    /// # Ok(()) }
-    /// ```
-    pub fn mcp_server(mut self, server: McpServer) -> Self {
-        self.config.mcp_servers.push(server);
-        self
-    }
-
-    /// Replaces the model's [`ModelProfile`] (what is checked before sending, the default
-    /// `max_tokens`, whether later system messages stay in place): for a model newer than
-    /// this crate's table, or to lift a check.
-    ///
-    /// ```
-    /// use chat_anthropic::{ChatAnthropic, ModelProfile};
-    /// let mut profile = ModelProfile::for_model("claude-opus-4-8").unwrap();
-    /// profile.max_output_tokens = Some(200_000);
-    /// let llm = ChatAnthropic::new("claude-opus-4-9").profile(profile);
-    /// assert_eq!(llm.config().effective_max_tokens(), 200_000);
-    /// ```
-    pub fn profile(mut self, profile: ModelProfile) -> Self {
-        self.config.profile = Some(profile);
         self
     }
 
