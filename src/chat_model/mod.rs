@@ -1,5 +1,6 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
+mod bound_tools;
 mod cache_warm;
 mod fields;
 pub(crate) mod platform;
@@ -19,9 +20,10 @@ use crate::aggregate::MessageAggregator;
 use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
-use crate::request::{self, Endpoint, ToolFields};
+use crate::request::{self, Endpoint};
 use crate::settings::{ChatAnthropicConfig, Platform, Thinking};
 use crate::transport::{self, SendPolicy};
+use bound_tools::BoundTools;
 
 /// The public API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -63,7 +65,7 @@ pub struct ChatAnthropic {
     #[cfg(feature = "bedrock")]
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
     http: reqwest::Client,
-    pub(crate) tools: ToolFields,
+    pub(crate) tools: BoundTools,
 }
 
 impl std::fmt::Debug for ChatAnthropic {
@@ -120,7 +122,7 @@ impl ChatAnthropic {
             #[cfg(feature = "bedrock")]
             aws_credentials: None,
             http,
-            tools: ToolFields::default(),
+            tools: BoundTools::default(),
         }
     }
 
@@ -415,7 +417,12 @@ impl ChatAnthropic {
         aggregator: MessageAggregator,
         record_to: Option<&std::path::Path>,
     ) -> Result<ChatStream, Error> {
-        let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
+        let body = request::body(
+            &self.config,
+            &self.tools.to_request()?,
+            messages,
+            Endpoint::Stream,
+        )?;
         let prepared = self.prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
         let _entered = span.enter();
@@ -493,7 +500,12 @@ impl ChatAnthropic {
             input_tokens: u64,
         }
         let messages = input.into_messages()?;
-        let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
+        let body = request::body(
+            &self.config,
+            &self.tools.to_request()?,
+            messages,
+            Endpoint::CountTokens,
+        )?;
         let prepared = self.prepare(Endpoint::CountTokens, body)?;
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;

@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 use super::{Conversation, ToolFields};
 use crate::error::RequestError;
 use crate::settings::ChatAnthropicConfig;
-use crate::tools::ToolDefinition;
 
 type Body = Map<String, Value>;
 
@@ -34,18 +33,16 @@ pub(super) fn conversation(
 }
 
 /// `tools`, `tool_choice` and `output_config.format`.
-pub(super) fn tools(body: &mut Body, tools: &ToolFields) -> Result<(), RequestError> {
+pub(super) fn tools(body: &mut Body, tools: &ToolFields) {
     if !tools.tools.is_empty() {
-        let definitions = tools.tools.iter().map(ToolDefinition::to_json).collect();
-        put(body, "tools", definitions);
+        put(body, "tools", Value::Array(tools.tools.clone()));
     }
     if let Some(choice) = &tools.tool_choice {
-        put(body, "tool_choice", to_json(choice)?);
+        put(body, "tool_choice", choice.clone());
     }
     if let Some(format) = &tools.output_format {
         output_config(body).insert("format".into(), format.clone());
     }
-    Ok(())
 }
 
 /// The settings token counting takes too: `cache_control`, `thinking`,

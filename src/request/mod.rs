@@ -13,18 +13,20 @@ use serde_json::{Map, Value};
 use crate::error::{Error, RequestError};
 use crate::messages::Message;
 use crate::settings::ChatAnthropicConfig;
-use crate::tools::{ToolChoice, ToolDefinition};
 
 pub(crate) use betas::merged as merged_betas;
 #[cfg(feature = "mock")]
 pub(crate) use betas::required as required_betas;
 pub(crate) use turns::{to_conversation, Conversation, SystemPlacement};
 
-/// Tool-related request fields (set by `bind_tools` and structured output).
+/// The tool-related request fields as the API takes them (the chat model turns its bound
+/// tools into these), so the request needs nothing from the tools above it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ToolFields {
-    pub(crate) tools: Vec<ToolDefinition>,
-    pub(crate) tool_choice: Option<ToolChoice>,
+    /// `tools`, each definition as sent.
+    pub(crate) tools: Vec<Value>,
+    /// `tool_choice`.
+    pub(crate) tool_choice: Option<Value>,
     /// `output_config.format` for native structured output.
     pub(crate) output_format: Option<Value>,
 }
@@ -53,7 +55,7 @@ pub(crate) fn body(
     }
     let mut body = Map::new();
     fields::conversation(&mut body, &config.model, conversation)?;
-    fields::tools(&mut body, tools)?;
+    fields::tools(&mut body, tools);
     fields::shared_settings(&mut body, config)?;
     if endpoint == Endpoint::Stream {
         fields::generation_settings(&mut body, config)?;

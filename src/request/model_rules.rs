@@ -2,13 +2,14 @@
 //! error names the setting). Ranges hold for every model; the rest follows the model's
 //! [`ModelProfile`], and a model without one is not checked (the API decides).
 
+use serde_json::Value;
+
 use crate::error::RequestError;
 use crate::settings::{ChatAnthropicConfig, ModelProfile, Thinking, ThinkingMode};
-use crate::tools::ToolChoice;
 
 pub(crate) fn check(
     config: &ChatAnthropicConfig,
-    tool_choice: Option<&ToolChoice>,
+    tool_choice: Option<&Value>,
 ) -> Result<(), RequestError> {
     if config.model.is_empty() {
         return Err(RequestError::NoModel);
@@ -102,13 +103,12 @@ fn sampling(
 }
 
 fn forced_tool_choice(
-    choice: Option<&ToolChoice>,
+    choice: Option<&Value>,
     profile: &ModelProfile,
     model: impl Fn() -> String,
 ) -> Result<(), RequestError> {
-    let forced = match choice {
-        Some(ToolChoice::Any { .. }) => "any",
-        Some(ToolChoice::Tool { .. }) => "tool",
+    let forced = match choice.and_then(|c| c.get("type")).and_then(Value::as_str) {
+        Some(forced @ ("any" | "tool")) => forced,
         _ => return Ok(()),
     };
     if profile.tool_choice {
@@ -124,6 +124,7 @@ fn forced_tool_choice(
 mod tests {
     use super::*;
     use crate::settings::Effort;
+    use serde_json::json;
 
     fn config(model: &str) -> ChatAnthropicConfig {
         ChatAnthropicConfig {
@@ -219,12 +220,12 @@ mod tests {
     #[test]
     fn forced_tool_choice_where_the_profile_refuses_it() {
         let c = config("claude-sonnet-5-5");
-        assert!(check(&c, Some(&ToolChoice::auto())).is_ok());
+        assert!(check(&c, Some(&json!({"type": "auto"}))).is_ok());
         assert!(matches!(
-            check(&c, Some(&ToolChoice::any())),
+            check(&c, Some(&json!({"type": "any"}))),
             Err(RequestError::ToolChoiceUnsupported { .. })
         ));
-        assert!(check(&config("claude-sonnet-5"), Some(&ToolChoice::any())).is_ok());
+        assert!(check(&config("claude-sonnet-5"), Some(&json!({"type": "any"}))).is_ok());
     }
 
     #[test]
