@@ -166,3 +166,29 @@ async fn the_mock_refuses_a_beta_field_without_its_beta() {
         assert_eq!(status, 200, "{field} with its beta");
     }
 }
+
+#[cfg(feature = "bedrock")]
+#[tokio::test]
+async fn on_bedrock_the_betas_go_in_the_body_and_the_mock_reads_them_there() {
+    use chat_anthropic::bedrock::AwsCredentials;
+    let server = MockServer::start().await;
+    let reply = ChatAnthropic::new("anthropic.claude-sonnet-4-5-20250929-v1:0")
+        .bedrock("us-east-1")
+        .aws_credentials(AwsCredentials::new("AKIDMOCK", "secret"))
+        .base_url(server.base_url())
+        .betas(["my-beta"])
+        .context_management(ContextManagement::new())
+        .invoke("Hi")
+        .await
+        .unwrap();
+    assert!(
+        !reply.text().is_empty(),
+        "the mock accepted context_management with its beta"
+    );
+    let sent = &server.requests()[0];
+    assert!(!sent.headers.contains_key("anthropic-beta"));
+    assert_eq!(
+        sent.body["anthropic_beta"],
+        json!(["my-beta", "context-management-2025-06-27"])
+    );
+}
