@@ -128,6 +128,7 @@ pub mod mock;
 pub mod partial_json;
 pub mod prompt;
 mod request;
+mod settings;
 pub mod sse;
 pub mod tools;
 mod transport;
@@ -135,17 +136,23 @@ pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
-    ApiKey, ChatAnthropic, ChatAnthropicConfig, Platform, Thinking, ANTHROPIC_VERSION,
-    DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
+    ApiKey, ChatAnthropic, ANTHROPIC_VERSION, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
+    VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
-pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
+pub use error::{
+    ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError, RequestError, SchemaRule,
+};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
 };
 pub use messages::*;
 pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
+pub use settings::{
+    ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile, Platform,
+    ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
+};
 pub use tools::{Tool, ToolChoice};
 
 /// The README's examples, compiled as doc tests so they cannot rot.

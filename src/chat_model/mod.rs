@@ -1,6 +1,8 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
-mod config;
+mod bound_tools;
+mod cache_warm;
+mod fields;
 pub(crate) mod platform;
 mod secret;
 mod target;
@@ -11,8 +13,6 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-pub use config::{ChatAnthropicConfig, Thinking};
-pub use platform::Platform;
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
@@ -20,8 +20,10 @@ use crate::aggregate::MessageAggregator;
 use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
-use crate::request::{self, Endpoint, ToolFields};
+use crate::request::{self, Endpoint};
+use crate::settings::{ChatAnthropicConfig, Platform, Thinking};
 use crate::transport::{self, SendPolicy};
+use bound_tools::BoundTools;
 
 /// The public API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -63,7 +65,7 @@ pub struct ChatAnthropic {
     #[cfg(feature = "bedrock")]
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
     http: reqwest::Client,
-    pub(crate) tools: ToolFields,
+    pub(crate) tools: BoundTools,
 }
 
 impl std::fmt::Debug for ChatAnthropic {
@@ -91,7 +93,9 @@ macro_rules! setter {
 }
 
 impl ChatAnthropic {
-    /// A model with default settings (`max_tokens` 1024, 2 retries, 10-minute idle timeout).
+    /// A model with default settings: `max_tokens` the model's maximum output where its
+    /// [`ModelProfile`](crate::ModelProfile) is known (1024 otherwise), 2 retries, a
+    /// 10-minute idle timeout.
     pub fn new(model: impl Into<String>) -> Self {
         Self::from_config(ChatAnthropicConfig {
             model: model.into(),
@@ -118,7 +122,7 @@ impl ChatAnthropic {
             #[cfg(feature = "bedrock")]
             aws_credentials: None,
             http,
-            tools: ToolFields::default(),
+            tools: BoundTools::default(),
         }
     }
 
@@ -129,7 +133,11 @@ impl ChatAnthropic {
 
     setter!(/// The model name.
         model: impl Into<String> => model);
-    setter!(/// The most tokens to generate.
+    setter!(/// The most tokens to generate. Unset, it is the model's maximum output from its
+        /// [`ModelProfile`](crate::ModelProfile) (safe, as every request streams), or 1024
+        /// for a model without a profile; above the profile's maximum it is refused before
+        /// sending. `0` generates nothing and only writes the prompt cache (see
+        /// [`warm_cache`](Self::warm_cache)).
         max_tokens: u32 => max_tokens);
     setter!(/// Sampling temperature, 0 to 1.
         temperature: f64 => temperature);
@@ -409,7 +417,12 @@ impl ChatAnthropic {
         aggregator: MessageAggregator,
         record_to: Option<&std::path::Path>,
     ) -> Result<ChatStream, Error> {
-        let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
+        let body = request::body(
+            &self.config,
+            &self.tools.to_request()?,
+            messages,
+            Endpoint::Stream,
+        )?;
         let prepared = self.prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
         let _entered = span.enter();
@@ -487,7 +500,12 @@ impl ChatAnthropic {
             input_tokens: u64,
         }
         let messages = input.into_messages()?;
-        let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
+        let body = request::body(
+            &self.config,
+            &self.tools.to_request()?,
+            messages,
+            Endpoint::CountTokens,
+        )?;
         let prepared = self.prepare(Endpoint::CountTokens, body)?;
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;

@@ -20,6 +20,7 @@ impl ChatAnthropic {
         let Value::Object(mut body) = body else {
             return Err(Error::Config("the request body is not an object".into()));
         };
+        let betas = crate::request::merged_betas(&self.config.betas, &body);
         let mut headers = HeaderMap::new();
         #[cfg(feature = "bedrock")]
         let mut signer = None;
@@ -28,11 +29,8 @@ impl ChatAnthropic {
             "anthropic-version",
             HeaderValue::from_static(ANTHROPIC_VERSION),
         );
-        if !self.config.betas.is_empty() {
-            headers.insert(
-                "anthropic-beta",
-                header_value(&self.config.betas.join(","))?,
-            );
+        if !betas.is_empty() {
+            headers.insert("anthropic-beta", header_value(&betas.join(","))?);
         }
         let url = match &self.config.platform {
             Platform::Anthropic => {
@@ -133,7 +131,8 @@ impl ChatAnthropic {
             .or_else(|| platform::env_var(&["ANTHROPIC_BEDROCK_BASE_URL"]))
             .unwrap_or_else(|| crate::bedrock::default_base_url(&region));
         let url = crate::bedrock::invoke_url(&base, &self.config.model);
-        crate::bedrock::to_bedrock_body(body, &self.config.betas);
+        let betas = crate::request::merged_betas(&self.config.betas, body);
+        crate::bedrock::to_bedrock_body(body, &betas);
         Ok((url, credentials, region))
     }
 

@@ -4,6 +4,7 @@ mod api_kind;
 mod content;
 mod decode;
 mod protocol;
+mod request;
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ pub use api_kind::ApiErrorKind;
 pub use content::ContentError;
 pub use decode::EventDecodeError;
 pub use protocol::ProtocolError;
+pub use request::{RequestError, SchemaRule};
 
 use crate::messages::AIMessage;
 use crate::sse::SseError;
@@ -95,6 +97,9 @@ pub enum Error {
     /// URL), caught before sending.
     #[error("invalid content: {0}")]
     Content(#[from] ContentError),
+    /// A request the model or the API would refuse, caught before sending.
+    #[error(transparent)]
+    Request(#[from] RequestError),
     /// The client is misconfigured (e.g. no API key).
     #[error("configuration error: {0}")]
     Config(String),

@@ -23,13 +23,16 @@
 
 #[cfg(feature = "bedrock")]
 mod bedrock;
+mod beta_rules;
 mod body;
 mod content_check;
 mod demo;
 mod echo;
+mod model_rules;
 mod prompt_cache;
 mod reply;
 mod route;
+mod schema_rules;
 mod script;
 mod serve;
 mod signatures;

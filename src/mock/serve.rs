@@ -69,7 +69,10 @@ pub(super) async fn handle(
         Via::Anthropic => validate::headers(header).map(|()| raw.to_vec()),
         _ => route::to_anthropic_body(&routed, header, &raw),
     };
-    let body = match checked.and_then(|raw| validate::body(&raw, endpoint)) {
+    let body = match checked
+        .and_then(|raw| validate::body(&raw, endpoint))
+        .and_then(|body| super::beta_rules::check(body, &recorded))
+    {
         Ok(body) => body,
         Err(refusal) => return refuse(&refusal),
     };
@@ -83,7 +86,15 @@ pub(super) async fn handle(
         return refuse(&refusal);
     }
     let usage = shared.cache.account(&body).to_json();
-    let reply = shared.next_reply(&recorded);
+    // `max_tokens: 0` only writes the prompt cache: no content, whatever is queued.
+    let reply = match body.get("max_tokens").and_then(Value::as_u64) {
+        Some(0) => MockReply::script(
+            super::MockScript::new()
+                .stop_reason("max_tokens")
+                .output_tokens(0),
+        ),
+        _ => shared.next_reply(&recorded),
+    };
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let model = body["model"].as_str().unwrap_or_default();
     let id = format!("msg_mock_{number:016}");

@@ -59,21 +59,31 @@ pub(super) fn body(raw: &[u8], endpoint: Endpoint) -> Result<Map<String, Value>,
     let max_tokens = match (endpoint, body.get("max_tokens")) {
         (Endpoint::CountTokens, _) => None,
         (Endpoint::Messages, None) => return Err(invalid("max_tokens: Field required")),
+        // 0 is valid: it only writes the prompt cache.
         (Endpoint::Messages, Some(value)) => match value.as_u64() {
-            Some(n) if n >= 1 => Some(n),
-            _ => return Err(invalid("max_tokens: Input should be a positive integer")),
+            Some(n) => Some(n),
+            _ => {
+                return Err(invalid(
+                    "max_tokens: Input should be a non-negative integer",
+                ))
+            }
         },
     };
     if endpoint == Endpoint::Messages && body.get("stream").is_some_and(|s| !s.is_boolean()) {
         return Err(invalid("stream: Input should be a valid boolean"));
     }
     system(body.get("system"))?;
-    messages(body.get("messages"))?;
+    messages(
+        body.get("messages"),
+        body["model"].as_str().unwrap_or_default(),
+    )?;
     sampling(&body)?;
     thinking(body.get("thinking"), max_tokens)?;
     tools(body.get("tools"))?;
     tool_choice(&body)?;
     output_config(body.get("output_config"))?;
+    super::model_rules::check(&body)?;
+    super::schema_rules::check(&body)?;
     Ok(body)
 }
 
@@ -94,7 +104,7 @@ fn system(system: Option<&Value>) -> Result<(), Refusal> {
     }
 }
 
-fn messages(messages: Option<&Value>) -> Result<(), Refusal> {
+fn messages(messages: Option<&Value>, model: &str) -> Result<(), Refusal> {
     let messages = match messages {
         None => return Err(invalid("messages: Field required")),
         Some(Value::Array(messages)) => messages,
@@ -115,12 +125,18 @@ fn messages(messages: Option<&Value>) -> Result<(), Refusal> {
                     .filter(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"))
                     .filter_map(|b| b.get("tool_use_id").and_then(Value::as_str))
                     .collect();
-                if let Some(id) = results.iter().find(|id| !open_tool_uses.iter().any(|o| o == *id)) {
+                if let Some(id) = results
+                    .iter()
+                    .find(|id| !open_tool_uses.iter().any(|o| o == *id))
+                {
                     return Err(invalid(format!(
                         "messages.{i}.content: unexpected `tool_use_id` found in `tool_result` blocks: {id}. Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
                     )));
                 }
-                if let Some(missing) = open_tool_uses.iter().find(|o| !results.contains(&o.as_str())) {
+                if let Some(missing) = open_tool_uses
+                    .iter()
+                    .find(|o| !results.contains(&o.as_str()))
+                {
                     return Err(invalid(format!(
                         "messages.{i}: `tool_use` ids were found without `tool_result` blocks immediately after: {missing}. Each `tool_use` block must have a corresponding `tool_result` block in the next message."
                     )));
@@ -134,7 +150,10 @@ fn messages(messages: Option<&Value>) -> Result<(), Refusal> {
                         open_tool_uses.join(", ")
                     )));
                 }
-                if blocks.iter().any(|b| b.get("type").and_then(Value::as_str) == Some("tool_result")) {
+                if blocks
+                    .iter()
+                    .any(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"))
+                {
                     return Err(invalid(format!(
                         "messages.{i}.content: `tool_result` blocks can only be in `user` messages"
                     )));
@@ -145,11 +164,7 @@ fn messages(messages: Option<&Value>) -> Result<(), Refusal> {
                     .filter_map(|b| b.get("id").and_then(Value::as_str).map(str::to_owned))
                     .collect();
             }
-            Some("system") => {
-                return Err(invalid(format!(
-                    "messages.{i}.role: Input should be 'user' or 'assistant'; system prompts go in the top-level `system` field"
-                )))
-            }
+            Some("system") => super::model_rules::system_turn(model, messages, i)?,
             _ => {
                 return Err(invalid(format!(
                     "messages.{i}.role: Input should be 'user' or 'assistant'"

@@ -1,23 +1,32 @@
-//! The request body for `POST /v1/messages` and `/v1/messages/count_tokens`.
+//! The request body for `POST /v1/messages` and `/v1/messages/count_tokens`, checked before
+//! it is sent, and the betas it needs.
 
+mod betas;
+mod fields;
 mod model_rules;
+pub(crate) mod schema_rules;
 mod standard_blocks;
 mod turns;
 
 use serde_json::{Map, Value};
 
-use crate::chat_model::ChatAnthropicConfig;
-use crate::error::Error;
+use crate::error::{Error, RequestError};
 use crate::messages::Message;
-use crate::tools::{ToolChoice, ToolDefinition};
+use crate::settings::ChatAnthropicConfig;
 
-pub(crate) use turns::{to_conversation, Conversation};
+pub(crate) use betas::merged as merged_betas;
+#[cfg(feature = "mock")]
+pub(crate) use betas::required as required_betas;
+pub(crate) use turns::{to_conversation, Conversation, SystemPlacement};
 
-/// Tool-related request fields (set by `bind_tools` and structured output).
+/// The tool-related request fields as the API takes them (the chat model turns its bound
+/// tools into these), so the request needs nothing from the tools above it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ToolFields {
-    pub(crate) tools: Vec<ToolDefinition>,
-    pub(crate) tool_choice: Option<ToolChoice>,
+    /// `tools`, each definition as sent.
+    pub(crate) tools: Vec<Value>,
+    /// `tool_choice`.
+    pub(crate) tool_choice: Option<Value>,
     /// `output_config.format` for native structured output.
     pub(crate) output_format: Option<Value>,
 }
@@ -31,91 +40,50 @@ pub(crate) enum Endpoint {
     CountTokens,
 }
 
-/// Builds the JSON body: settings sent only when set, model rules checked first,
-/// `model_kwargs` merged last.
+/// Builds the JSON body: the model's rules checked first, settings sent only when set,
+/// `model_kwargs` merged last, and the tools checked as they will be sent.
 pub(crate) fn body(
     config: &ChatAnthropicConfig,
     tools: &ToolFields,
     messages: Vec<Message>,
     endpoint: Endpoint,
 ) -> Result<Value, Error> {
-    model_rules::check(config)?;
-    let Conversation { system, turns } = to_conversation(messages)?;
-    if turns.is_empty() {
-        return Err(Error::Config(
-            "no messages to send: give at least one human message".into(),
-        ));
+    model_rules::check(config, tools.tool_choice.as_ref())?;
+    let conversation = to_conversation(messages, system_placement(config))?;
+    if conversation.turns.is_empty() {
+        return Err(RequestError::NoMessages.into());
     }
     let mut body = Map::new();
-    let mut put = |key: &str, value: Value| {
-        body.insert(key.to_owned(), value);
-    };
-    put("model", Value::from(config.model.clone()));
-    put("messages", serde_json::to_value(turns).map_err(to_config)?);
-    if let Some(system) = system {
-        put("system", serde_json::to_value(system).map_err(to_config)?);
-    }
-    if !tools.tools.is_empty() {
-        put(
-            "tools",
-            tools.tools.iter().map(ToolDefinition::to_json).collect(),
-        );
-    }
-    if let Some(choice) = &tools.tool_choice {
-        put(
-            "tool_choice",
-            serde_json::to_value(choice).map_err(to_config)?,
-        );
-    }
-    if let Some(format) = &tools.output_format {
-        put("output_config", serde_json::json!({ "format": format }));
-    }
-    if let Some(cache_control) = &config.cache_control {
-        put(
-            "cache_control",
-            serde_json::to_value(cache_control).map_err(to_config)?,
-        );
-    }
-    if let Some(thinking) = &config.thinking {
-        put(
-            "thinking",
-            serde_json::to_value(thinking).map_err(to_config)?,
-        );
-    }
+    fields::conversation(&mut body, &config.model, conversation)?;
+    fields::tools(&mut body, tools);
+    fields::shared_settings(&mut body, config)?;
     if endpoint == Endpoint::Stream {
-        put("max_tokens", Value::from(config.max_tokens));
-        put("stream", Value::Bool(true));
-        if let Some(t) = config.temperature {
-            put("temperature", Value::from(t));
-        }
-        if let Some(k) = config.top_k {
-            put("top_k", Value::from(k));
-        }
-        if let Some(p) = config.top_p {
-            put("top_p", Value::from(p));
-        }
-        if !config.stop_sequences.is_empty() {
-            put("stop_sequences", Value::from(config.stop_sequences.clone()));
-        }
-        if let Some(metadata) = &config.metadata {
-            put("metadata", metadata.clone());
-        }
+        fields::generation_settings(&mut body, config)?;
     }
-    for (key, value) in &config.model_kwargs {
-        // An object meets an object field member by member (e.g. `output_config.effort` from
-        // the kwargs next to `output_config.format` from structured output).
-        match (body.get_mut(key), value) {
-            (Some(Value::Object(field)), Value::Object(extra)) => {
-                field.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
-            _ => {
-                body.insert(key.clone(), value.clone());
-            }
-        }
-    }
+    fields::model_kwargs(&mut body, &config.model_kwargs);
+    check_tools(&body)?;
     Ok(Value::Object(body))
 }
 
-fn to_config(err: serde_json::Error) -> Error {
-    Error::Config(format!("could not serialize the request: {err}"))
+/// Where the model takes later system messages, from its profile.
+fn system_placement(config: &ChatAnthropicConfig) -> SystemPlacement<'_> {
+    let profile = config.model_profile();
+    SystemPlacement {
+        model: &config.model,
+        in_place: profile
+            .as_ref()
+            .is_some_and(|p| p.mid_conversation_system_messages),
+        tool_changes: profile.as_ref().is_some_and(|p| p.mid_conversation_tools),
+    }
+}
+
+/// The API's schema rules over the tools exactly as sent (`model_kwargs` included).
+fn check_tools(body: &Map<String, Value>) -> Result<(), RequestError> {
+    let Some(Value::Array(tools)) = body.get("tools") else {
+        return Ok(());
+    };
+    schema_rules::check(tools).map_err(|broken| RequestError::ToolSchema {
+        tool: broken.tool,
+        rule: broken.rule,
+    })
 }

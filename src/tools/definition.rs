@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::schema;
 use crate::messages::CacheControl;
 
-/// A custom tool: `{name, description, input_schema, strict?, cache_control?}`.
+/// A custom tool: `{name, description, input_schema, strict?, cache_control?,
+/// eager_input_streaming?, defer_loading?, input_examples?}`.
 ///
 /// Built from a Rust type (the counterpart of the seed's pydantic `GetWeather`: the name is
 /// the type's, the description its doc comment, field docs describe the fields), or from a
@@ -49,6 +50,17 @@ pub struct Tool {
     /// A prompt-cache breakpoint after this tool: the tool definitions up to here are cached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<CacheControl>,
+    /// Stream the input without buffering it for validation first, so the first argument
+    /// fragment arrives sooner (this crate shows arguments as they stream).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eager_input_streaming: Option<bool>,
+    /// Keep the tool out of the prompt until tool search finds it (needs a tool-search tool
+    /// bound too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
+    /// Example inputs that show the model how to call the tool.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_examples: Vec<Value>,
 }
 
 impl Tool {
@@ -60,10 +72,39 @@ impl Tool {
             input_schema,
             strict: None,
             cache_control: None,
+            eager_input_streaming: None,
+            defer_loading: None,
+            input_examples: Vec::new(),
         }
     }
 
     /// A tool whose input is `T`: named after the type, described by its doc comment.
+    ///
+    /// The API takes only an object at the root of a tool's input, so `T` should be a struct
+    /// (or a map). A type whose schema has another root is **refused before sending**, not
+    /// wrapped (a wrapper would change the JSON the model sends back, and
+    /// [`ToolCall::parse`](crate::ToolCall::parse) into `T` would no longer fit): an enum
+    /// (`oneOf` at the root), an `Option<_>` (`anyOf`) or a scalar gives
+    /// [`RequestError::ToolSchema`](crate::RequestError::ToolSchema) with
+    /// [`SchemaRule::RootNotObject`](crate::SchemaRule::RootNotObject). Put such a type in a
+    /// field of a struct instead. A recursive struct is sent as it is (`$ref: "#"`) and works
+    /// without strict mode; with [`strict`](Self::strict) it is refused with
+    /// [`SchemaRule::CircularReference`](crate::SchemaRule::CircularReference), as the API
+    /// would.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use chat_anthropic::{ChatAnthropic, Error, RequestError, SchemaRule, Tool};
+    /// #[derive(schemars::JsonSchema)]
+    /// enum Mode { Fast, Careful }
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("unused");
+    /// let err = llm.bind_tools([Tool::from_type::<Mode>()]).invoke("Go").await.unwrap_err();
+    /// assert!(matches!(
+    ///     err,
+    ///     Error::Request(RequestError::ToolSchema { ref tool, rule: SchemaRule::RootNotObject { .. } }) if tool == "Mode"
+    /// ));
+    /// # }
+    /// ```
     pub fn from_type<T: JsonSchema>() -> Self {
         let schema::TypeSchema {
             name,
@@ -107,6 +148,41 @@ impl Tool {
     /// ```
     pub fn cache_control(mut self, cache_control: CacheControl) -> Self {
         self.cache_control = Some(cache_control);
+        self
+    }
+
+    /// `eager_input_streaming`: the input streams without being buffered for validation, so
+    /// the first argument fragment arrives sooner.
+    ///
+    /// ```
+    /// use chat_anthropic::Tool;
+    /// /// Write a file.
+    /// #[derive(schemars::JsonSchema)]
+    /// struct WriteFile { path: String, content: String }
+    /// let tool = Tool::from_type::<WriteFile>().eager_input_streaming(true);
+    /// assert_eq!(serde_json::to_value(&tool).unwrap()["eager_input_streaming"], true);
+    /// ```
+    pub fn eager_input_streaming(mut self, eager: bool) -> Self {
+        self.eager_input_streaming = Some(eager);
+        self
+    }
+
+    /// `defer_loading`: the tool is loaded only when tool search finds it.
+    pub fn defer_loading(mut self, defer: bool) -> Self {
+        self.defer_loading = Some(defer);
+        self
+    }
+
+    /// Adds an example input (`input_examples`).
+    ///
+    /// ```
+    /// use chat_anthropic::Tool;
+    /// let tool = Tool::new("lookup", serde_json::json!({"type": "object", "properties": {"q": {"type": "string"}}}))
+    ///     .input_example(serde_json::json!({"q": "capital of France"}));
+    /// assert_eq!(serde_json::to_value(&tool).unwrap()["input_examples"][0]["q"], "capital of France");
+    /// ```
+    pub fn input_example(mut self, example: Value) -> Self {
+        self.input_examples.push(example);
         self
     }
 }

@@ -27,12 +27,14 @@
 //! # Ok(()) }
 //! ```
 
+mod changes;
 mod choice;
 mod definition;
 mod schema;
 mod structured;
 mod structured_stream;
 
+pub use changes::ToolChange;
 pub use choice::ToolChoice;
 pub use definition::{Tool, ToolDefinition};
 pub use structured::{StructuredMethod, StructuredModel, StructuredResponse};

@@ -15,14 +15,15 @@ use crate::messages::{AIMessage, IntoMessages};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StructuredMethod {
-    /// Force a call to a tool whose input schema is `T`'s (works on every model; LangChain's
-    /// default). With extended thinking on, the API refuses a forced tool, so the tool is
-    /// offered with `tool_choice: auto` instead.
+    /// Force a call to a tool whose input schema is `T`'s (LangChain's default). With
+    /// extended thinking on, or on a model whose [`ModelProfile`](crate::ModelProfile) refuses
+    /// a forced `tool_choice`, the tool is offered with `tool_choice: auto` instead.
     #[default]
     ToolCalling,
     /// The API's native structured output: `output_config.format = {type: "json_schema",
     /// schema}`; the reply is a text block holding the JSON (constrained decoding, strict
-    /// schema).
+    /// schema). The type's doc comment is the schema's root `description`, its fields' docs
+    /// their `description`s.
     JsonSchema,
 }
 
@@ -129,10 +130,15 @@ impl<T: DeserializeOwned> StructuredModel<T> {
     pub fn model(&self) -> ChatAnthropic {
         match self.method {
             StructuredMethod::ToolCalling => {
-                let choice = if self.base.config().thinking.is_some() {
-                    ToolChoice::auto()
-                } else {
+                // A forced tool is refused with thinking on, and by models whose profile
+                // says so; the tool is offered with `auto` there instead.
+                let config = self.base.config();
+                let may_force = config.thinking.is_none()
+                    && config.model_profile().is_none_or(|p| p.tool_choice);
+                let choice = if may_force {
                     ToolChoice::tool(&self.tool.name)
+                } else {
+                    ToolChoice::auto()
                 };
                 self.base
                     .bind_tools([self.tool.clone()])
@@ -140,6 +146,14 @@ impl<T: DeserializeOwned> StructuredModel<T> {
             }
             StructuredMethod::JsonSchema => {
                 let mut schema = self.tool.input_schema.clone();
+                // The type's doc comment says what the value is for: keep it in the schema
+                // the model reads, as the root `description` (field docs are there already).
+                if let (Some(description), Value::Object(root)) =
+                    (&self.tool.description, &mut schema)
+                {
+                    root.entry("description")
+                        .or_insert_with(|| Value::from(description.clone()));
+                }
                 schema::close_objects(&mut schema);
                 self.base
                     .clone()

@@ -43,3 +43,22 @@ pub async fn serve(app: axum::Router) -> String {
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
+
+/// Posts `body` to `{base_url}/v1/messages` as another client would (key, version and an
+/// optional `anthropic-beta`); returns the status and the JSON body (`Null` if none).
+pub async fn post_messages(
+    base_url: &str,
+    body: &serde_json::Value,
+    beta: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base_url}/v1/messages"))
+        .header("x-api-key", "test-key")
+        .header("anthropic-version", "2023-06-01");
+    if let Some(beta) = beta {
+        request = request.header("anthropic-beta", beta);
+    }
+    let response = request.json(body).send().await.expect("the mock answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}

@@ -6,52 +6,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Extended thinking (`thinking` in the request).
-///
-/// ```
-/// use chat_anthropic::Thinking;
-/// let on = Thinking::enabled(2048);
-/// assert_eq!(serde_json::to_value(&on).unwrap(), serde_json::json!({"type": "enabled", "budget_tokens": 2048}));
-/// assert_eq!(serde_json::to_value(Thinking::adaptive()).unwrap()["type"], "adaptive");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Thinking {
-    /// Think with a token budget (≥ 1024 and below `max_tokens`).
-    Enabled {
-        /// Tokens the model may spend thinking.
-        budget_tokens: u32,
-        /// `"summarized"` or `"omitted"` (redacted, but signed for multi-turn continuity).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        display: Option<String>,
-    },
-    /// The model decides how much to think.
-    Adaptive {
-        /// `"summarized"` or `"omitted"`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        display: Option<String>,
-    },
-    /// Think only between tool calls.
-    BetweenTools,
-    /// No thinking.
-    Disabled,
-}
-
-impl Thinking {
-    /// `{type: "enabled", budget_tokens}`.
-    pub fn enabled(budget_tokens: u32) -> Self {
-        Self::Enabled {
-            budget_tokens,
-            display: None,
-        }
-    }
-
-    /// `{type: "adaptive"}`.
-    pub fn adaptive() -> Self {
-        Self::Adaptive { display: None }
-    }
-}
+use super::fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
+use super::{ModelProfile, Thinking};
 
 /// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) but the API key.
 ///
@@ -63,8 +19,10 @@ impl Thinking {
 pub struct ChatAnthropicConfig {
     /// The model name, e.g. `"claude-sonnet-4-6"`.
     pub model: String,
-    /// The most tokens to generate.
-    pub max_tokens: u32,
+    /// The most tokens to generate; `None` sends the model's maximum output from its
+    /// [`ModelProfile`] (every request streams, so a long reply is safe), or 1024 for a
+    /// model without a profile. `Some(0)` only warms the prompt cache (no reply is generated).
+    pub max_tokens: Option<u32>,
     /// Sampling temperature (sent only when set).
     pub temperature: Option<f64>,
     /// Top-k sampling (sent only when set).
@@ -83,7 +41,7 @@ pub struct ChatAnthropicConfig {
     /// Retries before the first byte of a response (connection errors, 408, 409, 429, 5xx).
     pub max_retries: u32,
     /// Where requests go: Anthropic's API, Vertex AI or Bedrock.
-    pub platform: super::Platform,
+    pub platform: crate::settings::Platform,
     /// The API's base URL; `None` reads `ANTHROPIC_BASE_URL` (or the platform's own
     /// variable), else the platform's public address.
     pub base_url: Option<String>,
@@ -97,6 +55,23 @@ pub struct ChatAnthropicConfig {
     pub metadata: Option<Value>,
     /// Top-level `cache_control`: automatic prompt caching up to the last cacheable block.
     pub cache_control: Option<crate::messages::CacheControl>,
+    /// `output_config.effort`.
+    pub effort: Option<Effort>,
+    /// `service_tier`.
+    pub service_tier: Option<ServiceTier>,
+    /// `inference_geo`: where inference runs (e.g. `"us"`); `None` uses the workspace's default.
+    pub inference_geo: Option<String>,
+    /// `speed` (beta, added automatically).
+    pub speed: Option<Speed>,
+    /// `container`: a container to reuse, or skills to load.
+    pub container: Option<Container>,
+    /// `context_management` (beta, added automatically).
+    pub context_management: Option<ContextManagement>,
+    /// `mcp_servers` (beta, added automatically).
+    pub mcp_servers: Vec<McpServer>,
+    /// The model's profile when set; `None` uses the built-in table's
+    /// ([`ModelProfile::for_model`]).
+    pub profile: Option<ModelProfile>,
     /// Whether streamed chunks carry `usage_metadata`.
     pub stream_usage: bool,
     /// Further request body fields, sent as they are (LangChain's `model_kwargs`).
@@ -107,7 +82,7 @@ impl Default for ChatAnthropicConfig {
     fn default() -> Self {
         Self {
             model: String::new(),
-            max_tokens: 1024,
+            max_tokens: None,
             temperature: None,
             top_k: None,
             top_p: None,
@@ -115,16 +90,60 @@ impl Default for ChatAnthropicConfig {
             timeout: Some(Duration::from_secs(600)),
             connect_timeout: Duration::from_secs(10),
             max_retries: 2,
-            platform: super::Platform::Anthropic,
+            platform: crate::settings::Platform::Anthropic,
             base_url: None,
             default_headers: BTreeMap::new(),
             betas: Vec::new(),
             thinking: None,
             metadata: None,
             cache_control: None,
+            effort: None,
+            service_tier: None,
+            inference_geo: None,
+            speed: None,
+            container: None,
+            context_management: None,
+            mcp_servers: Vec::new(),
+            profile: None,
             stream_usage: true,
             model_kwargs: Map::new(),
         }
+    }
+}
+
+/// `max_tokens` for a model without a known maximum output.
+pub const DEFAULT_MAX_TOKENS: u32 = 1024;
+
+impl ChatAnthropicConfig {
+    /// The model's profile: the one set, else the built-in table's, else `None` (an unknown
+    /// model: nothing is checked before sending).
+    ///
+    /// ```
+    /// use chat_anthropic::ChatAnthropic;
+    /// assert!(ChatAnthropic::new("claude-sonnet-4-6").config().model_profile().is_some());
+    /// assert!(ChatAnthropic::new("my-proxy-model").config().model_profile().is_none());
+    /// ```
+    pub fn model_profile(&self) -> Option<ModelProfile> {
+        self.profile
+            .clone()
+            .or_else(|| ModelProfile::for_model(&self.model))
+    }
+
+    /// The `max_tokens` sent: the one set, else the profile's maximum output, else
+    /// [`DEFAULT_MAX_TOKENS`].
+    ///
+    /// ```
+    /// use chat_anthropic::ChatAnthropic;
+    /// assert_eq!(ChatAnthropic::new("claude-sonnet-4-6").config().effective_max_tokens(), 128_000);
+    /// assert_eq!(ChatAnthropic::new("my-proxy-model").config().effective_max_tokens(), 1024);
+    /// assert_eq!(ChatAnthropic::new("claude-sonnet-4-6").max_tokens(64).config().effective_max_tokens(), 64);
+    /// ```
+    pub fn effective_max_tokens(&self) -> u32 {
+        self.max_tokens.unwrap_or_else(|| {
+            self.model_profile()
+                .and_then(|profile| profile.max_output_tokens)
+                .unwrap_or(DEFAULT_MAX_TOKENS)
+        })
     }
 }
 

@@ -1,0 +1,16 @@
+//! What a [`ChatAnthropic`](crate::ChatAnthropic) is configured with: plain, serializable
+//! settings and the model profiles, read by the request builder below and the chat model
+//! above, so neither reaches into the other.
+
+mod config;
+mod fields;
+mod platform;
+mod profile;
+mod profile_table;
+mod thinking;
+
+pub use config::{ChatAnthropicConfig, DEFAULT_MAX_TOKENS};
+pub use fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
+pub use platform::Platform;
+pub use profile::{ModelProfile, ThinkingMode};
+pub use thinking::Thinking;
