@@ -40,7 +40,7 @@ async fn assemble(body: Vec<u8>) -> Value {
 
 fn error_type(err: &Error) -> String {
     match err {
-        Error::Api { kind, .. } => kind.to_string(),
+        Error::Api(api) => api.kind().to_string(),
         Error::Protocol(_) => "protocol_error".into(),
         Error::Decode(_) => "decode_error".into(),
         Error::Sse(_) => "sse_error".into(),

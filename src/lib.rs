@@ -24,7 +24,11 @@ pub use chat_model::{
     DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
-pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
+pub use error::{
+    ApiError, ApiErrorKind, ConfigError, ConfigReason, ContentError, Error, EventDecodeError,
+    NotEventStreamError, ProtocolError, RedirectError, StreamError, StructuredError, TimeoutError,
+    TimeoutPhase, TransportError,
+};
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,

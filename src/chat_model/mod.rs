@@ -8,8 +8,9 @@ mod vertex;
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
+use tracing::Instrument;
 
 pub use config::{ChatAnthropicConfig, Thinking};
 pub use platform::Platform;
@@ -17,11 +18,11 @@ pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
 use crate::aggregate::MessageAggregator;
-use crate::chat_stream::ChatStream;
+use crate::chat_stream::{ChatStream, LiveEvents, ResendPolicy};
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint, ToolFields};
-use crate::transport::{self, SendPolicy};
+use crate::transport::{self, Body, Prepared, SendPolicy};
 
 /// The public API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -148,6 +149,53 @@ impl ChatAnthropic {
     /// stream. Never a total deadline, so a long healthy stream is not cut.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.timeout = timeout.into();
+        self
+    }
+
+    /// Whether a stream that fails before any content reached the caller is sent again
+    /// (default true), within [`max_retries`](Self::max_retries) and with the same
+    /// back-off. Until the first content arrives the client holds back `message_start`,
+    /// `ping`s and empty block starts, so a re-send is invisible: the caller sees one
+    /// message. It re-sends after a transient `error` event (`overloaded_error`,
+    /// `api_error`), a dropped connection, a timeout or an early end, and never once content
+    /// has been yielded.
+    ///
+    /// Billing: an attempt that failed may already have been billed for its input tokens
+    /// (and any output generated but not delivered), and the re-send is billed as a new
+    /// request. Turn this off to handle every failure yourself.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # server.enqueue(chat_anthropic::mock::MockReply::text("late").error_event_after(1, "overloaded_error", "Overloaded"));
+    /// use chat_anthropic::ChatAnthropic;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").retry_before_content(false)
+    /// #   .base_url(server.base_url()).api_key("test")
+    ///     ;
+    /// let err = llm.invoke("Hi").await.unwrap_err();
+    /// assert!(err.is_retryable(), "no content had arrived: the caller may send it again");
+    /// # Ok(()) }
+    /// ```
+    pub fn retry_before_content(mut self, enabled: bool) -> Self {
+        self.config.retry_before_content = enabled;
+        self
+    }
+
+    /// The stall watchdog: the longest gap between content-bearing events of a stream
+    /// (`ping`s and SSE comments do not count; default: no limit). The idle
+    /// [`timeout`](Self::timeout) is reset by every byte, so a server that keeps pinging
+    /// while generation has stalled never trips it; this does, with a
+    /// [`TimeoutPhase::Content`](crate::TimeoutPhase::Content) error that keeps the partial
+    /// message (and is re-sent if no content had arrived, see
+    /// [`retry_before_content`](Self::retry_before_content)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").stall_timeout(Duration::from_secs(60));
+    /// assert_eq!(llm.config().stall_timeout, Some(Duration::from_secs(60)));
+    /// ```
+    pub fn stall_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.config.stall_timeout = limit.into();
         self
     }
 
@@ -412,18 +460,32 @@ impl ChatAnthropic {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
         let prepared = self.prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
-        let _entered = span.enter();
-        let response = transport::send(&self.http, &prepared, self.policy()).await?;
-        tracing::debug!(status = response.status().as_u16(), "stream started");
-        let mut body = transport::body(response, self.config.timeout);
-        #[cfg(feature = "bedrock")]
-        if matches!(self.config.platform, Platform::Bedrock { .. }) {
-            body = Box::pin(crate::bedrock::EventStreamToSse::new(body));
-        }
-        if let Some(path) = record_to {
-            body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
-        }
-        Ok(ChatStream::new(body, self.config.stream_usage, aggregator))
+        let opener = std::sync::Arc::new(Opener {
+            http: self.http.clone(),
+            prepared,
+            policy: self.policy(),
+            bedrock: matches!(self.config.platform, Platform::Bedrock { .. }),
+            record_to: record_to.map(std::path::Path::to_path_buf),
+            span,
+        });
+        let mut retries_spent = 0;
+        let body = opener.open(&mut retries_spent).await?;
+        let reopen = move |mut spent: u32| {
+            let opener = opener.clone();
+            async move {
+                let body = opener.open(&mut spent).await?;
+                Ok((body, spent))
+            }
+            .boxed()
+        };
+        let resend = ResendPolicy {
+            reopen: std::sync::Arc::new(reopen),
+            retries_spent,
+            max_retries: self.config.max_retries,
+            enabled: self.config.retry_before_content,
+        };
+        let events = LiveEvents::new(body, self.config.stall_timeout, Some(resend));
+        Ok(ChatStream::live(events, self.config.stream_usage, aggregator))
     }
 
     /// The reply as one message: the stream, folded.
@@ -489,7 +551,7 @@ impl ChatAnthropic {
         let messages = input.into_messages()?;
         let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
         let prepared = self.prepare(Endpoint::CountTokens, body)?;
-        let response = transport::send(&self.http, &prepared, self.policy()).await?;
+        let response = transport::send(&self.http, &prepared, self.policy(), &mut 0).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
     }
@@ -498,7 +560,44 @@ impl ChatAnthropic {
         SendPolicy {
             max_retries: self.config.max_retries,
             idle_timeout: self.config.timeout,
+            connect_timeout: self.config.connect_timeout,
         }
+    }
+}
+
+/// Opens a stream's response: sends (with retries before the first byte), checks it is an
+/// event stream, and frames the body; again for each re-send before content.
+struct Opener {
+    http: reqwest::Client,
+    prepared: Prepared,
+    policy: SendPolicy,
+    bedrock: bool,
+    record_to: Option<std::path::PathBuf>,
+    span: tracing::Span,
+}
+
+impl Opener {
+    async fn open(&self, retries_spent: &mut u32) -> Result<Body, Error> {
+        let response = transport::send(&self.http, &self.prepared, self.policy, retries_spent)
+            .instrument(self.span.clone())
+            .await?;
+        tracing::debug!(parent: &self.span, status = response.status().as_u16(), "stream started");
+        let content_type = if self.bedrock {
+            "application/vnd.amazon.eventstream"
+        } else {
+            "text/event-stream"
+        };
+        let mut body =
+            transport::event_stream(response, content_type, self.policy.idle_timeout).await?;
+        #[cfg(feature = "bedrock")]
+        if self.bedrock {
+            body = Box::pin(crate::bedrock::EventStreamToSse::new(body));
+        }
+        if let Some(path) = &self.record_to {
+            // A re-send records afresh: the file holds the stream the caller got.
+            body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
+        }
+        Ok(body)
     }
 }
 
@@ -516,6 +615,8 @@ pub(crate) async fn run_ordered<F: std::future::Future>(
 fn http_client(connect_timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
+        // The API never redirects; following a redirect would send the key elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
         .build()
         .unwrap_or_default()

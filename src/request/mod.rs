@@ -7,7 +7,7 @@ mod turns;
 use serde_json::{Map, Value};
 
 use crate::chat_model::ChatAnthropicConfig;
-use crate::error::Error;
+use crate::error::{ConfigReason, Error};
 use crate::messages::Message;
 use crate::tools::{ToolChoice, ToolDefinition};
 
@@ -42,8 +42,9 @@ pub(crate) fn body(
     model_rules::check(config)?;
     let Conversation { system, turns } = to_conversation(messages)?;
     if turns.is_empty() {
-        return Err(Error::Config(
-            "no messages to send: give at least one human message".into(),
+        return Err(Error::config(
+            ConfigReason::InvalidInput,
+            "no messages to send: give at least one human message",
         ));
     }
     let mut body = Map::new();
@@ -117,5 +118,8 @@ pub(crate) fn body(
 }
 
 fn to_config(err: serde_json::Error) -> Error {
-    Error::Config(format!("could not serialize the request: {err}"))
+    Error::config(
+        ConfigReason::Encoding,
+        format!("could not serialize the request: {err}"),
+    )
 }

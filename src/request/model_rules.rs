@@ -2,13 +2,13 @@
 //! and the error names the setting).
 
 use crate::chat_model::{ChatAnthropicConfig, Thinking};
-use crate::error::Error;
+use crate::error::{ConfigReason, Error};
 
 /// Model families that reject non-default sampling parameters and `thinking: disabled`.
 const FIXED_SAMPLING_FAMILIES: [&str; 2] = ["claude-fable-5", "claude-sonnet-5-5"];
 
 pub(crate) fn check(config: &ChatAnthropicConfig) -> Result<(), Error> {
-    let fail = |message: String| Err(Error::Config(message));
+    let fail = |message: String| Err(Error::config(ConfigReason::InvalidSetting, message));
     if config.model.is_empty() {
         return fail("no model set: ChatAnthropic::new(\"claude-…\")".into());
     }

@@ -195,11 +195,8 @@ impl BrowserEvent {
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// use chat_anthropic::{ApiErrorKind, Error};
-    /// let err = Error::Api {
-    ///     status: Some(529), kind: ApiErrorKind::Overloaded, message: "Overloaded".into(),
-    ///     request_id: None, retry_after: None,
-    /// };
+    /// use chat_anthropic::{ApiError, ApiErrorKind, Error};
+    /// let err = Error::Api(ApiError::new(ApiErrorKind::Overloaded, "Overloaded").with_status(529));
     /// let BrowserEvent::Error { kind, .. } = BrowserEvent::from_error(&err) else { unreachable!() };
     /// assert_eq!(kind.as_deref(), Some("overloaded_error"));
     /// ```
@@ -341,13 +338,10 @@ mod tests {
 
     #[test]
     fn an_error_names_the_api_error_type_when_there_is_one() {
-        let api = Error::Api {
-            status: Some(429),
-            kind: crate::error::ApiErrorKind::RateLimit,
-            message: "Slow down".into(),
-            request_id: None,
-            retry_after: None,
-        };
+        let api = Error::Api(
+            crate::error::ApiError::new(crate::error::ApiErrorKind::RateLimit, "Slow down")
+                .with_status(429),
+        );
         let event = BrowserEvent::from_error(&api);
         assert!(event.is_last());
         let BrowserEvent::Error { message, kind } = event else {
