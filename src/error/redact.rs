@@ -25,16 +25,26 @@ pub(crate) fn strip(url: &mut Url) {
     url.set_fragment(None);
 }
 
-/// `url` with its password (if any) replaced by [`REDACTED`], for `Debug` and stored
-/// settings; everything else is kept so the setting still reads as given.
+/// `url` with its password and query values (if any) replaced by [`REDACTED`], for `Debug`
+/// and stored settings; everything else is kept so the setting still reads as given.
 pub(crate) fn url_without_password(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some(REDACTED));
-            parsed.into()
-        }
-        _ => url.to_owned(),
+    let Ok(mut parsed) = Url::parse(url) else {
+        return url.to_owned();
+    };
+    if parsed.password().is_none() && parsed.query().is_none() {
+        return url.to_owned();
     }
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some(REDACTED));
+    }
+    if parsed.query().is_some() {
+        let names: Vec<String> = parsed.query_pairs().map(|(name, _)| name.into_owned()).collect();
+        parsed
+            .query_pairs_mut()
+            .clear()
+            .extend_pairs(names.iter().map(|name| (name.as_str(), REDACTED)));
+    }
+    parsed.into()
 }
 
 #[cfg(test)]
@@ -59,6 +69,10 @@ mod tests {
         assert_eq!(
             url_without_password("http://127.0.0.1:8080"),
             "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            url_without_password("https://proxy.example/?key=sk-1"),
+            "https://proxy.example/?key=REDACTED"
         );
     }
 }
