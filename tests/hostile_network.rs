@@ -739,3 +739,56 @@ async fn pings_forever_before_content_are_re_sent_then_reported() {
     assert_eq!(reply.text(), "after the stall");
     assert_eq!(server.requests().len(), 2);
 }
+
+/// A subscriber that only tracks which spans this thread has entered.
+struct EnteredSpans;
+
+thread_local! {
+    static ENTERED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl tracing::Subscriber for EnteredSpans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        static NEXT: AtomicUsize = AtomicUsize::new(1);
+        tracing::span::Id::from_u64(NEXT.fetch_add(1, Ordering::SeqCst) as u64)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, span: &tracing::span::Id) {
+        ENTERED.with(|entered| entered.borrow_mut().push(span.into_u64()));
+    }
+    fn exit(&self, span: &tracing::span::Id) {
+        ENTERED.with(|entered| entered.borrow_mut().retain(|id| *id != span.into_u64()));
+    }
+}
+
+#[test]
+fn the_request_span_is_not_left_entered_while_the_request_waits() {
+    // The server runs on its own runtime; the client is polled on this thread.
+    let server_runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = server_runtime.block_on(Raw::start(vec![reply_then_stall(
+        "",
+        Duration::from_secs(60),
+    )]));
+    let client_runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let llm = model(&server.base_url);
+    tracing::subscriber::with_default(EnteredSpans, || {
+        client_runtime.block_on(async {
+            let mut waiting = Box::pin(llm.stream("Hi"));
+            let pending = tokio::time::timeout(Duration::from_millis(300), &mut waiting).await;
+            assert!(pending.is_err(), "the server never answers");
+            let entered = ENTERED.with(|entered| entered.borrow().clone());
+            assert!(
+                entered.is_empty(),
+                "a span stayed entered across an await: {entered:?}"
+            );
+        })
+    });
+}
