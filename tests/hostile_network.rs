@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chat_anthropic::{
-    ApiErrorKind, ChatAnthropic, ConfigReason, Error, StreamEvent, TimeoutPhase,
-};
+use chat_anthropic::{ApiErrorKind, ChatAnthropic, ConfigReason, Error, StreamEvent, TimeoutPhase};
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -172,7 +170,9 @@ fn response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
 }
 
 fn api_error_body(kind: &str, message: &str) -> String {
-    format!(r#"{{"type":"error","error":{{"type":"{kind}","message":"{message}"}},"request_id":"req_1"}}"#)
+    format!(
+        r#"{{"type":"error","error":{{"type":"{kind}","message":"{message}"}},"request_id":"req_1"}}"#
+    )
 }
 
 fn event(name: &str, data: &str) -> String {
@@ -282,12 +282,19 @@ async fn the_raw_server_reads_whole_requests() {
 
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_names_status_and_location() {
-    for (status, code) in [("307 Temporary Redirect", 307), ("308 Permanent Redirect", 308), ("302 Found", 302)] {
+    for (status, code) in [
+        ("307 Temporary Redirect", 307),
+        ("308 Permanent Redirect", 308),
+        ("302 Found", 302),
+    ] {
         let other = Raw::start(vec![]).await;
         let server = redirecting(status, &other).await;
-        let err = within(Duration::from_secs(10), model(&server.base_url).invoke("Hi"))
-            .await
-            .unwrap_err();
+        let err = within(
+            Duration::from_secs(10),
+            model(&server.base_url).invoke("Hi"),
+        )
+        .await
+        .unwrap_err();
         assert_redirect(&err, code, &other);
         assert!(err.to_string().contains(&code.to_string()), "{err}");
     }
@@ -300,7 +307,9 @@ async fn vertex_does_not_follow_a_redirect() {
     let llm = model(&server.base_url)
         .vertex("us-east5", "proj")
         .vertex_access_token("ya29.secret");
-    let err = within(Duration::from_secs(10), llm.invoke("Hi")).await.unwrap_err();
+    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
+        .await
+        .unwrap_err();
     assert_redirect(&err, 307, &other);
 }
 
@@ -311,8 +320,12 @@ async fn bedrock_does_not_follow_a_redirect() {
     let server = redirecting("307 Temporary Redirect", &other).await;
     let llm = model(&server.base_url)
         .bedrock("us-east-1")
-        .aws_credentials(chat_anthropic::bedrock::AwsCredentials::new("AKID", "secret"));
-    let err = within(Duration::from_secs(10), llm.invoke("Hi")).await.unwrap_err();
+        .aws_credentials(chat_anthropic::bedrock::AwsCredentials::new(
+            "AKID", "secret",
+        ));
+    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
+        .await
+        .unwrap_err();
     assert_redirect(&err, 307, &other);
 }
 
@@ -321,8 +334,11 @@ async fn bedrock_does_not_follow_a_redirect() {
 #[tokio::test]
 async fn an_error_body_that_stalls_ends_at_the_idle_timeout() {
     // A 529 announcing 1000 bytes that sends 16 and then nothing.
-    let stalled = head("529 Overloaded", &[("content-type", "application/json")], Some(1000))
-        + r#"{"type":"error","#;
+    let stalled = head(
+        "529 Overloaded",
+        &[("content-type", "application/json")],
+        Some(1000),
+    ) + r#"{"type":"error","#;
     let server = Raw::start(vec![reply_then_stall(stalled, Duration::from_secs(60))]).await;
     let started = Instant::now();
     let err = within(
@@ -380,11 +396,18 @@ const HUGE: usize = 256 << 20;
 #[tokio::test]
 async fn a_huge_error_body_is_read_only_to_a_bound() {
     let written = Arc::new(AtomicUsize::new(0));
-    let head = head("500 Internal Server Error", &[("content-type", "text/plain")], Some(HUGE));
+    let head = head(
+        "500 Internal Server Error",
+        &[("content-type", "text/plain")],
+        Some(HUGE),
+    );
     let server = Raw::start(vec![huge_body(head, written.clone())]).await;
-    let err = within(Duration::from_secs(20), model(&server.base_url).invoke("Hi"))
-        .await
-        .unwrap_err();
+    let err = within(
+        Duration::from_secs(20),
+        model(&server.base_url).invoke("Hi"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert!(err.to_string().len() < 2000, "the message is shortened");
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -398,11 +421,18 @@ async fn a_huge_error_body_is_read_only_to_a_bound() {
 #[tokio::test]
 async fn a_huge_count_tokens_body_is_read_only_to_a_bound() {
     let written = Arc::new(AtomicUsize::new(0));
-    let head = head("200 OK", &[("content-type", "application/json")], Some(HUGE));
+    let head = head(
+        "200 OK",
+        &[("content-type", "application/json")],
+        Some(HUGE),
+    );
     let server = Raw::start(vec![huge_body(head, written.clone())]).await;
-    let err = within(Duration::from_secs(20), model(&server.base_url).count_tokens("Hi"))
-        .await
-        .unwrap_err();
+    let err = within(
+        Duration::from_secs(20),
+        model(&server.base_url).count_tokens("Hi"),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     tokio::time::sleep(Duration::from_millis(200)).await;
     let written = written.load(Ordering::SeqCst);
@@ -413,21 +443,38 @@ async fn a_huge_count_tokens_body_is_read_only_to_a_bound() {
 
 #[tokio::test]
 async fn a_200_that_is_not_an_event_stream_names_its_type_and_keeps_the_body_start() {
-    let html = format!("<html><body>Proxy login required{}</body></html>", "!".repeat(5000));
+    let html = format!(
+        "<html><body>Proxy login required{}</body></html>",
+        "!".repeat(5000)
+    );
     let cases = [
-        response("200 OK", &[("content-type", "text/html; charset=utf-8")], &html),
-        response("200 OK", &[("content-type", "application/json")], r#"{"id":"msg_1","content":[]}"#),
         response(
             "200 OK",
-            &[("content-type", "text/event-stream"), ("content-encoding", "br")],
+            &[("content-type", "text/html; charset=utf-8")],
+            &html,
+        ),
+        response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            r#"{"id":"msg_1","content":[]}"#,
+        ),
+        response(
+            "200 OK",
+            &[
+                ("content-type", "text/event-stream"),
+                ("content-encoding", "br"),
+            ],
             "\u{1b}\u{0}garbled",
         ),
     ];
     for (case, answer) in cases.into_iter().enumerate() {
         let server = Raw::start(vec![reply(answer)]).await;
-        let err = within(Duration::from_secs(10), model(&server.base_url).invoke("Hi"))
-            .await
-            .unwrap_err();
+        let err = within(
+            Duration::from_secs(10),
+            model(&server.base_url).invoke("Hi"),
+        )
+        .await
+        .unwrap_err();
         let Error::NotEventStream(response) = &err else {
             panic!("case {case}: {err:?}")
         };
@@ -435,7 +482,9 @@ async fn a_200_that_is_not_an_event_stream_names_its_type_and_keeps_the_body_sta
         match case {
             0 => {
                 assert_eq!(response.content_type(), Some("text/html; charset=utf-8"));
-                assert!(response.body_start().starts_with("<html><body>Proxy login required"));
+                assert!(response
+                    .body_start()
+                    .starts_with("<html><body>Proxy login required"));
                 assert_eq!(response.body_start().len(), 1024, "the first KiB");
                 assert!(err.to_string().contains("text/html"), "{err}");
             }
@@ -451,11 +500,18 @@ async fn a_200_that_is_not_an_event_stream_names_its_type_and_keeps_the_body_sta
 async fn x_should_retry_is_what_the_client_does_and_what_the_error_says() {
     let no = response(
         "500 Internal Server Error",
-        &[("x-should-retry", "false"), ("content-type", "application/json")],
+        &[
+            ("x-should-retry", "false"),
+            ("content-type", "application/json"),
+        ],
         &api_error_body("api_error", "do not retry"),
     );
     let server = Raw::start(vec![reply(no), reply(text_stream_response("unwanted"))]).await;
-    let err = model(&server.base_url).max_retries(2).invoke("Hi").await.unwrap_err();
+    let err = model(&server.base_url)
+        .max_retries(2)
+        .invoke("Hi")
+        .await
+        .unwrap_err();
     assert_eq!(server.requests().len(), 1, "not retried");
     assert!(!err.is_retryable(), "the error agrees with the client");
 
@@ -465,7 +521,11 @@ async fn x_should_retry_is_what_the_client_does_and_what_the_error_says() {
         &api_error_body("invalid_request_error", "try again"),
     );
     let server = Raw::start(vec![reply(yes.clone()), reply(yes)]).await;
-    let err = model(&server.base_url).max_retries(1).invoke("Hi").await.unwrap_err();
+    let err = model(&server.base_url)
+        .max_retries(1)
+        .invoke("Hi")
+        .await
+        .unwrap_err();
     assert_eq!(server.requests().len(), 2, "retried as the server asked");
     assert!(err.is_retryable());
 }
@@ -497,9 +557,16 @@ async fn a_malformed_url_is_a_configuration_error_and_not_retried() {
         .invoke("Hi")
         .await
         .unwrap_err();
-    assert_eq!(err.config_reason(), Some(ConfigReason::InvalidSetting), "{err:?}");
+    assert_eq!(
+        err.config_reason(),
+        Some(ConfigReason::InvalidSetting),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
-    assert!(started.elapsed() < Duration::from_millis(400), "no back-off slept");
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "no back-off slept"
+    );
 }
 
 // ---- 12, 14. Secrets and root causes in errors ----------------------------------------------
@@ -512,7 +579,10 @@ fn closed_port() -> u16 {
 
 #[tokio::test]
 async fn a_refused_connection_says_why_once_and_hides_url_secrets() {
-    let base = format!("http://user:hunter2@127.0.0.1:{}/?key=sk-in-query", closed_port());
+    let base = format!(
+        "http://user:hunter2@127.0.0.1:{}/?key=sk-in-query",
+        closed_port()
+    );
     let llm = model(&base).default_header("x-proxy-token", "tok-secret");
     let err = llm.invoke("Hi").await.unwrap_err();
     let Error::Transport(transport) = &err else {
@@ -521,11 +591,19 @@ async fn a_refused_connection_says_why_once_and_hides_url_secrets() {
     assert!(transport.is_connect());
     let text = err.to_string();
     assert!(text.to_lowercase().contains("connection refused"), "{text}");
-    for secret in ["hunter2", "sk-in-query", "tok-secret", "sk-hostile-test-key"] {
+    for secret in [
+        "hunter2",
+        "sk-in-query",
+        "tok-secret",
+        "sk-hostile-test-key",
+    ] {
         let shown = format!("{text} {err:?} {llm:?}");
         assert!(!shown.contains(secret), "{secret} leaked: {shown}");
     }
-    assert!(!format!("{text} {err:?}").contains("user@"), "no user-info in errors");
+    assert!(
+        !format!("{text} {err:?}").contains("user@"),
+        "no user-info in errors"
+    );
     // A printed chain (message, then each source) states the cause once.
     let mut chain = vec![text.clone()];
     let mut source = std::error::Error::source(&err);
@@ -533,17 +611,28 @@ async fn a_refused_connection_says_why_once_and_hides_url_secrets() {
         chain.push(cause.to_string());
         source = cause.source();
     }
-    let refused = chain.join(" <- ").to_lowercase().matches("connection refused").count();
+    let refused = chain
+        .join(" <- ")
+        .to_lowercase()
+        .matches("connection refused")
+        .count();
     assert_eq!(refused, 1, "{chain:?}");
 }
 
 #[tokio::test]
 async fn secrets_stay_out_of_the_serialized_config() {
-    let llm = model("https://user:hunter2@proxy.example").default_header("x-proxy-token", "tok-secret");
+    let llm =
+        model("https://user:hunter2@proxy.example").default_header("x-proxy-token", "tok-secret");
     let saved = serde_json::to_string(llm.config()).unwrap();
-    assert!(!saved.contains("hunter2") && !saved.contains("tok-secret"), "{saved}");
+    assert!(
+        !saved.contains("hunter2") && !saved.contains("tok-secret"),
+        "{saved}"
+    );
     let restored: chat_anthropic::ChatAnthropicConfig = serde_json::from_str(&saved).unwrap();
-    assert!(restored.default_headers.is_empty(), "a redacted value is not read back as a value");
+    assert!(
+        restored.default_headers.is_empty(),
+        "a redacted value is not read back as a value"
+    );
 }
 
 // ---- Connection phase ------------------------------------------------------------------
@@ -582,11 +671,17 @@ async fn response_headers_that_never_come_are_a_header_timeout() {
     let server = Raw::start(vec![reply_then_stall("", Duration::from_secs(60))]).await;
     let err = within(
         Duration::from_secs(10),
-        model(&server.base_url).timeout(Duration::from_millis(300)).invoke("Hi"),
+        model(&server.base_url)
+            .timeout(Duration::from_millis(300))
+            .invoke("Hi"),
     )
     .await
     .unwrap_err();
-    assert_eq!(err.timeout_phase(), Some(TimeoutPhase::ResponseHeaders), "{err:?}");
+    assert_eq!(
+        err.timeout_phase(),
+        Some(TimeoutPhase::ResponseHeaders),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
 }
 
@@ -597,7 +692,10 @@ async fn response_headers_that_never_come_are_a_header_timeout() {
 async fn bedrock_signs_each_attempt_afresh() {
     let busy = response(
         "529 Overloaded",
-        &[("retry-after-ms", "1100"), ("content-type", "application/json")],
+        &[
+            ("retry-after-ms", "1100"),
+            ("content-type", "application/json"),
+        ],
         r#"{"message":"busy"}"#,
     );
     let refused = response("400 Bad Request", &[], r#"{"message":"stop here"}"#);
@@ -605,14 +703,27 @@ async fn bedrock_signs_each_attempt_afresh() {
     let llm = model(&server.base_url)
         .max_retries(1)
         .bedrock("us-east-1")
-        .aws_credentials(chat_anthropic::bedrock::AwsCredentials::new("AKID", "secret"));
-    let err = within(Duration::from_secs(10), llm.invoke("Hi")).await.unwrap_err();
+        .aws_credentials(chat_anthropic::bedrock::AwsCredentials::new(
+            "AKID", "secret",
+        ));
+    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(400), "{err:?}");
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    let stamp = |n: usize| (requests[n].header("x-amz-date"), requests[n].header("authorization"));
+    let stamp = |n: usize| {
+        (
+            requests[n].header("x-amz-date"),
+            requests[n].header("authorization"),
+        )
+    };
     assert!(stamp(0).0.is_some());
-    assert_ne!(stamp(0), stamp(1), "the retry carries its own date and signature");
+    assert_ne!(
+        stamp(0),
+        stamp(1),
+        "the retry carries its own date and signature"
+    );
 }
 
 #[test]
@@ -628,10 +739,13 @@ fn the_client_futures_are_send() {
 
 #[tokio::test]
 async fn an_error_event_before_content_is_re_sent_transparently() {
-    let failing = sse_head() + &message_start() + &text_start() + &ping() + &error_event("overloaded_error");
+    let failing =
+        sse_head() + &message_start() + &text_start() + &ping() + &error_event("overloaded_error");
     let server = Raw::start(vec![reply(failing), reply(text_stream_response("second"))]).await;
     let llm = model(&server.base_url).max_retries(1);
-    let mut stream = within(Duration::from_secs(10), llm.stream("Hi")).await.unwrap();
+    let mut stream = within(Duration::from_secs(10), llm.stream("Hi"))
+        .await
+        .unwrap();
     let mut starts = 0;
     while let Some(event) = within(Duration::from_secs(10), stream.next()).await {
         if let StreamEvent::MessageStart(_) = event.unwrap() {
@@ -647,20 +761,34 @@ async fn an_error_event_before_content_is_re_sent_transparently() {
 async fn a_connection_dropped_after_message_start_is_re_sent() {
     let dropped = sse_head() + &message_start();
     let server = Raw::start(vec![reply(dropped), reply(text_stream_response("again"))]).await;
-    let reply = within(Duration::from_secs(10), model(&server.base_url).max_retries(1).invoke("Hi"))
-        .await
-        .unwrap();
+    let reply = within(
+        Duration::from_secs(10),
+        model(&server.base_url).max_retries(1).invoke("Hi"),
+    )
+    .await
+    .unwrap();
     assert_eq!(reply.text(), "again");
     assert_eq!(server.requests().len(), 2);
 }
 
 #[tokio::test]
 async fn nothing_is_re_sent_once_content_was_yielded() {
-    let failing = sse_head() + &message_start() + &text_start() + &text_delta("Hel") + &error_event("overloaded_error");
-    let server = Raw::start(vec![reply(failing), reply(text_stream_response("billed twice"))]).await;
-    let err = within(Duration::from_secs(10), model(&server.base_url).max_retries(2).invoke("Hi"))
-        .await
-        .unwrap_err();
+    let failing = sse_head()
+        + &message_start()
+        + &text_start()
+        + &text_delta("Hel")
+        + &error_event("overloaded_error");
+    let server = Raw::start(vec![
+        reply(failing),
+        reply(text_stream_response("billed twice")),
+    ])
+    .await;
+    let err = within(
+        Duration::from_secs(10),
+        model(&server.base_url).max_retries(2).invoke("Hi"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.partial_message().unwrap().text(), "Hel");
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Overloaded));
     assert!(!err.is_retryable());
@@ -678,14 +806,24 @@ async fn re_sending_can_be_turned_off_and_stays_within_max_retries() {
         .await
         .unwrap_err();
     assert_eq!(server.requests().len(), 1);
-    assert!(err.is_retryable(), "no content arrived: the caller may re-send");
+    assert!(
+        err.is_retryable(),
+        "no content arrived: the caller may re-send"
+    );
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Api));
 
     let server = Raw::start(vec![failing(), failing(), failing(), failing()]).await;
-    let err = within(Duration::from_secs(20), model(&server.base_url).max_retries(2).invoke("Hi"))
-        .await
-        .unwrap_err();
-    assert_eq!(server.requests().len(), 3, "one attempt and max_retries re-sends");
+    let err = within(
+        Duration::from_secs(20),
+        model(&server.base_url).max_retries(2).invoke("Hi"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "one attempt and max_retries re-sends"
+    );
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Api));
     assert!(err.partial_message().is_some());
 }
@@ -718,10 +856,16 @@ async fn pings_forever_after_content_hit_the_stall_watchdog_with_the_partial() {
         .max_retries(2)
         .timeout(Duration::from_secs(5))
         .stall_timeout(Duration::from_millis(400));
-    let err = within(Duration::from_secs(10), llm.invoke("Hi")).await.unwrap_err();
+    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
+        .await
+        .unwrap_err();
     assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Content), "{err:?}");
     assert_eq!(err.partial_message().unwrap().text(), "Hel");
-    assert_eq!(server.requests().len(), 1, "content had arrived: not re-sent");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "content had arrived: not re-sent"
+    );
 }
 
 #[tokio::test]
@@ -735,7 +879,9 @@ async fn pings_forever_before_content_are_re_sent_then_reported() {
     let llm = model(&server.base_url)
         .max_retries(1)
         .stall_timeout(Duration::from_millis(300));
-    let reply = within(Duration::from_secs(10), llm.invoke("Hi")).await.unwrap();
+    let reply = within(Duration::from_secs(10), llm.invoke("Hi"))
+        .await
+        .unwrap();
     assert_eq!(reply.text(), "after the stall");
     assert_eq!(server.requests().len(), 2);
 }

@@ -485,7 +485,11 @@ impl ChatAnthropic {
             enabled: self.config.retry_before_content,
         };
         let events = LiveEvents::new(body, self.config.stall_timeout, Some(resend));
-        Ok(ChatStream::live(events, self.config.stream_usage, aggregator))
+        Ok(ChatStream::live(
+            events,
+            self.config.stream_usage,
+            aggregator,
+        ))
     }
 
     /// The reply as one message: the stream, folded.

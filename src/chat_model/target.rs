@@ -91,8 +91,15 @@ impl ChatAnthropic {
     }
 
     /// Anthropic's API: `x-api-key`, `{base}/v1/messages[/count_tokens]`.
-    fn anthropic_target(&self, endpoint: Endpoint, headers: &mut HeaderMap) -> Result<Target, Error> {
-        headers.insert("x-api-key", secret_header_value(self.resolved_api_key()?.expose())?);
+    fn anthropic_target(
+        &self,
+        endpoint: Endpoint,
+        headers: &mut HeaderMap,
+    ) -> Result<Target, Error> {
+        headers.insert(
+            "x-api-key",
+            secret_header_value(self.resolved_api_key()?.expose())?,
+        );
         let base = self
             .config
             .base_url
@@ -154,17 +161,18 @@ impl ChatAnthropic {
         let url = crate::bedrock::invoke_url(&base, &self.config.model);
         crate::bedrock::to_bedrock_body(body, &self.config.betas);
         // Signed over the final URL, headers and body, at each attempt's own time.
-        let signer: Signer = std::sync::Arc::new(move |url: &str, headers: &mut HeaderMap, body: &[u8]| {
-            crate::bedrock::sign(
-                "POST",
-                url,
-                headers,
-                body,
-                &credentials,
-                &region,
-                std::time::SystemTime::now(),
-            )
-        });
+        let signer: Signer =
+            std::sync::Arc::new(move |url: &str, headers: &mut HeaderMap, body: &[u8]| {
+                crate::bedrock::sign(
+                    "POST",
+                    url,
+                    headers,
+                    body,
+                    &credentials,
+                    &region,
+                    std::time::SystemTime::now(),
+                )
+            });
         Ok(Target {
             url,
             signer: Some(signer),

@@ -19,8 +19,8 @@ mod watchdog;
 
 pub use chunks::ChunkStream;
 pub(crate) use record::Tee;
-pub(crate) use resend::{LiveEvents, ResendPolicy};
 pub use replay::ReplayPace;
+pub(crate) use resend::{LiveEvents, ResendPolicy};
 pub use updates::UpdateStream;
 
 use crate::aggregate::{MessageAggregator, StreamUpdate};

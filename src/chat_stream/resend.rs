@@ -172,7 +172,8 @@ impl Stream for LiveEvents {
             match item {
                 Some(Ok(event)) if !this.holding => return Poll::Ready(Some(Ok(event))),
                 Some(Ok(StreamEvent::Error(event))) => {
-                    let cause = ApiError::new(event.error.kind.clone(), event.error.message.clone());
+                    let cause =
+                        ApiError::new(event.error.kind.clone(), event.error.message.clone());
                     if this.try_resend(cause.into()).is_err() {
                         // Not re-sent: the fold turns the event into the typed error.
                         this.held.push_back(StreamEvent::Error(event));

@@ -114,7 +114,10 @@ mod tests {
             .chain(futures_util::stream::pending());
         let limit = Duration::from_millis(100);
         let mut watched = Box::pin(Watchdog::new(events, Some(limit)));
-        assert!(matches!(watched.next().await, Some(Ok(StreamEvent::MessageStop))));
+        assert!(matches!(
+            watched.next().await,
+            Some(Ok(StreamEvent::MessageStop))
+        ));
         let started = Instant::now();
         let err = watched.next().await.unwrap().unwrap_err();
         assert!(err.is_timeout());

@@ -141,7 +141,8 @@ mod tests {
 
     #[test]
     fn should_retry_overrides_the_status_both_ways() {
-        let err = |status| ApiError::new(ApiErrorKind::from_status(status), "x").with_status(status);
+        let err =
+            |status| ApiError::new(ApiErrorKind::from_status(status), "x").with_status(status);
         assert!(err(500).is_retryable());
         assert!(!err(500).with_should_retry(false).is_retryable());
         assert!(!err(400).is_retryable());

@@ -19,7 +19,11 @@ pub struct EventDecodeError {
 }
 
 impl EventDecodeError {
-    pub(crate) fn new(event: impl Into<String>, data: impl Into<String>, cause: serde_json::Error) -> Self {
+    pub(crate) fn new(
+        event: impl Into<String>,
+        data: impl Into<String>,
+        cause: serde_json::Error,
+    ) -> Self {
         Self {
             event: event.into(),
             data: data.into(),

@@ -38,7 +38,10 @@ pub(crate) fn url_without_password(url: &str) -> String {
         let _ = parsed.set_password(Some(REDACTED));
     }
     if parsed.query().is_some() {
-        let names: Vec<String> = parsed.query_pairs().map(|(name, _)| name.into_owned()).collect();
+        let names: Vec<String> = parsed
+            .query_pairs()
+            .map(|(name, _)| name.into_owned())
+            .collect();
         parsed
             .query_pairs_mut()
             .clear()

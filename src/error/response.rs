@@ -104,7 +104,11 @@ impl NotEventStreamError {
 
 impl fmt::Display for NotEventStreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected an event stream, got a {} response of type ", self.status)?;
+        write!(
+            f,
+            "expected an event stream, got a {} response of type ",
+            self.status
+        )?;
         match &self.content_type {
             Some(kind) => write!(f, "{kind:?}")?,
             None => f.write_str("(none)")?,

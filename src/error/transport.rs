@@ -7,12 +7,20 @@ use super::redact;
 /// The connection failed (refused, DNS, TLS, reset while reading). Ask it with predicates;
 /// its text names the URL (without user-info or query) and the root cause, once.
 ///
-/// ```no_run
+/// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use chat_anthropic::{ChatAnthropic, Error};
-/// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("k").base_url("http://127.0.0.1:9").max_retries(0);
+/// // A loopback port nobody listens on.
+/// let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+/// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+///     .api_key("k")
+///     .base_url(format!("http://127.0.0.1:{port}"))
+///     .max_retries(0);
 /// match llm.invoke("Hi").await {
-///     Err(Error::Transport(err)) => assert!(err.is_connect(), "{err}"),
+///     Err(Error::Transport(err)) => {
+///         assert!(err.is_connect());
+///         assert!(err.to_string().contains("Connection refused"), "the root cause: {err}");
+///     }
 ///     other => panic!("{other:?}"),
 /// }
 /// # }

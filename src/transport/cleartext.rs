@@ -47,8 +47,13 @@ mod tests {
 
     #[test]
     fn warns_once_per_remote_http_host_and_never_for_loopback_or_https() {
-        assert!(warn_if_cleartext("http://cleartext-test.example:8080/v1/messages"));
-        assert!(!warn_if_cleartext("http://cleartext-test.example:8080/v1/messages"), "once");
+        assert!(warn_if_cleartext(
+            "http://cleartext-test.example:8080/v1/messages"
+        ));
+        assert!(
+            !warn_if_cleartext("http://cleartext-test.example:8080/v1/messages"),
+            "once"
+        );
         assert!(warn_if_cleartext("http://10.1.2.3/v1/messages"));
         for quiet in [
             "https://api.anthropic.com/v1/messages",

@@ -33,7 +33,8 @@ pub(crate) type Body = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
 /// Signs one attempt (Bedrock's SigV4): given the URL and body, adds headers. Called for
 /// every attempt, so a retry carries a fresh signature.
-pub(crate) type Signer = Arc<dyn Fn(&str, &mut HeaderMap, &[u8]) -> Result<(), Error> + Send + Sync>;
+pub(crate) type Signer =
+    Arc<dyn Fn(&str, &mut HeaderMap, &[u8]) -> Result<(), Error> + Send + Sync>;
 
 /// One POST, ready to send as many times as retries need.
 #[derive(Clone)]
@@ -216,7 +217,9 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&body.bytes).map_err(|cause| {
         let mut data = String::from_utf8_lossy(&body.bytes).into_owned();
         if !body.complete {
-            data.push_str(&format!("… (the body exceeds {JSON_BODY_LIMIT} bytes and was not read further)"));
+            data.push_str(&format!(
+                "… (the body exceeds {JSON_BODY_LIMIT} bytes and was not read further)"
+            ));
         }
         EventDecodeError::new("response", data, cause).into()
     })

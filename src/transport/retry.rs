@@ -121,7 +121,10 @@ mod tests {
             delay(Some(Duration::from_secs(3600)), 0),
             Duration::from_secs(60)
         );
-        assert_eq!(delay(Some(Duration::from_secs(2)), 5), Duration::from_secs(2));
+        assert_eq!(
+            delay(Some(Duration::from_secs(2)), 5),
+            Duration::from_secs(2)
+        );
         assert!(delay(None, 0) <= Duration::from_millis(500));
     }
 
