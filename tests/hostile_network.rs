@@ -237,6 +237,20 @@ fn sse_head() -> String {
     head("200 OK", &[("content-type", "text/event-stream")], None)
 }
 
+/// What `invoke("Hi")` fails with (within 20 s).
+async fn invoke_err(llm: ChatAnthropic) -> Error {
+    within(Duration::from_secs(20), llm.invoke("Hi"))
+        .await
+        .unwrap_err()
+}
+
+/// What `count_tokens("Hi")` fails with (within 20 s).
+async fn count_tokens_err(llm: ChatAnthropic) -> Error {
+    within(Duration::from_secs(20), llm.count_tokens("Hi"))
+        .await
+        .unwrap_err()
+}
+
 fn model(base_url: &str) -> ChatAnthropic {
     ChatAnthropic::new("claude-sonnet-4-6")
         .base_url(base_url)
@@ -289,12 +303,7 @@ async fn a_redirect_is_not_followed_and_names_status_and_location() {
     ] {
         let other = Raw::start(vec![]).await;
         let server = redirecting(status, &other).await;
-        let err = within(
-            Duration::from_secs(10),
-            model(&server.base_url).invoke("Hi"),
-        )
-        .await
-        .unwrap_err();
+        let err = invoke_err(model(&server.base_url)).await;
         assert_redirect(&err, code, &other);
         assert!(err.to_string().contains(&code.to_string()), "{err}");
     }
@@ -307,9 +316,7 @@ async fn vertex_does_not_follow_a_redirect() {
     let llm = model(&server.base_url)
         .vertex("us-east5", "proj")
         .vertex_access_token("ya29.secret");
-    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
-        .await
-        .unwrap_err();
+    let err = invoke_err(llm).await;
     assert_redirect(&err, 307, &other);
 }
 
@@ -323,9 +330,7 @@ async fn bedrock_does_not_follow_a_redirect() {
         .aws_credentials(chat_anthropic::bedrock::AwsCredentials::new(
             "AKID", "secret",
         ));
-    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
-        .await
-        .unwrap_err();
+    let err = invoke_err(llm).await;
     assert_redirect(&err, 307, &other);
 }
 
@@ -341,14 +346,7 @@ async fn an_error_body_that_stalls_ends_at_the_idle_timeout() {
     ) + r#"{"type":"error","#;
     let server = Raw::start(vec![reply_then_stall(stalled, Duration::from_secs(60))]).await;
     let started = Instant::now();
-    let err = within(
-        Duration::from_secs(10),
-        model(&server.base_url)
-            .timeout(Duration::from_millis(300))
-            .invoke("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let err = invoke_err(model(&server.base_url).timeout(Duration::from_millis(300))).await;
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(err.status(), Some(529), "{err:?}");
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Overloaded));
@@ -360,14 +358,7 @@ async fn a_count_tokens_body_that_stalls_ends_at_the_idle_timeout() {
     let stalled =
         head("200 OK", &[("content-type", "application/json")], Some(100)) + r#"{"input_"#;
     let server = Raw::start(vec![reply_then_stall(stalled, Duration::from_secs(60))]).await;
-    let err = within(
-        Duration::from_secs(10),
-        model(&server.base_url)
-            .timeout(Duration::from_millis(300))
-            .count_tokens("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let err = count_tokens_err(model(&server.base_url).timeout(Duration::from_millis(300))).await;
     assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Body), "{err:?}");
 }
 
@@ -393,50 +384,48 @@ fn huge_body(head: String, written: Arc<AtomicUsize>) -> Handler {
 
 const HUGE: usize = 256 << 20;
 
-#[tokio::test]
-async fn a_huge_error_body_is_read_only_to_a_bound() {
+/// Serves `head` and a 256 MiB body to what `call` sends; returns the error it got and how
+/// much the server managed to write before the client hung up.
+async fn against_a_huge_body<T: std::fmt::Debug, F: Future<Output = Result<T, Error>>>(
+    head: String,
+    call: impl FnOnce(ChatAnthropic) -> F,
+) -> (Error, usize) {
     let written = Arc::new(AtomicUsize::new(0));
-    let head = head(
-        "500 Internal Server Error",
-        &[("content-type", "text/plain")],
-        Some(HUGE),
-    );
     let server = Raw::start(vec![huge_body(head, written.clone())]).await;
-    let err = within(
-        Duration::from_secs(20),
-        model(&server.base_url).invoke("Hi"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.status(), Some(500));
-    assert!(err.to_string().len() < 2000, "the message is shortened");
+    let err = within(Duration::from_secs(20), call(model(&server.base_url)))
+        .await
+        .unwrap_err();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let written = written.load(Ordering::SeqCst);
     assert!(
         written < 32 << 20,
         "the client stopped reading early; the server wrote {written} bytes"
     );
+    (err, written)
+}
+
+#[tokio::test]
+async fn a_huge_error_body_is_read_only_to_a_bound() {
+    let head = head(
+        "500 Internal Server Error",
+        &[("content-type", "text/plain")],
+        Some(HUGE),
+    );
+    let (err, _) = against_a_huge_body(head, |llm| async move { llm.invoke("Hi").await }).await;
+    assert_eq!(err.status(), Some(500));
+    assert!(err.to_string().len() < 2000, "the message is shortened");
 }
 
 #[tokio::test]
 async fn a_huge_count_tokens_body_is_read_only_to_a_bound() {
-    let written = Arc::new(AtomicUsize::new(0));
     let head = head(
         "200 OK",
         &[("content-type", "application/json")],
         Some(HUGE),
     );
-    let server = Raw::start(vec![huge_body(head, written.clone())]).await;
-    let err = within(
-        Duration::from_secs(20),
-        model(&server.base_url).count_tokens("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let (err, _) =
+        against_a_huge_body(head, |llm| async move { llm.count_tokens("Hi").await }).await;
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let written = written.load(Ordering::SeqCst);
-    assert!(written < 32 << 20, "the server wrote {written} bytes");
 }
 
 // ---- 9. A 200 that is not an event stream --------------------------------------------------
@@ -469,12 +458,7 @@ async fn a_200_that_is_not_an_event_stream_names_its_type_and_keeps_the_body_sta
     ];
     for (case, answer) in cases.into_iter().enumerate() {
         let server = Raw::start(vec![reply(answer)]).await;
-        let err = within(
-            Duration::from_secs(10),
-            model(&server.base_url).invoke("Hi"),
-        )
-        .await
-        .unwrap_err();
+        let err = invoke_err(model(&server.base_url)).await;
         let Error::NotEventStream(response) = &err else {
             panic!("case {case}: {err:?}")
         };
@@ -653,14 +637,9 @@ async fn a_connection_that_never_completes_is_a_connect_timeout() {
             fillers.push(stream);
         }
     }
-    let err = within(
-        Duration::from_secs(10),
-        model(&format!("http://{addr}"))
-            .connect_timeout(Duration::from_millis(300))
-            .invoke("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let err =
+        invoke_err(model(&format!("http://{addr}")).connect_timeout(Duration::from_millis(300)))
+            .await;
     assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Connect), "{err:?}");
     assert!(err.is_retryable());
     drop((listener, fillers));
@@ -669,14 +648,7 @@ async fn a_connection_that_never_completes_is_a_connect_timeout() {
 #[tokio::test]
 async fn response_headers_that_never_come_are_a_header_timeout() {
     let server = Raw::start(vec![reply_then_stall("", Duration::from_secs(60))]).await;
-    let err = within(
-        Duration::from_secs(10),
-        model(&server.base_url)
-            .timeout(Duration::from_millis(300))
-            .invoke("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let err = invoke_err(model(&server.base_url).timeout(Duration::from_millis(300))).await;
     assert_eq!(
         err.timeout_phase(),
         Some(TimeoutPhase::ResponseHeaders),
@@ -706,9 +678,7 @@ async fn bedrock_signs_each_attempt_afresh() {
         .aws_credentials(chat_anthropic::bedrock::AwsCredentials::new(
             "AKID", "secret",
         ));
-    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
-        .await
-        .unwrap_err();
+    let err = invoke_err(llm).await;
     assert_eq!(err.status(), Some(400), "{err:?}");
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -783,12 +753,7 @@ async fn nothing_is_re_sent_once_content_was_yielded() {
         reply(text_stream_response("billed twice")),
     ])
     .await;
-    let err = within(
-        Duration::from_secs(10),
-        model(&server.base_url).max_retries(2).invoke("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let err = invoke_err(model(&server.base_url).max_retries(2)).await;
     assert_eq!(err.partial_message().unwrap().text(), "Hel");
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Overloaded));
     assert!(!err.is_retryable());
@@ -813,12 +778,7 @@ async fn re_sending_can_be_turned_off_and_stays_within_max_retries() {
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Api));
 
     let server = Raw::start(vec![failing(), failing(), failing(), failing()]).await;
-    let err = within(
-        Duration::from_secs(20),
-        model(&server.base_url).max_retries(2).invoke("Hi"),
-    )
-    .await
-    .unwrap_err();
+    let err = invoke_err(model(&server.base_url).max_retries(2)).await;
     assert_eq!(
         server.requests().len(),
         3,
@@ -856,9 +816,7 @@ async fn pings_forever_after_content_hit_the_stall_watchdog_with_the_partial() {
         .max_retries(2)
         .timeout(Duration::from_secs(5))
         .stall_timeout(Duration::from_millis(400));
-    let err = within(Duration::from_secs(10), llm.invoke("Hi"))
-        .await
-        .unwrap_err();
+    let err = invoke_err(llm).await;
     assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Content), "{err:?}");
     assert_eq!(err.partial_message().unwrap().text(), "Hel");
     assert_eq!(

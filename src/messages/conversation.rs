@@ -139,12 +139,14 @@ impl Message {
             "system" => Self::System(SystemMessage::new(content)),
             "human" | "user" => Self::Human(HumanMessage::new(content)),
             "ai" | "assistant" => Self::Ai(AIMessage::new(content)),
-            other => return Err(Error::config(
-                crate::error::ConfigReason::InvalidInput,
-                format!(
+            other => {
+                return Err(Error::config(
+                    crate::error::ConfigReason::InvalidInput,
+                    format!(
                     "unknown message role {other:?}: expected system, human, user, ai or assistant"
                 ),
-            )),
+                ))
+            }
         })
     }
 }

@@ -94,12 +94,14 @@ impl TryFrom<Value> for PromptArgs {
                 Value::String(text) => PromptArg::Text(text),
                 Value::Number(_) | Value::Bool(_) => PromptArg::Text(value.to_string()),
                 Value::Array(items) => PromptArg::Messages(messages_from_json(&name, items)?),
-                other => return Err(crate::Error::config(
-                    ConfigReason::InvalidInput,
-                    format!(
+                other => {
+                    return Err(crate::Error::config(
+                        ConfigReason::InvalidInput,
+                        format!(
                         "prompt argument {name:?} must be text or a list of messages, got {other}"
                     ),
-                )),
+                    ))
+                }
             };
             args.0.insert(name, arg);
         }
