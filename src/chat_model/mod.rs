@@ -1,6 +1,7 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
 mod config;
+mod open;
 pub(crate) mod platform;
 mod secret;
 mod target;
@@ -8,21 +9,22 @@ mod vertex;
 
 use std::time::Duration;
 
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::Value;
-use tracing::Instrument;
 
 pub use config::{ChatAnthropicConfig, Thinking};
 pub use platform::Platform;
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
+use open::Opener;
+
 use crate::aggregate::MessageAggregator;
-use crate::chat_stream::{ChatStream, LiveEvents, ResendPolicy};
+use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint, ToolFields};
-use crate::transport::{self, Body, Prepared, SendPolicy};
+use crate::transport::{self, SendPolicy};
 
 /// The public API's address.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -460,31 +462,17 @@ impl ChatAnthropic {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
         let prepared = self.prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
-        let opener = std::sync::Arc::new(Opener {
+        let opener = Opener {
             http: self.http.clone(),
             prepared,
             policy: self.policy(),
             bedrock: matches!(self.config.platform, Platform::Bedrock { .. }),
             record_to: record_to.map(std::path::Path::to_path_buf),
             span,
-        });
-        let mut retries_spent = 0;
-        let body = opener.open(&mut retries_spent).await?;
-        let reopen = move |mut spent: u32| {
-            let opener = opener.clone();
-            async move {
-                let body = opener.open(&mut spent).await?;
-                Ok((body, spent))
-            }
-            .boxed()
         };
-        let resend = ResendPolicy {
-            reopen: std::sync::Arc::new(reopen),
-            retries_spent,
-            max_retries: self.config.max_retries,
-            enabled: self.config.retry_before_content,
-        };
-        let events = LiveEvents::new(body, self.config.stall_timeout, Some(resend));
+        let events = opener
+            .live_events(self.config.retry_before_content, self.config.stall_timeout)
+            .await?;
         Ok(ChatStream::live(
             events,
             self.config.stream_usage,
@@ -566,42 +554,6 @@ impl ChatAnthropic {
             idle_timeout: self.config.timeout,
             connect_timeout: self.config.connect_timeout,
         }
-    }
-}
-
-/// Opens a stream's response: sends (with retries before the first byte), checks it is an
-/// event stream, and frames the body; again for each re-send before content.
-struct Opener {
-    http: reqwest::Client,
-    prepared: Prepared,
-    policy: SendPolicy,
-    bedrock: bool,
-    record_to: Option<std::path::PathBuf>,
-    span: tracing::Span,
-}
-
-impl Opener {
-    async fn open(&self, retries_spent: &mut u32) -> Result<Body, Error> {
-        let response = transport::send(&self.http, &self.prepared, self.policy, retries_spent)
-            .instrument(self.span.clone())
-            .await?;
-        tracing::debug!(parent: &self.span, status = response.status().as_u16(), "stream started");
-        let content_type = if self.bedrock {
-            "application/vnd.amazon.eventstream"
-        } else {
-            "text/event-stream"
-        };
-        let mut body =
-            transport::event_stream(response, content_type, self.policy.idle_timeout).await?;
-        #[cfg(feature = "bedrock")]
-        if self.bedrock {
-            body = Box::pin(crate::bedrock::EventStreamToSse::new(body));
-        }
-        if let Some(path) = &self.record_to {
-            // A re-send records afresh: the file holds the stream the caller got.
-            body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
-        }
-        Ok(body)
     }
 }
 

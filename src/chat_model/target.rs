@@ -41,12 +41,7 @@ impl ChatAnthropic {
                     endpoint,
                     &mut body,
                 )?;
-                let bearer = format!("Bearer {}", target.token.expose());
-                headers.insert(AUTHORIZATION, secret_header_value(&bearer)?);
-                Target {
-                    url: target.url,
-                    signer: None,
-                }
+                vertex_bearer(&target, &mut headers)?
             }
             Platform::Bedrock { region } => {
                 headers.remove("anthropic-version");
@@ -206,6 +201,16 @@ impl ChatAnthropic {
                 }),
         }
     }
+}
+
+/// Vertex AI's target, authenticated with its bearer token.
+fn vertex_bearer(target: &vertex::VertexTarget, headers: &mut HeaderMap) -> Result<Target, Error> {
+    let bearer = format!("Bearer {}", target.token.expose());
+    headers.insert(AUTHORIZATION, secret_header_value(&bearer)?);
+    Ok(Target {
+        url: target.url.clone(),
+        signer: None,
+    })
 }
 
 /// A header value; the error names the header, never the value (it may be a secret).
