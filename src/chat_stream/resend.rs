@@ -215,3 +215,61 @@ impl fmt::Debug for LiveEvents {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use bytes::Bytes;
+    use futures_util::StreamExt;
+
+    use super::*;
+
+    const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n";
+    const PING: &str = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
+
+    fn body(sse: String) -> Body {
+        Box::pin(futures_util::stream::iter([Ok(Bytes::from(sse))]))
+    }
+
+    /// Events over `first`, re-opened (counted) with `again`.
+    fn live(first: String, again: String, max_retries: u32) -> (LiveEvents, Arc<AtomicU32>) {
+        let reopened = Arc::new(AtomicU32::new(0));
+        let count = reopened.clone();
+        let reopen: Reopen = Arc::new(move |spent| {
+            count.fetch_add(1, Ordering::SeqCst);
+            let body = body(again.clone());
+            async move { Ok((body, spent)) }.boxed()
+        });
+        let policy = ResendPolicy {
+            reopen,
+            retries_spent: 0,
+            max_retries,
+            enabled: true,
+        };
+        (LiveEvents::new(body(first), None, Some(policy)), reopened)
+    }
+
+    #[tokio::test]
+    async fn an_early_end_is_re_opened_and_the_first_attempt_never_shows() {
+        let (events, reopened) = live(START.to_owned(), format!("{PING}{START}"), 1);
+        let events: Vec<_> = events.collect().await;
+        assert_eq!(reopened.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            events.len(),
+            2,
+            "only the second attempt's ping and message_start"
+        );
+        assert!(matches!(events[0], Ok(StreamEvent::Ping)));
+    }
+
+    #[tokio::test]
+    async fn holding_is_bounded_and_then_nothing_is_re_sent() {
+        let first = format!("{START}{}", PING.repeat(HOLD_LIMIT + 10));
+        let (events, reopened) = live(first, String::new(), 3);
+        let events: Vec<_> = events.collect().await;
+        assert_eq!(events.len(), HOLD_LIMIT + 11, "every event, in order");
+        assert!(matches!(events[0], Ok(StreamEvent::MessageStart(_))));
+        assert_eq!(reopened.load(Ordering::SeqCst), 0);
+    }
+}
