@@ -63,18 +63,14 @@ impl TransportError {
         self.inner.url().map(|url| url.as_str())
     }
 
-    /// The innermost cause's text (e.g. "Connection refused (os error 111)").
+    /// The innermost cause's text (e.g. "Connection refused (os error 111)"), or reqwest's
+    /// own when it has no cause.
     fn root_cause(&self) -> String {
-        let mut cause: &dyn std::error::Error = &self.inner;
+        let Some(mut cause) = std::error::Error::source(&self.inner) else {
+            return self.inner.to_string();
+        };
         while let Some(next) = cause.source() {
             cause = next;
-        }
-        if std::ptr::eq(
-            cause as *const dyn std::error::Error as *const u8,
-            &self.inner as *const reqwest::Error as *const u8,
-        ) {
-            // No deeper cause: reqwest's own text, without the URL printed separately.
-            return self.inner.to_string();
         }
         cause.to_string()
     }
