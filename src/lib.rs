@@ -141,7 +141,9 @@ pub use chat_model::{
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::{
-    ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError, RequestError, SchemaRule,
+    ApiError, ApiErrorKind, ConfigError, ConfigReason, ContentError, Error, EventDecodeError,
+    NotEventStreamError, ProtocolError, RedirectError, RequestError, SchemaRule, StreamError,
+    StructuredError, TimeoutError, TimeoutPhase, TransportError,
 };
 pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,

@@ -58,7 +58,7 @@ fn garbage_bytes_are_a_decode_error() {
     expect_stream_error(
         format!("{START}{TEXT_START}{HELLO}data: \u{1}\u{2}garbage{{\n\n"),
         "Hello",
-        |e| matches!(e, Error::Decode(d) if d.data.contains("garbage")),
+        |e| matches!(e, Error::Decode(d) if d.data().contains("garbage")),
     );
     // Not an event stream at all: nothing to decode, so the stream is incomplete.
     expect_stream_error(b"\x00\xff\xfe\x01 binary junk".to_vec(), "", |e| {
@@ -91,7 +91,7 @@ fn malformed_json_payload_names_the_event() {
     expect_stream_error(
         format!("{START}{TEXT_START}{HELLO}event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\n\n"),
         "Hello",
-        |e| matches!(e, Error::Decode(d) if d.event == "content_block_delta"),
+        |e| matches!(e, Error::Decode(d) if d.event() == "content_block_delta"),
     );
 }
 
@@ -120,7 +120,7 @@ fn mid_stream_error_event_is_an_api_error_with_the_partial() {
     expect_stream_error(
         body.clone(),
         "Hello",
-        |e| matches!(e, Error::Api { kind: ApiErrorKind::Overloaded, status: None, message, .. } if message == "Overloaded"),
+        |e| matches!(e, Error::Api(api) if api.kind() == &ApiErrorKind::Overloaded && api.status().is_none() && api.message() == "Overloaded"),
     );
     let err = run(body).unwrap_err();
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::Overloaded));
@@ -204,7 +204,7 @@ fn a_payload_that_is_not_an_object_is_a_decode_error() {
         expect_stream_error(
             format!("{START}{TEXT_START}{HELLO}event: {name}\ndata: {data}\n\n{END}"),
             "Hello",
-            |e| matches!(e, Error::Decode(d) if d.event == name && d.data == data),
+            |e| matches!(e, Error::Decode(d) if d.event() == name && d.data() == data),
         );
     }
 }

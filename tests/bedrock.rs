@@ -113,13 +113,14 @@ async fn an_exception_midway_keeps_the_partial_message() {
         ),
     );
     let err = bedrock(&server).invoke("Hi").await.unwrap_err();
-    let Error::Stream { source, partial } = &err else {
+    let Error::Stream(stream) = &err else {
         panic!("{err:?}")
     };
     assert!(
-        matches!(&**source, Error::Api { kind: ApiErrorKind::Overloaded, message, .. } if message.contains("serviceUnavailableException")),
-        "{source:?}"
+        matches!(stream.cause(), Error::Api(api) if api.kind() == &ApiErrorKind::Overloaded && api.message().contains("serviceUnavailableException")),
+        "{stream:?}"
     );
+    let partial = stream.partial_message();
     assert!(!partial.text().is_empty(), "{partial:?}");
 }
 

@@ -430,9 +430,21 @@ async fn an_incomplete_stream_from_the_server_is_a_protocol_error() {
     let server = MockServer::start().await;
     let body = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n";
     server.enqueue(MockReply::sse_bytes(body));
-    let err = model(&server).invoke("Hi").await.unwrap_err();
+    let err = model(&server)
+        .retry_before_content(false)
+        .invoke("Hi")
+        .await
+        .unwrap_err();
     assert!(
         matches!(err.root(), Error::Protocol(ProtocolError::Incomplete)),
         "{err:?}"
     );
+    assert!(err.is_retryable(), "no content had arrived");
+
+    // By default an end before any content is re-sent, invisibly to the caller.
+    server.enqueue(MockReply::sse_bytes(body));
+    server.enqueue(MockReply::text("second try"));
+    let reply = model(&server).invoke("Hi").await.unwrap();
+    assert_eq!(reply.text(), "second try");
+    assert_eq!(server.requests().len(), 3);
 }

@@ -420,7 +420,7 @@ async fn vertex_without_a_token_says_which_variable_to_set() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Config(message) if message.contains("ANTHROPIC_VERTEX_ACCESS_TOKEN")),
+        matches!(&err, Error::Config(config) if config.message().contains("ANTHROPIC_VERTEX_ACCESS_TOKEN")),
         "{err}"
     );
 }

@@ -475,11 +475,12 @@ async fn a_reply_that_does_not_fit_is_a_parsing_error_with_the_raw_message() {
     assert_eq!(response.raw.tool_calls[0].args["destination"], "Lisbon");
 
     let err = structured.invoke("Plan a trip").await.unwrap_err();
-    let Error::Structured { message, raw } = err else {
+    let Error::Structured(structured) = err else {
         panic!("{err:?}")
     };
+    let message = structured.message();
     assert!(message.contains("no `Trip` tool call"), "{message}");
-    assert_eq!(raw.text(), "Sorry, I can't plan trips.");
+    assert_eq!(structured.raw().text(), "Sorry, I can't plan trips.");
 }
 
 #[tokio::test]

@@ -4,9 +4,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ProtocolError;
 use crate::event::Delta;
+use crate::messages::unknown_block::merge_fields;
 use crate::messages::{ContentBlock, InvalidToolCall};
 use crate::partial_json::{PartialJsonParser, PathEvent};
-use crate::messages::unknown_block::merge_fields;
 
 /// A content block plus what is needed to finish it.
 #[derive(Debug, Clone)]
@@ -172,4 +172,3 @@ pub(super) fn delta_fields(delta: &Delta) -> Option<Map<String, Value>> {
         Delta::InputJson(_) | Delta::Unknown(_) => None,
     }
 }
-

@@ -108,13 +108,10 @@ impl MessageAggregator {
                 Ok(Some(Update::MessageStopped))
             }
             StreamEvent::Ping => Ok(None),
-            StreamEvent::Error(error) => Err(Error::Api {
-                status: None,
-                kind: error.error.kind.clone(),
-                message: error.error.message.clone(),
-                request_id: None,
-                retry_after: None,
-            }),
+            StreamEvent::Error(error) => Err(Error::Api(crate::error::ApiError::new(
+                error.error.kind.clone(),
+                error.error.message.clone(),
+            ))),
             StreamEvent::Unknown(raw) => {
                 self.unknown.push(raw);
                 Ok(Some(Update::Unknown))
@@ -289,10 +286,10 @@ impl MessageAggregator {
 
     /// Wraps `cause` with the partial message: what a consumer returns when a stream breaks.
     pub fn fail(&self, cause: Error) -> Error {
-        Error::Stream {
-            source: Box::new(cause),
-            partial: Box::new(self.partial_message()),
-        }
+        Error::Stream(crate::error::StreamError::new(
+            cause,
+            self.partial_message(),
+        ))
     }
 }
 

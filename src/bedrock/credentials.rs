@@ -49,7 +49,7 @@ impl AwsCredentials {
     /// The same from any lookup (for tests and custom sources).
     pub(crate) fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let missing = |name: &str| {
-            Error::Config(format!(
+            Error::config(crate::error::ConfigReason::MissingCredentials, format!(
                 "no AWS credentials: set {name} (with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) or call ChatAnthropic::aws_credentials"
             ))
         };

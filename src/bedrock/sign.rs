@@ -9,7 +9,7 @@ use aws_sigv4::sign::v4;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::AwsCredentials;
-use crate::error::Error;
+use crate::error::{ConfigReason, Error};
 
 /// Adds `authorization`, `x-amz-date` (and `x-amz-security-token`) to `headers`, signing the
 /// method, URL, every header in `headers` and the body at `time`, for service `bedrock`.
@@ -40,7 +40,12 @@ pub(crate) fn sign(
         .time(time)
         .settings(SigningSettings::default())
         .build()
-        .map_err(|err| Error::Config(format!("cannot sign the request: {err}")))?
+        .map_err(|err| {
+            Error::config(
+                ConfigReason::Encoding,
+                format!("cannot sign the request: {err}"),
+            )
+        })?
         .into();
     let signed_headers: Vec<(String, String)> = headers
         .iter()
@@ -54,15 +59,29 @@ pub(crate) fn sign(
         signed_headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
         SignableBody::Bytes(body),
     )
-    .map_err(|err| Error::Config(format!("cannot sign the request: {err}")))?;
+    .map_err(|err| {
+        Error::config(
+            ConfigReason::Encoding,
+            format!("cannot sign the request: {err}"),
+        )
+    })?;
     let (instructions, _signature) = http_request::sign(request, &params)
-        .map_err(|err| Error::Config(format!("cannot sign the request: {err}")))?
+        .map_err(|err| {
+            Error::config(
+                ConfigReason::Encoding,
+                format!("cannot sign the request: {err}"),
+            )
+        })?
         .into_parts();
     let (added, _query) = instructions.into_parts();
     for header in added {
         let name = HeaderName::from_static(header.name());
-        let mut value = HeaderValue::from_str(header.value())
-            .map_err(|_| Error::Config("a signature header has invalid characters".into()))?;
+        let mut value = HeaderValue::from_str(header.value()).map_err(|_| {
+            Error::config(
+                ConfigReason::Encoding,
+                "a signature header has invalid characters",
+            )
+        })?;
         value.set_sensitive(header.sensitive() || name == reqwest::header::AUTHORIZATION);
         headers.insert(name, value);
     }

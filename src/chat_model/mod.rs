@@ -3,6 +3,7 @@
 mod bound_tools;
 mod cache_warm;
 mod fields;
+mod open;
 pub(crate) mod platform;
 mod secret;
 mod target;
@@ -15,6 +16,8 @@ use serde_json::Value;
 
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
+
+use open::Opener;
 
 use crate::aggregate::MessageAggregator;
 use crate::chat_stream::ChatStream;
@@ -156,6 +159,53 @@ impl ChatAnthropic {
     /// stream. Never a total deadline, so a long healthy stream is not cut.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.timeout = timeout.into();
+        self
+    }
+
+    /// Whether a stream that fails before any content reached the caller is sent again
+    /// (default true), within [`max_retries`](Self::max_retries) and with the same
+    /// back-off. Until the first content arrives the client holds back `message_start`,
+    /// `ping`s and empty block starts, so a re-send is invisible: the caller sees one
+    /// message. It re-sends after a transient `error` event (`overloaded_error`,
+    /// `api_error`), a dropped connection, a timeout or an early end, and never once content
+    /// has been yielded.
+    ///
+    /// Billing: an attempt that failed may already have been billed for its input tokens
+    /// (and any output generated but not delivered), and the re-send is billed as a new
+    /// request. Turn this off to handle every failure yourself.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # server.enqueue(chat_anthropic::mock::MockReply::text("late").error_event_after(1, "overloaded_error", "Overloaded"));
+    /// use chat_anthropic::ChatAnthropic;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").retry_before_content(false)
+    /// #   .base_url(server.base_url()).api_key("test")
+    ///     ;
+    /// let err = llm.invoke("Hi").await.unwrap_err();
+    /// assert!(err.is_retryable(), "no content had arrived: the caller may send it again");
+    /// # Ok(()) }
+    /// ```
+    pub fn retry_before_content(mut self, enabled: bool) -> Self {
+        self.config.retry_before_content = enabled;
+        self
+    }
+
+    /// The stall watchdog: the longest gap between content-bearing events of a stream
+    /// (`ping`s and SSE comments do not count; default: no limit). The idle
+    /// [`timeout`](Self::timeout) is reset by every byte, so a server that keeps pinging
+    /// while generation has stalled never trips it; this does, with a
+    /// [`TimeoutPhase::Content`](crate::TimeoutPhase::Content) error that keeps the partial
+    /// message (and is re-sent if no content had arrived, see
+    /// [`retry_before_content`](Self::retry_before_content)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").stall_timeout(Duration::from_secs(60));
+    /// assert_eq!(llm.config().stall_timeout, Some(Duration::from_secs(60)));
+    /// ```
+    pub fn stall_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.config.stall_timeout = limit.into();
         self
     }
 
@@ -425,18 +475,22 @@ impl ChatAnthropic {
         )?;
         let prepared = self.prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
-        let _entered = span.enter();
-        let response = transport::send(&self.http, &prepared, self.policy()).await?;
-        tracing::debug!(status = response.status().as_u16(), "stream started");
-        let mut body = transport::body(response, self.config.timeout);
-        #[cfg(feature = "bedrock")]
-        if matches!(self.config.platform, Platform::Bedrock { .. }) {
-            body = Box::pin(crate::bedrock::EventStreamToSse::new(body));
-        }
-        if let Some(path) = record_to {
-            body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
-        }
-        Ok(ChatStream::new(body, self.config.stream_usage, aggregator))
+        let opener = Opener {
+            http: self.http.clone(),
+            prepared,
+            policy: self.policy(),
+            bedrock: matches!(self.config.platform, Platform::Bedrock { .. }),
+            record_to: record_to.map(std::path::Path::to_path_buf),
+            span,
+        };
+        let events = opener
+            .live_events(self.config.retry_before_content, self.config.stall_timeout)
+            .await?;
+        Ok(ChatStream::live(
+            events,
+            self.config.stream_usage,
+            aggregator,
+        ))
     }
 
     /// The reply as one message: the stream, folded.
@@ -507,7 +561,7 @@ impl ChatAnthropic {
             Endpoint::CountTokens,
         )?;
         let prepared = self.prepare(Endpoint::CountTokens, body)?;
-        let response = transport::send(&self.http, &prepared, self.policy()).await?;
+        let response = transport::send(&self.http, &prepared, self.policy(), &mut 0).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
     }
@@ -516,6 +570,7 @@ impl ChatAnthropic {
         SendPolicy {
             max_retries: self.config.max_retries,
             idle_timeout: self.config.timeout,
+            connect_timeout: self.config.connect_timeout,
         }
     }
 }
@@ -534,6 +589,8 @@ pub(crate) async fn run_ordered<F: std::future::Future>(
 fn http_client(connect_timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
+        // The API never redirects; following a redirect would send the key elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
         .build()
         .unwrap_or_default()

@@ -15,9 +15,9 @@ pub(crate) fn setting(
     what: &str,
 ) -> Result<String, crate::Error> {
     given.cloned().or_else(|| env_var(names)).ok_or_else(|| {
-        crate::Error::Config(format!(
-            "no {what}: set {} or pass it in code",
-            names.join(" or ")
-        ))
+        crate::Error::config(
+            crate::error::ConfigReason::MissingSetting,
+            format!("no {what}: set {} or pass it in code", names.join(" or ")),
+        )
     })
 }

@@ -2,53 +2,36 @@
 //! only code that differs between Anthropic's API, Vertex AI and Bedrock.
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-use serde_json::Value;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use serde_json::{Map, Value};
 
 use super::{
     platform, vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL,
 };
-use crate::error::Error;
+use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
-use crate::transport::Prepared;
+use crate::transport::{Prepared, Signer};
+
+/// Where one request goes, how it authenticates, and (Bedrock) how each attempt is signed.
+struct Target {
+    url: String,
+    signer: Option<Signer>,
+}
 
 impl ChatAnthropic {
     /// URL, headers and body of one request. Credentials, base URL and platform settings
     /// are resolved here, so a missing one is an error at the first call, naming the
-    /// variable to set.
+    /// variable to set. Bedrock requests carry a signer: each attempt is signed when sent.
     pub(super) fn prepare(&self, endpoint: Endpoint, body: Value) -> Result<Prepared, Error> {
         let Value::Object(mut body) = body else {
-            return Err(Error::Config("the request body is not an object".into()));
+            return Err(Error::config(
+                ConfigReason::InvalidInput,
+                "the request body is not an object",
+            ));
         };
-        let betas = crate::request::merged_betas(&self.config.betas, &body);
-        let mut headers = HeaderMap::new();
-        #[cfg(feature = "bedrock")]
-        let mut signer = None;
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(
-            "anthropic-version",
-            HeaderValue::from_static(ANTHROPIC_VERSION),
-        );
-        if !betas.is_empty() {
-            headers.insert("anthropic-beta", header_value(&betas.join(","))?);
-        }
-        let url = match &self.config.platform {
-            Platform::Anthropic => {
-                let mut key = header_value(self.resolved_api_key()?.expose())?;
-                key.set_sensitive(true);
-                headers.insert("x-api-key", key);
-                let base = self
-                    .config
-                    .base_url
-                    .clone()
-                    .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
-                    .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-                let path = match endpoint {
-                    Endpoint::Stream => "/v1/messages",
-                    Endpoint::CountTokens => "/v1/messages/count_tokens",
-                };
-                format!("{}{path}", base.trim_end_matches('/'))
-            }
+        let mut headers = self.common_headers(&body)?;
+        let target = match &self.config.platform {
+            Platform::Anthropic => self.anthropic_target(endpoint, &mut headers)?,
             Platform::Vertex { region, project_id } => {
                 let target = vertex::target(
                     region.as_ref(),
@@ -58,64 +41,107 @@ impl ChatAnthropic {
                     endpoint,
                     &mut body,
                 )?;
-                let mut bearer = header_value(&format!("Bearer {}", target.token.expose()))?;
-                bearer.set_sensitive(true);
-                headers.insert(reqwest::header::AUTHORIZATION, bearer);
-                target.url
+                vertex_bearer(&target, &mut headers)?
             }
             Platform::Bedrock { region } => {
-                let target = self.bedrock_target(region.as_ref(), endpoint, &mut body)?;
                 headers.remove("anthropic-version");
                 headers.remove("anthropic-beta");
                 headers.insert(
-                    reqwest::header::ACCEPT,
+                    ACCEPT,
                     HeaderValue::from_static("application/vnd.amazon.eventstream"),
                 );
-                #[cfg(feature = "bedrock")]
-                {
-                    signer = Some((target.1, target.2));
-                }
-                target.0
+                self.bedrock_target(region.as_ref(), endpoint, &mut body)?
             }
         };
-        for (name, value) in &self.config.default_headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
-            headers.insert(name, header_value(value)?);
-        }
-        let body = serde_json::to_vec(&body)
-            .map_err(|e| Error::Config(format!("could not serialize the request: {e}")))?;
-        // Signed last, over the final URL, headers and body.
-        #[cfg(feature = "bedrock")]
-        if let Some((credentials, region)) = signer {
-            crate::bedrock::sign(
-                "POST",
-                &url,
-                &mut headers,
-                &body,
-                &credentials,
-                &region,
-                std::time::SystemTime::now(),
-            )?;
-        }
+        self.add_default_headers(&mut headers)?;
+        let body = serde_json::to_vec(&body).map_err(|e| {
+            Error::config(
+                ConfigReason::Encoding,
+                format!("could not serialize the request: {e}"),
+            )
+        })?;
         Ok(Prepared {
-            url,
+            url: target.url,
             headers,
             body: Bytes::from(body),
+            signer: target.signer,
         })
     }
 
-    /// The Bedrock URL, credentials and region; the body becomes Bedrock's.
+    /// `content-type`, `anthropic-version` and `anthropic-beta`.
+    /// Headers every platform sends; the betas are the caller's merged with those the body's
+    /// fields need.
+    fn common_headers(&self, body: &Map<String, Value>) -> Result<HeaderMap, Error> {
+        let betas = crate::request::merged_betas(&self.config.betas, body);
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            "anthropic-version",
+            HeaderValue::from_static(ANTHROPIC_VERSION),
+        );
+        if !betas.is_empty() {
+            headers.insert(
+                "anthropic-beta",
+                header_value("anthropic-beta", &betas.join(","))?,
+            );
+        }
+        Ok(headers)
+    }
+
+    /// Anthropic's API: `x-api-key`, `{base}/v1/messages[/count_tokens]`.
+    fn anthropic_target(
+        &self,
+        endpoint: Endpoint,
+        headers: &mut HeaderMap,
+    ) -> Result<Target, Error> {
+        headers.insert(
+            "x-api-key",
+            secret_header_value(self.resolved_api_key()?.expose())?,
+        );
+        let base = self
+            .config
+            .base_url
+            .clone()
+            .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let path = match endpoint {
+            Endpoint::Stream => "/v1/messages",
+            Endpoint::CountTokens => "/v1/messages/count_tokens",
+        };
+        Ok(Target {
+            url: format!("{}{path}", base.trim_end_matches('/')),
+            signer: None,
+        })
+    }
+
+    /// The user's own headers, last, so they may override ours; their values are sensitive.
+    fn add_default_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
+        for (name, value) in &self.config.default_headers {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::config(
+                    ConfigReason::InvalidSetting,
+                    format!("invalid header name {name:?}"),
+                )
+            })?;
+            let mut value = header_value(name, value)?;
+            value.set_sensitive(true);
+            headers.insert(header, value);
+        }
+        Ok(())
+    }
+
+    /// The Bedrock URL and a SigV4 signer; the body becomes Bedrock's.
     #[cfg(feature = "bedrock")]
     fn bedrock_target(
         &self,
         region: Option<&String>,
         endpoint: Endpoint,
-        body: &mut serde_json::Map<String, Value>,
-    ) -> Result<(String, crate::bedrock::AwsCredentials, String), Error> {
+        body: &mut Map<String, Value>,
+    ) -> Result<Target, Error> {
         if endpoint == Endpoint::CountTokens {
-            return Err(Error::Config(
-                "token counting is not available through Amazon Bedrock here: count against Anthropic's API or Vertex AI".into(),
+            return Err(Error::config(
+                ConfigReason::Unsupported,
+                "token counting is not available through Amazon Bedrock here: count against Anthropic's API or Vertex AI",
             ));
         }
         let region =
@@ -133,7 +159,23 @@ impl ChatAnthropic {
         let url = crate::bedrock::invoke_url(&base, &self.config.model);
         let betas = crate::request::merged_betas(&self.config.betas, body);
         crate::bedrock::to_bedrock_body(body, &betas);
-        Ok((url, credentials, region))
+        // Signed over the final URL, headers and body, at each attempt's own time.
+        let signer: Signer =
+            std::sync::Arc::new(move |url: &str, headers: &mut HeaderMap, body: &[u8]| {
+                crate::bedrock::sign(
+                    "POST",
+                    url,
+                    headers,
+                    body,
+                    &credentials,
+                    &region,
+                    std::time::SystemTime::now(),
+                )
+            });
+        Ok(Target {
+            url,
+            signer: Some(signer),
+        })
     }
 
     #[cfg(not(feature = "bedrock"))]
@@ -141,10 +183,11 @@ impl ChatAnthropic {
         &self,
         _region: Option<&String>,
         _endpoint: Endpoint,
-        _body: &mut serde_json::Map<String, Value>,
-    ) -> Result<(String,), Error> {
-        Err(Error::Config(
-            "Amazon Bedrock needs the crate's `bedrock` cargo feature".into(),
+        _body: &mut Map<String, Value>,
+    ) -> Result<Target, Error> {
+        Err(Error::config(
+            ConfigReason::Unsupported,
+            "Amazon Bedrock needs the crate's `bedrock` cargo feature",
         ))
     }
 
@@ -155,15 +198,38 @@ impl ChatAnthropic {
             None => platform::env_var(&["ANTHROPIC_API_KEY"])
                 .map(ApiKey::new)
                 .ok_or_else(|| {
-                    Error::Config(
-                        "no API key: set ANTHROPIC_API_KEY or call ChatAnthropic::api_key".into(),
+                    Error::config(
+                        ConfigReason::MissingCredentials,
+                        "no API key: set ANTHROPIC_API_KEY or call ChatAnthropic::api_key",
                     )
                 }),
         }
     }
 }
 
-fn header_value(value: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(value)
-        .map_err(|_| Error::Config("a header value has invalid characters".into()))
+/// Vertex AI's target, authenticated with its bearer token.
+fn vertex_bearer(target: &vertex::VertexTarget, headers: &mut HeaderMap) -> Result<Target, Error> {
+    let bearer = format!("Bearer {}", target.token.expose());
+    headers.insert(AUTHORIZATION, secret_header_value(&bearer)?);
+    Ok(Target {
+        url: target.url.clone(),
+        signer: None,
+    })
+}
+
+/// A header value; the error names the header, never the value (it may be a secret).
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::config(
+            ConfigReason::InvalidSetting,
+            format!("the value of header {name:?} has invalid characters"),
+        )
+    })
+}
+
+/// A credential header value, marked sensitive so the HTTP stack never prints it.
+fn secret_header_value(value: &str) -> Result<HeaderValue, Error> {
+    let mut value = header_value("authentication", value)?;
+    value.set_sensitive(true);
+    Ok(value)
 }

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::platform::{env_var, setting};
 use super::ApiKey;
-use crate::error::Error;
+use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
 
 /// The `anthropic_version` Vertex AI expects in the body.
@@ -45,8 +45,9 @@ pub(crate) fn target(
         None => env_var(&["ANTHROPIC_VERTEX_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"])
             .map(ApiKey::new)
             .ok_or_else(|| {
-                Error::Config(
-                    "no Vertex AI access token: set ANTHROPIC_VERTEX_ACCESS_TOKEN (e.g. from `gcloud auth print-access-token`) or call ChatAnthropic::vertex_access_token".into(),
+                Error::config(
+                    ConfigReason::MissingCredentials,
+                    "no Vertex AI access token: set ANTHROPIC_VERTEX_ACCESS_TOKEN (e.g. from `gcloud auth print-access-token`) or call ChatAnthropic::vertex_access_token",
                 )
             })?,
     };

@@ -13,16 +13,19 @@ use pin_project::pin_project;
 mod chunks;
 mod record;
 mod replay;
+mod resend;
 mod updates;
+mod watchdog;
 
 pub use chunks::ChunkStream;
 pub(crate) use record::Tee;
 pub use replay::ReplayPace;
+pub(crate) use resend::{LiveEvents, ResendPolicy};
 pub use updates::UpdateStream;
 
 use crate::aggregate::{MessageAggregator, StreamUpdate};
 use crate::error::{Error, ProtocolError};
-use crate::event::{EventStream, StreamEvent};
+use crate::event::StreamEvent;
 use crate::messages::{AIMessage, AIMessageChunk};
 use crate::transport::Body;
 
@@ -52,7 +55,7 @@ use crate::transport::Body;
 #[must_use = "streams do nothing unless polled"]
 pub struct ChatStream {
     #[pin]
-    events: EventStream<Body>,
+    events: LiveEvents,
     aggregator: MessageAggregator,
     finished: bool,
     /// After `message_stop`: how long to keep reading for the body's end, so the connection
@@ -83,8 +86,17 @@ type Step = Result<(StreamEvent, Folded), Error>;
 
 impl ChatStream {
     pub(crate) fn new(body: Body, stream_usage: bool, aggregator: MessageAggregator) -> Self {
+        Self::live(LiveEvents::plain(body), stream_usage, aggregator)
+    }
+
+    /// A stream over live events (with the stall watchdog and re-sends before content).
+    pub(crate) fn live(
+        events: LiveEvents,
+        stream_usage: bool,
+        aggregator: MessageAggregator,
+    ) -> Self {
         Self {
-            events: EventStream::new(body),
+            events,
             aggregator,
             finished: false,
             drain: None,
@@ -244,7 +256,7 @@ const DRAIN_GRACE: Duration = Duration::from_millis(250);
 /// Reads what follows `message_stop` (nothing, normally) up to the body's end or the grace
 /// period, then ends the stream.
 fn poll_drain(
-    mut events: Pin<&mut EventStream<Body>>,
+    mut events: Pin<&mut LiveEvents>,
     drain: &mut Option<Pin<Box<tokio::time::Sleep>>>,
     cx: &mut Context<'_>,
 ) -> Poll<Option<Step>> {

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use super::record::timing_path;
 use super::ChatStream;
 use crate::aggregate::MessageAggregator;
-use crate::error::Error;
+use crate::error::{ConfigReason, Error};
 use crate::transport::Body;
 
 /// How fast a recording plays back.
@@ -51,9 +51,10 @@ impl ChatStream {
                 paced(bytes, &read_timing(path)?, factor)
             }
             ReplayPace::Faster(factor) => {
-                return Err(Error::Config(format!(
-                    "replay speed-up must be a positive number, not {factor}"
-                )))
+                return Err(Error::config(
+                    ConfigReason::InvalidSetting,
+                    format!("replay speed-up must be a positive number, not {factor}"),
+                ))
             }
         };
         Ok(Self::from_body(body))
@@ -85,7 +86,7 @@ fn instant(bytes: Bytes) -> Body {
 fn read_timing(path: &Path) -> Result<Vec<(usize, Duration)>, Error> {
     let sidecar = timing_path(path);
     let text = std::fs::read_to_string(&sidecar).map_err(|err| {
-        Error::Config(format!(
+        Error::config(ConfigReason::InvalidRecording, format!(
             "no timing for {} ({}: {err}); record with ChatAnthropic::stream_recording or replay with ReplayPace::Instant",
             path.display(),
             sidecar.display()
@@ -99,11 +100,14 @@ fn read_timing(path: &Path) -> Result<Vec<(usize, Duration)>, Error> {
                 (Some(Ok(offset)), Some(Ok(micros)), None) => {
                     Ok((offset as usize, Duration::from_micros(micros)))
                 }
-                _ => Err(Error::Config(format!(
-                    "{} line {}: expected \"<byte offset> <microseconds>\", found {line:?}",
-                    sidecar.display(),
-                    number + 1
-                ))),
+                _ => Err(Error::config(
+                    ConfigReason::InvalidRecording,
+                    format!(
+                        "{} line {}: expected \"<byte offset> <microseconds>\", found {line:?}",
+                        sidecar.display(),
+                        number + 1
+                    ),
+                )),
             }
         })
         .collect()

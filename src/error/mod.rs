@@ -1,125 +1,139 @@
-//! The crate's error type.
+//! The crate's error type: one `#[non_exhaustive]` enum to match on, each variant wrapping a
+//! small type with accessors, and predicates on the whole.
 
+mod api;
 mod api_kind;
+mod config;
 mod content;
 mod decode;
 mod protocol;
+pub(crate) mod redact;
 mod request;
+mod response;
+mod stream;
+mod structured;
+mod timeout;
+mod transport;
 
 use std::time::Duration;
 
+pub use api::ApiError;
 pub use api_kind::ApiErrorKind;
+pub use config::{ConfigError, ConfigReason};
 pub use content::ContentError;
 pub use decode::EventDecodeError;
 pub use protocol::ProtocolError;
 pub use request::{RequestError, SchemaRule};
+pub(crate) use response::BODY_START_LIMIT;
+pub use response::{NotEventStreamError, RedirectError};
+pub use stream::StreamError;
+pub use structured::StructuredError;
+pub use timeout::{TimeoutError, TimeoutPhase};
+pub use transport::TransportError;
 
 use crate::messages::AIMessage;
 use crate::sse::SseError;
 
 /// Everything that can go wrong, in one enum a caller can match on, with predicates to ask
-/// (`is_retryable`, `is_timeout`, `status`, `request_id`, `partial_message`).
+/// (`is_retryable`, `is_timeout`, `status`, `request_id`, `retry_after`, `partial_message`,
+/// `api_kind`, `root`).
 ///
-/// A failure after content started streaming is an [`Error::Stream`]: it wraps the cause and
-/// carries the partial message assembled so far, so nothing already received is lost.
+/// A failure after a stream started is an [`Error::Stream`]: it wraps the cause and carries
+/// the partial message assembled so far, so nothing already received is lost. Every error's
+/// text states the root cause once (no error is both printed and returned as `source()`).
 ///
 /// ```
-/// use chat_anthropic::{AIMessage, ApiErrorKind, Error};
-/// let cause = Error::Api {
-///     status: Some(529), kind: ApiErrorKind::Overloaded, message: "Overloaded".into(),
-///     request_id: None, retry_after: None,
-/// };
-/// let err = Error::Stream { source: Box::new(cause), partial: Box::new(AIMessage::new("Hel")) };
+/// use chat_anthropic::{AIMessage, ApiError, ApiErrorKind, Error, StreamError};
+/// let cause = Error::Api(ApiError::new(ApiErrorKind::Overloaded, "Overloaded"));
+/// let err = Error::Stream(StreamError::new(cause, AIMessage::new("Hel")));
 /// assert_eq!(err.partial_message().unwrap().text(), "Hel");
-/// assert!(!err.is_retryable(), "a retry after the first byte would bill a second generation");
+/// assert_eq!(err.api_kind(), Some(&ApiErrorKind::Overloaded));
+/// assert!(!err.is_retryable(), "a retry after content arrived would bill a second generation");
+/// match err.root() {
+///     Error::Api(api) => assert_eq!(api.message(), "Overloaded"),
+///     other => panic!("{other}"),
+/// }
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error: a non-2xx response, or an `error` event in a stream.
-    #[error("{}", api_display(*.status, kind, message, request_id.as_deref()))]
-    Api {
-        /// The HTTP status (`None` for an `error` event inside a 200 stream).
-        status: Option<u16>,
-        /// The error type.
-        kind: ApiErrorKind,
-        /// The API's message.
-        message: String,
-        /// The `request-id` header, to quote to Anthropic's support.
-        request_id: Option<String>,
-        /// How long the API asked to wait before retrying.
-        retry_after: Option<Duration>,
-    },
-    /// The stream broke after content had started; `partial` is what arrived before.
-    #[error("stream failed: {source}")]
-    Stream {
-        /// What went wrong.
-        source: Box<Error>,
-        /// The message assembled from the events received before the failure.
-        partial: Box<AIMessage>,
-    },
+    #[error(transparent)]
+    Api(ApiError),
+    /// The stream broke after it started; the partial message is kept.
+    #[error(transparent)]
+    Stream(StreamError),
     /// Events out of the order the API streams in.
     #[error("protocol error: {0}")]
-    Protocol(#[from] ProtocolError),
+    Protocol(ProtocolError),
     /// An event whose JSON payload could not be parsed.
     #[error(transparent)]
-    Decode(#[from] EventDecodeError),
+    Decode(EventDecodeError),
     /// Bytes that are not a valid event stream.
     #[error("invalid event stream: {0}")]
-    Sse(#[from] SseError),
-    /// No byte arrived within the timeout.
-    #[error("timed out: no {phase} within {after:?}")]
-    Timeout {
-        /// What was awaited: `"connection"`, `"response"` or `"data"`.
-        phase: &'static str,
-        /// The limit that ran out.
-        after: Duration,
-    },
+    Sse(SseError),
+    /// A timeout ran out; [`TimeoutError::phase`] says what was awaited.
+    #[error(transparent)]
+    Timeout(TimeoutError),
     /// The HTTP connection failed.
-    #[error("transport error: {0}")]
-    Transport(#[from] reqwest::Error),
+    #[error(transparent)]
+    Transport(TransportError),
+    /// The server answered with a redirect, which is never followed.
+    #[error(transparent)]
+    Redirect(RedirectError),
+    /// A 2xx response that is not an event stream.
+    #[error(transparent)]
+    NotEventStream(NotEventStreamError),
     /// Reading a local source (a recorded stream) failed.
     #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// A prompt template could not be formatted.
     #[error(transparent)]
-    Prompt(#[from] crate::prompt::PromptError),
+    Prompt(crate::prompt::PromptError),
     /// The reply did not hold the structured value asked for
     /// ([`with_structured_output`](crate::ChatAnthropic::with_structured_output)).
-    #[error("structured output: {message}")]
-    Structured {
-        /// Why no value could be read from the reply.
-        message: String,
-        /// The reply as it came.
-        raw: Box<AIMessage>,
-    },
+    #[error(transparent)]
+    Structured(StructuredError),
     /// A content block the API would refuse (an unsupported media type, a malformed data
     /// URL), caught before sending.
     #[error("invalid content: {0}")]
-    Content(#[from] ContentError),
+    Content(ContentError),
     /// A request the model or the API would refuse, caught before sending.
     #[error(transparent)]
-    Request(#[from] RequestError),
-    /// The client is misconfigured (e.g. no API key).
-    #[error("configuration error: {0}")]
-    Config(String),
+    Request(RequestError),
+    /// The client cannot send: a missing or invalid setting, input the API would refuse.
+    #[error(transparent)]
+    Config(ConfigError),
 }
 
-fn api_display(
-    status: Option<u16>,
-    kind: &ApiErrorKind,
-    message: &str,
-    request_id: Option<&str>,
-) -> String {
-    let mut out = match status {
-        Some(status) => format!("API error {status} {kind}: {message}"),
-        None => format!("API error event {kind}: {message}"),
-    };
-    if let Some(id) = request_id {
-        out.push_str(&format!(" (request-id {id})"));
-    }
-    out
+/// `From` for each wrapped type, so `?` works on them.
+macro_rules! from_wrapped {
+    ($($variant:ident($type:ty)),* $(,)?) => {$(
+        impl From<$type> for Error {
+            fn from(err: $type) -> Self {
+                Self::$variant(err)
+            }
+        }
+    )*};
 }
+
+from_wrapped!(
+    Api(ApiError),
+    Stream(StreamError),
+    Protocol(ProtocolError),
+    Decode(EventDecodeError),
+    Sse(SseError),
+    Timeout(TimeoutError),
+    Transport(TransportError),
+    Redirect(RedirectError),
+    NotEventStream(NotEventStreamError),
+    Io(std::io::Error),
+    Prompt(crate::prompt::PromptError),
+    Structured(StructuredError),
+    Content(ContentError),
+    Request(RequestError),
+    Config(ConfigError),
+);
 
 impl From<std::convert::Infallible> for Error {
     fn from(never: std::convert::Infallible) -> Self {
@@ -128,25 +142,41 @@ impl From<std::convert::Infallible> for Error {
 }
 
 impl Error {
+    /// A configuration error of `reason`, explained by `message`.
+    pub(crate) fn config(reason: ConfigReason, message: impl Into<String>) -> Self {
+        Self::Config(ConfigError::new(reason, message))
+    }
+
     /// The cause, looking through [`Error::Stream`].
     pub fn root(&self) -> &Error {
         match self {
-            Self::Stream { source, .. } => source.root(),
+            Self::Stream(stream) => stream.cause().root(),
             other => other,
         }
     }
 
-    /// Whether sending the same request again may succeed. Never true once a stream has
-    /// started: a retry then would start (and bill) a second generation.
+    /// Whether sending the same request again may succeed: the server's `x-should-retry`
+    /// when it sent one, else 408, 409, 429, 5xx, connection failures and timeouts before
+    /// the response. A broken stream is retryable only if no content had arrived and its
+    /// cause is transient; once content arrived a retry would start (and bill) a second
+    /// generation.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Api {
-                status: Some(status),
-                ..
-            } => matches!(status, 408 | 409 | 429 | 500..=599),
-            // Outside a stream these happened before any response byte.
+            Self::Api(api) => api.is_retryable(),
             Self::Transport(_) => true,
-            Self::Timeout { phase, .. } => *phase != "data",
+            Self::Timeout(timeout) => timeout.phase().is_before_response(),
+            Self::Stream(stream) => stream.before_content() && stream.cause().is_transient(),
+            _ => false,
+        }
+    }
+
+    /// Whether a stream that failed with this cause, before any content, may be re-sent: a
+    /// transient `error` event, a broken connection, a timeout, an early end.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Self::Api(api) => api.is_retryable(),
+            Self::Transport(_) | Self::Timeout(_) => true,
+            Self::Protocol(ProtocolError::Incomplete) => true,
             _ => false,
         }
     }
@@ -154,17 +184,26 @@ impl Error {
     /// Whether a timeout ran out.
     pub fn is_timeout(&self) -> bool {
         match self.root() {
-            Self::Timeout { .. } => true,
+            Self::Timeout(_) => true,
             Self::Transport(err) => err.is_timeout(),
             _ => false,
         }
     }
 
-    /// The HTTP status of an API error.
+    /// What was awaited when a timeout ran out.
+    pub fn timeout_phase(&self) -> Option<TimeoutPhase> {
+        match self.root() {
+            Self::Timeout(timeout) => Some(timeout.phase()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of an API error, a redirect or an unexpected response.
     pub fn status(&self) -> Option<u16> {
         match self.root() {
-            Self::Api { status, .. } => *status,
-            Self::Transport(err) => err.status().map(|s| s.as_u16()),
+            Self::Api(api) => api.status(),
+            Self::Redirect(redirect) => Some(redirect.status()),
+            Self::NotEventStream(response) => Some(response.status()),
             _ => None,
         }
     }
@@ -172,7 +211,7 @@ impl Error {
     /// The API error type, for API errors and `error` events.
     pub fn api_kind(&self) -> Option<&ApiErrorKind> {
         match self.root() {
-            Self::Api { kind, .. } => Some(kind),
+            Self::Api(api) => Some(api.kind()),
             _ => None,
         }
     }
@@ -180,15 +219,16 @@ impl Error {
     /// The `request-id` of the failed request, when the API sent one.
     pub fn request_id(&self) -> Option<&str> {
         match self.root() {
-            Self::Api { request_id, .. } => request_id.as_deref(),
+            Self::Api(api) => api.request_id(),
             _ => None,
         }
     }
 
-    /// How long the API asked to wait before retrying.
+    /// How long the API asked to wait before retrying, as it asked (even beyond the 60 s
+    /// the client itself waits at most).
     pub fn retry_after(&self) -> Option<Duration> {
         match self.root() {
-            Self::Api { retry_after, .. } => *retry_after,
+            Self::Api(api) => api.retry_after(),
             _ => None,
         }
     }
@@ -196,8 +236,43 @@ impl Error {
     /// The message assembled before a stream failed.
     pub fn partial_message(&self) -> Option<&AIMessage> {
         match self {
-            Self::Stream { partial, .. } => Some(partial),
+            Self::Stream(stream) => Some(stream.partial_message()),
             _ => None,
         }
+    }
+
+    /// Why the client could not send, for a configuration error.
+    pub fn config_reason(&self) -> Option<ConfigReason> {
+        match self {
+            Self::Config(config) => Some(config.reason()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_error_is_both_printed_and_a_source() {
+        let cause = Error::Api(ApiError::new(ApiErrorKind::Api, "boom"));
+        let err = Error::Stream(StreamError::new(cause, AIMessage::default()));
+        assert!(std::error::Error::source(&err).is_none());
+        assert_eq!(err.to_string().matches("boom").count(), 1);
+    }
+
+    #[test]
+    fn a_stream_failure_before_content_is_retryable_only_if_transient() {
+        let overloaded = || Error::Api(ApiError::new(ApiErrorKind::Overloaded, "o"));
+        let empty = Error::Stream(StreamError::new(overloaded(), AIMessage::default()));
+        assert!(empty.is_retryable());
+        let started = Error::Stream(StreamError::new(overloaded(), AIMessage::new("x")));
+        assert!(!started.is_retryable());
+        let bad = Error::Stream(StreamError::new(
+            ProtocolError::DuplicateMessageStart.into(),
+            AIMessage::default(),
+        ));
+        assert!(!bad.is_retryable());
     }
 }

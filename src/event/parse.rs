@@ -19,8 +19,8 @@ impl StreamEvent {
     /// ```
     /// use chat_anthropic::StreamEvent;
     /// let err = StreamEvent::parse("message_delta", "{not json").unwrap_err();
-    /// assert_eq!(err.event, "message_delta");
-    /// assert_eq!(err.data, "{not json");
+    /// assert_eq!(err.event(), "message_delta");
+    /// assert_eq!(err.data(), "{not json");
     /// assert!(matches!(StreamEvent::parse("future", r#"{"type":"future"}"#), Ok(StreamEvent::Unknown(_))));
     /// assert!(StreamEvent::parse("message_stop", "123").is_err());
     /// ```
@@ -44,11 +44,7 @@ impl StreamEvent {
             "error" => from_str(data).map(StreamEvent::Error),
             _ => from_str::<serde_json::Value>(data).and_then(StreamEvent::deserialize),
         };
-        parsed.map_err(|source| EventDecodeError {
-            event: event.to_owned(),
-            data: data.to_owned(),
-            source,
-        })
+        parsed.map_err(|cause| EventDecodeError::new(event, data, cause))
     }
 
     /// Parses a decoded SSE event (see [`StreamEvent::parse`]).
@@ -163,7 +159,7 @@ mod tests {
             ("hologram", "\"beams\""),
         ] {
             let err = StreamEvent::parse(name, data).unwrap_err();
-            assert_eq!((err.event.as_str(), err.data.as_str()), (name, data));
+            assert_eq!((err.event(), err.data()), (name, data));
             assert!(err.to_string().contains(name));
         }
     }

@@ -140,9 +140,12 @@ impl Message {
             "human" | "user" => Self::Human(HumanMessage::new(content)),
             "ai" | "assistant" => Self::Ai(AIMessage::new(content)),
             other => {
-                return Err(Error::Config(format!(
+                return Err(Error::config(
+                    crate::error::ConfigReason::InvalidInput,
+                    format!(
                     "unknown message role {other:?}: expected system, human, user, ai or assistant"
-                )))
+                ),
+                ))
             }
         })
     }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::error::ConfigReason;
 use crate::messages::{IntoMessages, Message};
 
 /// One value: text for a `{placeholder}`, or messages for a messages placeholder.
@@ -82,8 +83,9 @@ impl TryFrom<Value> for PromptArgs {
     /// (serialized [`Message`]s, or `[role, content]` pairs).
     fn try_from(value: Value) -> Result<Self, crate::Error> {
         let Value::Object(map) = value else {
-            return Err(crate::Error::Config(
-                "prompt arguments must be a JSON object".into(),
+            return Err(crate::Error::config(
+                ConfigReason::InvalidInput,
+                "prompt arguments must be a JSON object",
             ));
         };
         let mut args = Self::new();
@@ -93,9 +95,12 @@ impl TryFrom<Value> for PromptArgs {
                 Value::Number(_) | Value::Bool(_) => PromptArg::Text(value.to_string()),
                 Value::Array(items) => PromptArg::Messages(messages_from_json(&name, items)?),
                 other => {
-                    return Err(crate::Error::Config(format!(
+                    return Err(crate::Error::config(
+                        ConfigReason::InvalidInput,
+                        format!(
                         "prompt argument {name:?} must be text or a list of messages, got {other}"
-                    )))
+                    ),
+                    ))
                 }
             };
             args.0.insert(name, arg);
@@ -114,7 +119,10 @@ fn messages_from_json(name: &str, items: Vec<Value>) -> Result<Vec<Message>, cra
                 return Message::from_role(role, content.clone());
             }
             serde_json::from_value::<Message>(item).map_err(|e| {
-                crate::Error::Config(format!("prompt argument {name:?}: not a message ({e})"))
+                crate::Error::config(
+                    ConfigReason::InvalidInput,
+                    format!("prompt argument {name:?}: not a message ({e})"),
+                )
             })
         })
         .collect()

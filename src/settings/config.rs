@@ -12,8 +12,21 @@ use super::{ModelProfile, Thinking};
 /// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) but the API key.
 ///
 /// Serializes with serde, so a configured model can be saved and rebuilt with
-/// [`ChatAnthropic::from_config`](crate::ChatAnthropic::from_config).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// [`ChatAnthropic::from_config`](crate::ChatAnthropic::from_config). Secrets are never
+/// written, neither by serde nor by `Debug`: header values become `REDACTED` (and are
+/// dropped when read back: set them again, like the API key), and so does a password in the
+/// base URL.
+///
+/// ```
+/// use chat_anthropic::ChatAnthropic;
+/// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+///     .default_header("x-proxy-token", "tok-123")
+///     .base_url("https://user:hunter2@proxy.example");
+/// let shown = format!("{:?} {}", llm.config(), serde_json::to_string(llm.config()).unwrap());
+/// assert!(!shown.contains("tok-123") && !shown.contains("hunter2"), "{shown}");
+/// assert!(shown.contains("x-proxy-token") && shown.contains("proxy.example"));
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ChatAnthropicConfig {
@@ -38,14 +51,27 @@ pub struct ChatAnthropicConfig {
     /// The longest wait to connect.
     #[serde(with = "millis")]
     pub connect_timeout: Duration,
-    /// Retries before the first byte of a response (connection errors, 408, 409, 429, 5xx).
+    /// Retries before the first byte of a response (connection errors, 408, 409, 429, 5xx),
+    /// and re-sends of a stream that failed before any content (see `retry_before_content`).
     pub max_retries: u32,
+    /// Whether a stream that fails before any content reached the caller (a transient
+    /// `error` event, a dropped connection, a stall) is sent again, within `max_retries`.
+    pub retry_before_content: bool,
+    /// The longest gap between content-bearing events of a stream (`ping`s do not count);
+    /// `None` (the default) sets no limit.
+    #[serde(with = "optional_millis")]
+    pub stall_timeout: Option<Duration>,
     /// Where requests go: Anthropic's API, Vertex AI or Bedrock.
     pub platform: crate::settings::Platform,
     /// The API's base URL; `None` reads `ANTHROPIC_BASE_URL` (or the platform's own
     /// variable), else the platform's public address.
+    #[serde(serialize_with = "redacted::url")]
     pub base_url: Option<String>,
-    /// Headers sent with every request.
+    /// Headers sent with every request (their values are treated as secrets).
+    #[serde(
+        serialize_with = "redacted::header_values",
+        deserialize_with = "redacted::known_header_values"
+    )]
     pub default_headers: BTreeMap<String, String>,
     /// Beta features, sent as `anthropic-beta`.
     pub betas: Vec<String>,
@@ -90,6 +116,8 @@ impl Default for ChatAnthropicConfig {
             timeout: Some(Duration::from_secs(600)),
             connect_timeout: Duration::from_secs(10),
             max_retries: 2,
+            retry_before_content: true,
+            stall_timeout: None,
             platform: crate::settings::Platform::Anthropic,
             base_url: None,
             default_headers: BTreeMap::new(),
@@ -144,6 +172,46 @@ impl ChatAnthropicConfig {
                 .and_then(|profile| profile.max_output_tokens)
                 .unwrap_or(DEFAULT_MAX_TOKENS)
         })
+    }
+}
+
+impl std::fmt::Debug for ChatAnthropicConfig {
+    /// The serialized form, which holds no secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let json = serde_json::to_string(self).map_err(|_| std::fmt::Error)?;
+        write!(f, "ChatAnthropicConfig {json}")
+    }
+}
+
+/// Settings that may hold secrets, written without them.
+mod redacted {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::error::redact::{url_without_password, REDACTED};
+
+    pub fn url<S: Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(url) => s.serialize_some(&url_without_password(url)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn header_values<S: Serializer>(
+        headers: &BTreeMap<String, String>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_map(headers.keys().map(|name| (name, REDACTED)))
+    }
+
+    /// Drops the values written as `REDACTED`: sending that text would be wrong.
+    pub fn known_header_values<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, String>, D::Error> {
+        let mut headers = BTreeMap::<String, String>::deserialize(d)?;
+        headers.retain(|_, value| value != REDACTED);
+        Ok(headers)
     }
 }
 

@@ -76,9 +76,11 @@ pub struct StructuredResponse<T> {
 impl<T> StructuredResponse<T> {
     /// The value, or [`Error::Structured`] with the parsing error and the raw message.
     pub fn into_result(self) -> Result<T, Error> {
-        self.parsed.ok_or_else(|| Error::Structured {
-            message: self.parsing_error.unwrap_or_default(),
-            raw: Box::new(self.raw),
+        self.parsed.ok_or_else(|| {
+            Error::Structured(crate::error::StructuredError::new(
+                self.parsing_error.unwrap_or_default(),
+                self.raw,
+            ))
         })
     }
 }

@@ -1,32 +1,70 @@
 //! HTTP: sending a request with retries, and the response body as a byte stream.
 //!
 //! Retries happen only before the first byte of a response body: once a stream has begun,
-//! the generation is running (and billed), so a failure then is returned, never retried.
+//! the generation is running (and billed), so a failure then is returned, never retried here
+//! (see `chat_stream::resend` for the one exception, before any content).
+//! Redirects are never followed (the API never redirects; following one would send the key
+//! elsewhere). Every body read is under the idle timeout and bounded in size.
 
 mod api_error;
+mod cleartext;
+mod read;
 mod retry;
 
+use std::fmt;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
 use reqwest::Response;
 
-use crate::error::Error;
+use crate::error::{
+    ConfigReason, Error, EventDecodeError, NotEventStreamError, RedirectError, TimeoutError,
+    TimeoutPhase, TransportError, BODY_START_LIMIT,
+};
 
 /// A response body: bytes, or the error that ended them (an idle timeout, a broken
 /// connection).
 pub(crate) type Body = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
+/// Signs one attempt (Bedrock's SigV4): given the URL and body, adds headers. Called for
+/// every attempt, so a retry carries a fresh signature.
+pub(crate) type Signer =
+    Arc<dyn Fn(&str, &mut HeaderMap, &[u8]) -> Result<(), Error> + Send + Sync>;
+
 /// One POST, ready to send as many times as retries need.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) url: String,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) signer: Option<Signer>,
+}
+
+impl Prepared {
+    /// The headers of one attempt: signed now, when a signer is set.
+    fn attempt_headers(&self) -> Result<HeaderMap, Error> {
+        let mut headers = self.headers.clone();
+        if let Some(sign) = &self.signer {
+            sign(&self.url, &mut headers, &self.body)?;
+        }
+        Ok(headers)
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prepared")
+            .field("url", &crate::error::redact::url_for_errors(&self.url))
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.len())
+            .field("signed", &self.signer.is_some())
+            .finish()
+    }
 }
 
 /// How to send.
@@ -35,101 +73,154 @@ pub(crate) struct SendPolicy {
     pub(crate) max_retries: u32,
     /// The longest wait for response headers, and later between body bytes.
     pub(crate) idle_timeout: Option<Duration>,
+    /// The longest wait to connect (set on the HTTP client; here to name it in errors).
+    pub(crate) connect_timeout: Duration,
 }
 
 /// Sends `request`, retrying connection failures, header timeouts, 408, 409, 429 and 5xx
-/// (or whatever `x-should-retry` says), waiting as the server asks or with jittered
-/// exponential back-off. Returns the first 2xx response, or the last error.
+/// (or whatever `x-should-retry` says), waiting as the server asks (at most 60 s) or with
+/// jittered exponential back-off. `retry` counts the retries spent so far (shared with
+/// re-sends of a stream that failed before content). Returns the first 2xx response, or the
+/// last error; a redirect is an error, never retried.
 pub(crate) async fn send(
     http: &reqwest::Client,
     request: &Prepared,
     policy: SendPolicy,
+    retry: &mut u32,
 ) -> Result<Response, Error> {
-    let mut retry = 0;
+    cleartext::warn_if_cleartext(&request.url);
     loop {
         let attempt = http
             .post(&request.url)
-            .headers(request.headers.clone())
+            .headers(request.attempt_headers()?)
             .body(request.body.clone())
             .send();
         let outcome = match policy.idle_timeout {
             Some(after) => match tokio::time::timeout(after, attempt).await {
-                Ok(result) => result.map_err(Error::from),
-                Err(_) => Err(Error::Timeout {
-                    phase: "response",
-                    after,
-                }),
+                Ok(result) => result.map_err(|err| classify(err, policy)),
+                Err(_) => Err(TimeoutError::new(TimeoutPhase::ResponseHeaders, after).into()),
             },
-            None => attempt.await.map_err(Error::from),
+            None => attempt.await.map_err(|err| classify(err, policy)),
         };
-        let (error, delay) = match outcome {
+        let (error, server_delay) = match outcome {
             Ok(response) if response.status().is_success() => return Ok(response),
+            Ok(response) if response.status().is_redirection() => {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                return Err(RedirectError::new(response.status().as_u16(), location).into());
+            }
             Ok(response) => {
-                let status = response.status().as_u16();
-                let retryable = retry::should_retry(status, response.headers());
-                let server_delay = retry::server_delay(response.headers());
-                let error = api_error::from_response(response).await;
-                if !retryable {
-                    return Err(error);
-                }
+                let error = api_error::from_response(response, policy.idle_timeout).await;
+                let server_delay = error.retry_after();
                 (error, server_delay)
             }
             Err(error) => (error, None),
         };
-        if retry >= policy.max_retries {
+        if !error.is_retryable() || *retry >= policy.max_retries {
             return Err(error);
         }
-        let delay = delay.unwrap_or_else(|| retry::backoff(retry));
+        let delay = retry::delay(server_delay, *retry);
+        *retry += 1;
         tracing::warn!(
-            retry = retry + 1,
+            retry = *retry,
             max_retries = policy.max_retries,
             delay_ms = delay.as_millis() as u64,
             %error,
             "retrying request"
         );
         tokio::time::sleep(delay).await;
-        retry += 1;
     }
 }
 
+/// The jittered back-off (or the server's wait, capped) before retry number `retry`.
+pub(crate) fn retry_delay(server: Option<Duration>, retry: u32) -> Duration {
+    retry::delay(server, retry)
+}
+
+/// A reqwest error as ours: a malformed request is a configuration error (never retried), a
+/// connect timeout a [`TimeoutPhase::Connect`] timeout, anything else a transport error.
+fn classify(err: reqwest::Error, policy: SendPolicy) -> Error {
+    if err.is_builder() {
+        let err = TransportError::new(err);
+        return Error::config(
+            ConfigReason::InvalidSetting,
+            format!("the request cannot be built ({err}); check the base URL and headers"),
+        );
+    }
+    if err.is_connect() && err.is_timeout() {
+        return TimeoutError::new(TimeoutPhase::Connect, policy.connect_timeout).into();
+    }
+    TransportError::new(err).into()
+}
+
+/// The body of a 2xx response as a byte stream, with the idle timeout between chunks, after
+/// checking that it is an event stream of `content_type` (e.g. `text/event-stream`): anything
+/// else (an HTML page from a proxy, a JSON body, a compressed body) is an error that names
+/// what came and keeps its first KiB.
+pub(crate) async fn event_stream(
+    response: Response,
+    content_type: &str,
+    idle_timeout: Option<Duration>,
+) -> Result<Body, Error> {
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let got_type = header(CONTENT_TYPE);
+    let encoding = header(CONTENT_ENCODING).filter(|e| !e.eq_ignore_ascii_case("identity"));
+    let essence = got_type
+        .as_deref()
+        .and_then(|t| t.split(';').next())
+        .map(str::trim);
+    if !essence.is_some_and(|t| t.eq_ignore_ascii_case(content_type)) || encoding.is_some() {
+        let status = response.status().as_u16();
+        let start = read::prefix(response, BODY_START_LIMIT, idle_timeout)
+            .await
+            .map(|prefix| prefix.bytes)
+            .unwrap_or_default();
+        return Err(NotEventStreamError::new(status, got_type, encoding, &start).into());
+    }
+    Ok(body(response, idle_timeout))
+}
+
 /// The body of a 2xx response as a byte stream, with the idle timeout between chunks.
-pub(crate) fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
+fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
     let bytes = response
         .bytes_stream()
-        .map(|chunk| chunk.map_err(Error::from));
+        .map(|chunk| chunk.map_err(|err| Error::from(TransportError::new(err))));
     match idle_timeout {
         None => Box::pin(bytes),
         Some(after) => Box::pin(
             tokio_stream::StreamExt::timeout(bytes, after).map(move |item| {
-                item.unwrap_or(Err(Error::Timeout {
-                    phase: "data",
-                    after,
-                }))
+                item.unwrap_or(Err(TimeoutError::new(TimeoutPhase::Body, after).into()))
             }),
         ),
     }
 }
 
-/// Reads a whole JSON response (for `count_tokens`), within the idle timeout.
+/// The most of a JSON response (`count_tokens`) that is read.
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Reads a whole JSON response (for `count_tokens`): each chunk within the idle timeout, at
+/// most 1 MiB.
 pub(crate) async fn json<T: serde::de::DeserializeOwned>(
     response: Response,
     idle_timeout: Option<Duration>,
 ) -> Result<T, Error> {
-    let read = response.bytes();
-    let bytes = match idle_timeout {
-        Some(after) => tokio::time::timeout(after, read)
-            .await
-            .map_err(|_| Error::Timeout {
-                phase: "data",
-                after,
-            })??,
-        None => read.await?,
-    };
-    serde_json::from_slice(&bytes).map_err(|source| {
-        Error::Decode(crate::error::EventDecodeError {
-            event: "response".into(),
-            data: String::from_utf8_lossy(&bytes).into_owned(),
-            source,
-        })
+    let body = read::prefix(response, JSON_BODY_LIMIT, idle_timeout).await?;
+    serde_json::from_slice(&body.bytes).map_err(|cause| {
+        let mut data = String::from_utf8_lossy(&body.bytes).into_owned();
+        if !body.complete {
+            data.push_str(&format!(
+                "… (the body exceeds {JSON_BODY_LIMIT} bytes and was not read further)"
+            ));
+        }
+        EventDecodeError::new("response", data, cause).into()
     })
 }

@@ -4,23 +4,38 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
-/// The longest server-requested wait we honour; longer (or absurd) values fall back to our
-/// own back-off, as the official SDKs do.
+/// The longest the client sleeps on a server's request; a longer `retry-after` is reported
+/// to the caller as sent, but the sleep is capped here.
 const MAX_SERVER_DELAY: Duration = Duration::from_secs(60);
 const INITIAL_DELAY: Duration = Duration::from_millis(500);
 const MAX_DELAY: Duration = Duration::from_secs(8);
 
-/// Whether a response status is worth retrying. `x-should-retry` from the API overrides.
-pub(crate) fn should_retry(status: u16, headers: &HeaderMap) -> bool {
+/// The server's `x-should-retry` verdict, which overrides the status.
+pub(crate) fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
     match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
-        Some("true") => true,
-        Some("false") => false,
-        _ => matches!(status, 408 | 409 | 429 | 500..=599),
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
     }
 }
 
-/// The wait the server asked for: `retry-after-ms`, else `retry-after` (seconds or an HTTP
-/// date), when within (0, 60 s].
+/// Whether a response status is worth retrying. `x-should-retry` from the API overrides.
+#[cfg(test)]
+fn should_retry(status: u16, headers: &HeaderMap) -> bool {
+    should_retry_header(headers).unwrap_or(matches!(status, 408 | 409 | 429 | 500..=599))
+}
+
+/// How long to sleep before retry number `retry` (0-based): the server's wait capped at
+/// 60 s, else jittered back-off.
+pub(crate) fn delay(server: Option<Duration>, retry: u32) -> Duration {
+    match server {
+        Some(server) => server.min(MAX_SERVER_DELAY),
+        None => backoff(retry),
+    }
+}
+
+/// The wait the server asked for, as it asked: `retry-after-ms`, else `retry-after`
+/// (seconds or an HTTP date); `None` when absent, zero or past.
 pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let delay =
@@ -36,12 +51,12 @@ pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
         } else {
             None
         };
-    delay.filter(|d| !d.is_zero() && *d <= MAX_SERVER_DELAY)
+    delay.filter(|d| !d.is_zero())
 }
 
 /// Exponential back-off with jitter for retry number `retry` (0-based): 0.5 s doubling up to
 /// 8 s, each reduced by up to 25 % at random so that clients spread out.
-pub(crate) fn backoff(retry: u32) -> Duration {
+fn backoff(retry: u32) -> Duration {
     let base = INITIAL_DELAY
         .saturating_mul(2u32.saturating_pow(retry))
         .min(MAX_DELAY);
@@ -86,7 +101,11 @@ mod tests {
         );
         assert_eq!(delay(&[("retry-after", "2")]), Some(Duration::from_secs(2)));
         assert_eq!(delay(&[("retry-after", "0")]), None);
-        assert_eq!(delay(&[("retry-after", "3600")]), None, "beyond 60 s");
+        assert_eq!(
+            delay(&[("retry-after", "3600")]),
+            Some(Duration::from_secs(3600)),
+            "reported as sent"
+        );
         let soon = SystemTime::now() + Duration::from_secs(30);
         let date = httpdate::fmt_http_date(soon);
         let got = server_delay(&headers(&[("retry-after", &date)])).unwrap();
@@ -94,6 +113,19 @@ mod tests {
             got > Duration::from_secs(25) && got <= Duration::from_secs(30),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn a_long_server_wait_is_slept_for_at_most_60_s() {
+        assert_eq!(
+            delay(Some(Duration::from_secs(3600)), 0),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            delay(Some(Duration::from_secs(2)), 5),
+            Duration::from_secs(2)
+        );
+        assert!(delay(None, 0) <= Duration::from_millis(500));
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! The stall watchdog: a limit on the gap between content-bearing events.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use pin_project::pin_project;
+use tokio::time::{Instant, Sleep};
+
+use crate::error::{Error, TimeoutError, TimeoutPhase};
+use crate::event::StreamEvent;
+
+/// Ends a stream of events with a [`TimeoutPhase::Content`] timeout when no event but `ping`
+/// arrived within `limit`. The idle timeout cannot see this: every ping resets it, so a
+/// server that keeps pinging while generation has stalled would hold the stream forever.
+#[pin_project]
+#[must_use = "streams do nothing unless polled"]
+pub(crate) struct Watchdog<S> {
+    #[pin]
+    inner: S,
+    limit: Option<Duration>,
+    deadline: Option<Pin<Box<Sleep>>>,
+    fired: bool,
+}
+
+impl<S> Watchdog<S> {
+    /// Watches `inner`; `None` watches nothing.
+    pub(crate) fn new(inner: S, limit: Option<Duration>) -> Self {
+        Self {
+            inner,
+            limit,
+            deadline: None,
+            fired: false,
+        }
+    }
+}
+
+impl<S: Stream<Item = Result<StreamEvent, Error>>> Stream for Watchdog<S> {
+    type Item = Result<StreamEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.project();
+        if *this.fired {
+            return Poll::Ready(None);
+        }
+        let Some(limit) = *this.limit else {
+            return this.inner.poll_next(cx);
+        };
+        let deadline = this
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        let item = this.inner.poll_next(cx);
+        let stalled = match &item {
+            Poll::Ready(Some(Ok(StreamEvent::Ping))) => Instant::now() >= deadline.deadline(),
+            Poll::Ready(_) => {
+                deadline.as_mut().reset(Instant::now() + limit);
+                false
+            }
+            Poll::Pending => deadline.as_mut().poll(cx).is_ready(),
+        };
+        if stalled {
+            *this.fired = true;
+            return Poll::Ready(Some(Err(
+                TimeoutError::new(TimeoutPhase::Content, limit).into()
+            )));
+        }
+        item
+    }
+}
+
+impl<S> fmt::Debug for Watchdog<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Watchdog")
+            .field("limit", &self.limit)
+            .field("fired", &self.fired)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    #[tokio::test]
+    async fn pings_alone_do_not_keep_a_stream_alive() {
+        let pings = futures_util::stream::iter(std::iter::repeat_with(|| Ok(StreamEvent::Ping)))
+            .then(|ping| async {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                ping
+            });
+        let limit = Duration::from_millis(200);
+        let mut watched = Box::pin(Watchdog::new(pings, Some(limit)));
+        let started = Instant::now();
+        let mut seen = 0;
+        let err = loop {
+            match watched.next().await.expect("the watchdog ends the stream") {
+                Ok(_) => seen += 1,
+                Err(err) => break err,
+            }
+            assert!(seen < 10_000, "bounded");
+        };
+        assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Content));
+        assert!(seen > 0 && started.elapsed() >= limit, "{seen} pings");
+        assert!(watched.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_silent_stream_times_out_after_its_content() {
+        let events = futures_util::stream::iter([Ok(StreamEvent::MessageStop)])
+            .chain(futures_util::stream::pending());
+        let limit = Duration::from_millis(100);
+        let mut watched = Box::pin(Watchdog::new(events, Some(limit)));
+        assert!(matches!(
+            watched.next().await,
+            Some(Ok(StreamEvent::MessageStop))
+        ));
+        let started = Instant::now();
+        let err = watched.next().await.unwrap().unwrap_err();
+        assert!(err.is_timeout());
+        assert!(started.elapsed() >= limit);
+    }
+}
