@@ -73,7 +73,12 @@ fn reply_text() -> String {
 fn run_server() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let server = MockServer::start().await;
+        // Any model: the stalling streams are asked for by a model name of their own.
+        let server = MockServer::builder()
+            .any_model(true)
+            .start()
+            .await
+            .expect("mock server");
         let text = reply_text();
         server.set_responder(move |request| {
             let reply = MockReply::text(text.clone());

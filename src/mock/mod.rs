@@ -27,8 +27,13 @@ mod body;
 mod content_check;
 mod demo;
 mod echo;
+mod faults;
+mod models;
 mod prompt_cache;
+mod render;
 mod reply;
+mod request_log;
+mod respond;
 mod route;
 mod script;
 mod serve;
@@ -36,13 +41,12 @@ mod signatures;
 mod ui_demo;
 mod validate;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::watch;
 
 #[cfg(feature = "bedrock")]
@@ -50,26 +54,15 @@ pub use bedrock::{bedrock_frame, bedrock_frames};
 pub use demo::real_or_mock;
 pub use echo::default_reply;
 pub use reply::MockReply;
+pub use request_log::RecordedRequest;
 pub use script::MockScript;
 pub use ui_demo::ui_demo_reply;
 
 use body::StreamStats;
+use request_log::RequestLog;
 
 /// Chooses the reply to a request when nothing is queued.
 type Responder = Arc<dyn Fn(&RecordedRequest) -> MockReply + Send + Sync>;
-
-/// A request as the server received it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRequest {
-    /// `POST`, …
-    pub method: String,
-    /// The URL path, e.g. `/v1/messages`.
-    pub path: String,
-    /// Headers by lower-case name.
-    pub headers: BTreeMap<String, String>,
-    /// The JSON body (a string holding the raw text when it is not JSON).
-    pub body: Value,
-}
 
 /// The running server. Dropping it stops it.
 ///
@@ -89,7 +82,8 @@ pub struct MockServer {
 pub(crate) struct Shared {
     queue: Mutex<VecDeque<MockReply>>,
     responder: Mutex<Option<Responder>>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    log: RequestLog,
+    any_model: bool,
     counter: AtomicU64,
     connections: Arc<AtomicU64>,
     stats: Arc<StreamStats>,
@@ -115,7 +109,7 @@ impl Shared {
 }
 
 impl MockServer {
-    /// Starts a server on a free loopback port.
+    /// Starts a server on a free loopback port that knows the API's models.
     ///
     /// # Panics
     /// If no loopback port can be bound; [`try_start`](Self::try_start) returns the error.
@@ -133,13 +127,33 @@ impl MockServer {
     /// # let _ = server; Ok(()) }
     /// ```
     pub async fn try_start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::builder().start().await
+    }
+
+    /// A server with settings: address, models, request log.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chat_anthropic::mock::MockServer;
+    /// let server = MockServer::builder().any_model(true).request_log_limit(100).start().await?;
+    /// let llm = chat_anthropic::ChatAnthropic::new("my-fine-tune").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.invoke("Hi").await?.text(), "Mock reply to: Hi");
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    async fn start_with(settings: MockServerBuilder) -> std::io::Result<Self> {
+        let listener =
+            tokio::net::TcpListener::bind((settings.host.as_str(), settings.port)).await?;
         let addr = listener.local_addr()?;
         let (stop, shutdown) = watch::channel(false);
         let shared = Arc::new(Shared {
             queue: Mutex::default(),
             responder: Mutex::default(),
-            requests: Mutex::default(),
+            log: RequestLog::new(settings.request_log_limit),
+            any_model: settings.any_model,
             counter: AtomicU64::new(0),
             connections: Arc::default(),
             stats: Arc::default(),
@@ -174,6 +188,11 @@ impl MockServer {
         })
     }
 
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// The URL to pass to [`ChatAnthropic::base_url`](crate::ChatAnthropic::base_url).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
@@ -189,7 +208,7 @@ impl MockServer {
     /// server.enqueue(MockReply::script(
     ///     MockScript::new().tool_use("toolu_1", "get_weather", serde_json::json!({"location": "Paris"})),
     /// ));
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let reply = llm.invoke("Weather in Paris?").await?;
     /// assert_eq!(reply.tool_calls[0].args["location"], "Paris");
     /// # Ok(()) }
@@ -213,8 +232,8 @@ impl MockServer {
     ///     let model = request.body["model"].as_str().unwrap_or_default();
     ///     MockReply::text(format!("I am {model}"))
     /// });
-    /// let llm = chat_anthropic::ChatAnthropic::new("m-1").base_url(server.base_url()).api_key("k");
-    /// assert_eq!(llm.invoke("Who are you?").await?.text(), "I am m-1");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-haiku-4-5").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.invoke("Who are you?").await?.text(), "I am claude-haiku-4-5");
     /// # Ok(()) }
     /// ```
     pub fn set_responder(
@@ -232,9 +251,31 @@ impl MockServer {
         *self.shared.aws_credentials.lock().expect("not poisoned") = Some(credentials);
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order: all of them, or the latest
+    /// [`request_log_limit`](MockServerBuilder::request_log_limit) ones.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests.lock().expect("not poisoned").clone()
+        self.shared.log.snapshot()
+    }
+
+    /// Forgets the requests received so far ([`request_count`](Self::request_count) goes on).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// let server = chat_anthropic::mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// llm.invoke("Hi").await?;
+    /// server.clear_requests();
+    /// assert!(server.requests().is_empty());
+    /// assert_eq!(server.request_count(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn clear_requests(&self) {
+        self.shared.log.clear();
+    }
+
+    /// How many requests the server received in all, including those the log no longer keeps.
+    pub fn request_count(&self) -> u64 {
+        self.shared.counter.load(Ordering::SeqCst)
     }
 
     /// How many TCP connections clients opened so far (a client that reads each stream to
@@ -258,7 +299,7 @@ impl MockServer {
     /// use futures_util::StreamExt;
     /// let server = MockServer::start().await;
     /// server.enqueue(MockReply::text("a slow reply").delay(Duration::from_millis(50)));
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let mut stream = llm.stream("Hi").await?;
     /// stream.next().await;
     /// drop(stream);
@@ -279,14 +320,81 @@ impl MockServer {
     }
 }
 
+/// Settings for a [`MockServer`]: where it listens, which models it accepts, how many
+/// requests it remembers. [`MockServer::start`] uses the defaults.
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `start`"]
+pub struct MockServerBuilder {
+    host: String,
+    port: u16,
+    any_model: bool,
+    request_log_limit: Option<usize>,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            any_model: false,
+            request_log_limit: None,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// The address to listen on (default `127.0.0.1`; `0.0.0.0` to be reachable from other
+    /// machines or containers).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// The port (default 0: a free port, see [`MockServer::base_url`]).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accepts any model name. By default a model the API does not serve is refused as the
+    /// API refuses it: a 404 `not_found_error` with the message `model: <name>`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use chat_anthropic::mock::MockServer;
+    /// let strict = MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-nonexistent").base_url(strict.base_url()).api_key("k");
+    /// let err = llm.invoke("Hi").await.unwrap_err();
+    /// assert_eq!(err.status(), Some(404));
+    /// assert!(err.to_string().contains("model: claude-nonexistent"), "{err}");
+    ///
+    /// let lenient = MockServer::builder().any_model(true).start().await?;
+    /// assert!(llm.base_url(lenient.base_url()).invoke("Hi").await.is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub fn any_model(mut self, any: bool) -> Self {
+        self.any_model = any;
+        self
+    }
+
+    /// Keeps only the latest `limit` requests for [`MockServer::requests`] (default: all of
+    /// them; a server that runs for long should bound it).
+    pub fn request_log_limit(mut self, limit: usize) -> Self {
+        self.request_log_limit = Some(limit);
+        self
+    }
+
+    /// Starts the server.
+    pub async fn start(self) -> std::io::Result<MockServer> {
+        MockServer::start_with(self).await
+    }
+}
+
 impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockServer")
             .field("addr", &self.addr)
-            .field(
-                "requests",
-                &self.shared.requests.lock().map(|r| r.len()).unwrap_or(0),
-            )
+            .field("requests", &self.shared.log.len())
             .finish_non_exhaustive()
     }
 }
