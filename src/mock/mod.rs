@@ -2,10 +2,14 @@
 //!
 //! It serves `POST /v1/messages` (streaming and not) and `POST /v1/messages/count_tokens`,
 //! checks headers and bodies the way the API does (a 400 `invalid_request_error` for a
-//! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …), answers from a
-//! script or a recorded `.sse` file, injects faults on request, and records every request so
-//! tests can look at what was sent. The offline quickstart, the doc tests and the
-//! integration tests all run against it. Enabled by the default `mock` feature.
+//! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …; a 404
+//! `not_found_error` for a model the API does not serve), answers from a script or a recorded
+//! `.sse` file, injects faults on request (see [`MockReply`]), and records requests so tests
+//! can look at what was sent. The offline examples, the doc tests and the integration tests
+//! all run against it; `cargo run --example mock_server` serves it to other languages' tests.
+//!
+//! Not in the default build: enable the `mock` feature, e.g. for your tests only:
+//! `chat-anthropic = { version = "0.1", features = ["mock"] }` under `[dev-dependencies]`.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
