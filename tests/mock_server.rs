@@ -265,6 +265,8 @@ struct Arrived {
     events: Vec<(String, Value, Duration)>,
     /// The body ended (rather than the reading stopped at the deadline).
     ended: bool,
+    /// The connection broke before the body ended.
+    broken: bool,
 }
 
 /// Streams a request and collects its events until the body ends, `deadline` passes or
@@ -285,6 +287,7 @@ async fn stream_events(server: &MockServer, deadline: Duration, enough: usize) -
     let mut bytes = response.bytes_stream();
     let mut buffer = String::new();
     let mut events = Vec::new();
+    let mut broken = false;
     let ended = loop {
         if events.len() >= enough {
             break false;
@@ -293,7 +296,11 @@ async fn stream_events(server: &MockServer, deadline: Duration, enough: usize) -
         match tokio::time::timeout(left, bytes.next()).await {
             Err(_) => break false,
             Ok(None) => break true,
-            Ok(Some(chunk)) => buffer.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap()),
+            Ok(Some(Err(_))) => {
+                broken = true;
+                break false;
+            }
+            Ok(Some(Ok(chunk))) => buffer.push_str(std::str::from_utf8(&chunk).unwrap()),
         }
         while let Some(end) = buffer.find("\n\n") {
             let event: String = buffer.drain(..end + 2).collect();
@@ -312,7 +319,11 @@ async fn stream_events(server: &MockServer, deadline: Duration, enough: usize) -
             ));
         }
     };
-    Arrived { events, ended }
+    Arrived {
+        events,
+        ended,
+        broken,
+    }
 }
 
 fn names(arrived: &Arrived) -> Vec<&str> {
@@ -397,6 +408,23 @@ async fn a_pinging_stall_sends_only_pings_then_the_rest() {
     assert_eq!(names[3..9], ["ping"; 6], "{names:?}");
     assert_eq!(names[9], "content_block_delta", "{names:?}");
     assert_eq!(names.last(), Some(&"message_stop"));
+}
+
+#[tokio::test]
+async fn a_stream_can_break_or_go_silent_right_after_message_start() {
+    let server = MockServer::start().await;
+    server.enqueue(MockReply::text("never sent").drop_after_events(1));
+    let arrived = stream_events(&server, Duration::from_secs(10), usize::MAX).await;
+    assert!(arrived.broken, "the connection breaks");
+    assert_eq!(names(&arrived), ["message_start"]);
+
+    server.enqueue(MockReply::text("never sent").stall_after_events(1));
+    let arrived = stream_events(&server, Duration::from_millis(500), usize::MAX).await;
+    assert!(
+        !arrived.ended && !arrived.broken,
+        "the connection stays open"
+    );
+    assert_eq!(names(&arrived), ["message_start"]);
 }
 
 #[tokio::test]

@@ -20,16 +20,8 @@ pub(super) struct StreamStats {
     pub(super) changed: Notify,
 }
 
-/// How the body ends after its last chunk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ending {
-    Complete,
-    Break,
-    Stall,
-}
-
-/// The body as a stream played from `parts` (one data part per event, sleeps and pings from
-/// the event faults), re-chunked, delayed and cut as `shape` asks.
+/// The body as a stream played from `parts` (one data part per event, sleeps, pings and
+/// endings from the event faults), re-chunked, delayed and cut as `shape` asks.
 pub(super) fn shaped(
     parts: Vec<Part>,
     shape: &Shape,
@@ -40,18 +32,18 @@ pub(super) fn shaped(
         Some(size) => rechunk(parts, size),
         None => parts.into(),
     };
-    let (cut, ending) = match (shape.drop_after, shape.stall_after) {
-        (Some(d), Some(s)) if s < d => (Some(s), Ending::Stall),
-        (Some(d), _) => (Some(d), Ending::Break),
-        (None, Some(s)) => (Some(s), Ending::Stall),
-        (None, None) => (None, Ending::Complete),
+    let cut = match (shape.drop_after, shape.stall_after) {
+        (Some(d), Some(s)) if s < d => Some((s, Part::Hold)),
+        (Some(d), _) => Some((d, Part::Break)),
+        (None, Some(s)) => Some((s, Part::Hold)),
+        (None, None) => None,
     };
-    if let Some(cut) = cut {
-        truncate(&mut parts, cut);
+    if let Some((limit, ending)) = cut {
+        truncate(&mut parts, limit);
+        parts.push_back(ending);
     }
     let delay = shape.delay;
-    let state = (parts, shutdown);
-    let inner = futures_util::stream::unfold(Some(state), move |state| async move {
+    let inner = futures_util::stream::unfold(Some((parts, shutdown)), move |state| async move {
         let (mut parts, mut shutdown) = state?;
         while let Some(part) = parts.pop_front() {
             match part {
@@ -73,21 +65,19 @@ pub(super) fn shaped(
                     });
                     return Some((Ok(ping), Some((parts, shutdown))));
                 }
+                Part::Break => {
+                    // Let hyper flush what was sent first; an error discards its write buffer.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    return Some((Err(std::io::Error::other("mock: connection dropped")), None));
+                }
+                Part::Hold => {
+                    // Hold the connection open until the server shuts down (or is dropped).
+                    let _ = shutdown.wait_for(|stop| *stop).await;
+                    return None;
+                }
             }
         }
-        match ending {
-            Ending::Complete => None,
-            Ending::Break => {
-                // Let hyper flush what was sent first; an error discards its write buffer.
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                Some((Err(std::io::Error::other("mock: connection dropped")), None))
-            }
-            Ending::Stall => {
-                // Hold the connection open until the server shuts down (or is dropped).
-                let _ = shutdown.wait_for(|stop| *stop).await;
-                None
-            }
-        }
+        None
     });
     TrackedBody {
         inner: inner.boxed(),

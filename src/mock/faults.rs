@@ -38,6 +38,9 @@ pub(super) struct EventFaults {
     pub(super) pause: Option<Pause>,
     /// After this many events, a ping every this often until the client goes away.
     pub(super) pings_forever: Option<(usize, Duration)>,
+    /// After this many events, the connection breaks ([`Part::Break`]) or goes silent for
+    /// good ([`Part::Hold`]).
+    pub(super) cut: Option<(usize, Part)>,
 }
 
 /// One step of sending a body.
@@ -50,6 +53,10 @@ pub(super) enum Part {
         every: Duration,
         ping: Bytes,
     },
+    /// Breaks the connection.
+    Break,
+    /// Sends nothing more, holding the connection open until the server stops.
+    Hold,
 }
 
 /// The SSE `ping` event.
@@ -70,19 +77,23 @@ pub(super) fn plan(events: Vec<Bytes>, faults: &EventFaults) -> Vec<Part> {
         events.truncate(position(&events, error.at));
         events.push(error_event(&error.kind, &error.message));
     }
-    let forever = faults.pings_forever.map(|(after, every)| {
+    let mut ending = faults.pings_forever.map(|(after, every)| {
         events.truncate(after);
         Part::PingForever {
             every,
             ping: ping_event(),
         }
     });
+    if let Some((after, cut)) = &faults.cut {
+        events.truncate(*after);
+        ending = Some(cut.clone());
+    }
     let mut parts: Vec<Part> = events.into_iter().map(Part::Data).collect();
     if let Some(pause) = faults.pause {
         let at = pause.after_events.min(parts.len());
         parts.splice(at..at, pause_parts(pause));
     }
-    parts.extend(forever);
+    parts.extend(ending);
     parts
 }
 
@@ -146,6 +157,8 @@ mod tests {
                 Part::Data(bytes) => event_type(bytes).unwrap_or_default(),
                 Part::Sleep(length) => format!("sleep {}ms", length.as_millis()),
                 Part::PingForever { every, .. } => format!("pings every {}ms", every.as_millis()),
+                Part::Break => "break".into(),
+                Part::Hold => "hold".into(),
             })
             .collect()
     }
@@ -208,6 +221,19 @@ mod tests {
         };
         let parts = plan(events(&STREAM), &faults);
         assert_eq!(names(&parts), ["message_start", "pings every 20ms"]);
+    }
+
+    #[test]
+    fn a_cut_after_message_start_drops_or_holds_the_connection_there() {
+        for cut in [Part::Break, Part::Hold] {
+            let faults = EventFaults {
+                cut: Some((1, cut.clone())),
+                ..EventFaults::default()
+            };
+            let parts = plan(events(&STREAM), &faults);
+            assert_eq!(parts.len(), 2);
+            assert_eq!(parts[1], cut);
+        }
     }
 
     #[test]

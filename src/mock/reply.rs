@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::faults::{At, ErrorEvent, EventFaults, Pause};
+use super::faults::{At, ErrorEvent, EventFaults, Part, Pause};
 use super::script::MockScript;
 
 /// One scripted answer: a reply (scripted content, a recorded stream or an error status)
@@ -158,6 +158,27 @@ impl MockReply {
             kind: kind.into(),
             message: message.into(),
         });
+        self
+    }
+
+    /// Breaks the connection after `events` events, e.g. `1`: right after `message_start`,
+    /// before any content (a streaming reply; see [`drop_after_bytes`](Self::drop_after_bytes)
+    /// to cut anywhere).
+    ///
+    /// ```
+    /// use chat_anthropic::mock::MockReply;
+    /// let reset = MockReply::text("never sent").drop_after_events(1);
+    /// # let _ = reset;
+    /// ```
+    pub fn drop_after_events(mut self, events: usize) -> Self {
+        self.shape.events.cut = Some((events, Part::Break));
+        self
+    }
+
+    /// Sends `events` events, then nothing more, holding the connection open (until the
+    /// server stops): a generation that stalls for good, not even pinging.
+    pub fn stall_after_events(mut self, events: usize) -> Self {
+        self.shape.events.cut = Some((events, Part::Hold));
         self
     }
 
