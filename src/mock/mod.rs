@@ -193,6 +193,13 @@ impl MockServer {
     }
 
     /// The address the server listens on.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = chat_anthropic::mock::MockServer::start().await;
+    /// assert!(server.local_addr().ip().is_loopback());
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
@@ -278,6 +285,16 @@ impl MockServer {
     }
 
     /// How many requests the server received in all, including those the log no longer keeps.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = chat_anthropic::mock::MockServer::builder().request_log_limit(1).start().await?;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// llm.invoke("One").await?;
+    /// llm.invoke("Two").await?;
+    /// assert_eq!((server.request_count(), server.requests().len()), (2, 1));
+    /// # Ok(()) }
+    /// ```
     pub fn request_count(&self) -> u64 {
         self.shared.counter.load(Ordering::SeqCst)
     }
@@ -349,12 +366,20 @@ impl Default for MockServerBuilder {
 impl MockServerBuilder {
     /// The address to listen on (default `127.0.0.1`; `0.0.0.0` to be reachable from other
     /// machines or containers).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let server = chat_anthropic::mock::MockServer::builder().host("127.0.0.1").port(0).start().await?;
+    /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = host.into();
         self
     }
 
-    /// The port (default 0: a free port, see [`MockServer::base_url`]).
+    /// The port (default 0: a free port, see [`MockServer::base_url`]). A port in use is an
+    /// `AddrInUse` error from [`start`](Self::start).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
@@ -382,13 +407,14 @@ impl MockServerBuilder {
     }
 
     /// Keeps only the latest `limit` requests for [`MockServer::requests`] (default: all of
-    /// them; a server that runs for long should bound it).
+    /// them; a server that runs for long should bound it). See
+    /// [`MockServer::request_count`] for an example.
     pub fn request_log_limit(mut self, limit: usize) -> Self {
         self.request_log_limit = Some(limit);
         self
     }
 
-    /// Starts the server.
+    /// Starts the server (see [`MockServer::builder`]).
     pub async fn start(self) -> std::io::Result<MockServer> {
         MockServer::start_with(self).await
     }

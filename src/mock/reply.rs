@@ -177,6 +177,12 @@ impl MockReply {
 
     /// Sends `events` events, then nothing more, holding the connection open (until the
     /// server stops): a generation that stalls for good, not even pinging.
+    ///
+    /// ```
+    /// use chat_anthropic::mock::MockReply;
+    /// let stalled = MockReply::text("never sent").stall_after_events(1);
+    /// # let _ = stalled;
+    /// ```
     pub fn stall_after_events(mut self, events: usize) -> Self {
         self.shape.events.cut = Some((events, Part::Hold));
         self
