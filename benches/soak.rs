@@ -159,6 +159,7 @@ async fn soak() {
     }
     let sequential = start.elapsed();
     drop(llm);
+    settle(baseline.fds).await;
     row("sequential: client dropped", sample());
 
     // 2. Concurrent streams read to the end.
