@@ -21,8 +21,6 @@
 //! again when a stream ends.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -73,7 +71,12 @@ fn reply_text() -> String {
 fn run_server() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let server = MockServer::start().await;
+        // Any model: the stalling streams are asked for by a model name of their own.
+        let server = MockServer::builder()
+            .any_model(true)
+            .start()
+            .await
+            .expect("mock server");
         let text = reply_text();
         server.set_responder(move |request| {
             let reply = MockReply::text(text.clone());
@@ -94,37 +97,9 @@ fn run_server() {
     });
 }
 
-/// The server child and its URL; the child exits when this is dropped.
-struct ServerProcess {
-    child: Child,
-    base_url: String,
-}
-
-impl ServerProcess {
-    fn start() -> Self {
-        let mut child = Command::new(std::env::current_exe().expect("bench binary path"))
-            .env(SERVER_ENV, "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the mock server process");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("server URL");
-        Self {
-            child,
-            base_url: line.trim().to_owned(),
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
+#[path = "common/server_child.rs"]
+mod server_child;
+use server_child::ServerChild;
 
 /// The two clients under test.
 #[allow(clippy::large_enum_variant)] // as for `Open`: no extra indirection on one side only
@@ -331,7 +306,7 @@ fn main() {
     if std::env::var_os(SERVER_ENV).is_some() {
         return run_server();
     }
-    let server = ServerProcess::start();
+    let server = ServerChild::start(SERVER_ENV);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let clients = [
         ("chat_anthropic", Client::ours(&server.base_url, "bench")),

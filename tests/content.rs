@@ -251,7 +251,8 @@ async fn cache_writes_and_reads_land_in_usage_metadata_with_the_ttl_split() {
     let guide = "Always answer in formal English. ".repeat(200);
     let tool = Tool::new(
         "lookup",
-        json!({"type": "object", "description": "x".repeat(2000)}),
+        // Over 1,024 tokens: Sonnet's minimum cacheable length, below which nothing is cached.
+        json!({"type": "object", "description": "x".repeat(4400)}),
     )
     .cache_control(CacheControl::ephemeral_1h());
     let llm = model(&server).bind_tools([tool]);

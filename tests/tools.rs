@@ -342,7 +342,7 @@ async fn sse_of(server: &MockServer, script: &MockScript) -> String {
         .post(format!("{}/v1/messages", server.base_url()))
         .header("x-api-key", "k")
         .header("anthropic-version", "2023-06-01")
-        .json(&json!({"model": "m", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "x"}]}))
+        .json(&json!({"model": "claude-sonnet-4-6", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "x"}]}))
         .send()
         .await
         .unwrap()

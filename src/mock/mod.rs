@@ -2,10 +2,14 @@
 //!
 //! It serves `POST /v1/messages` (streaming and not) and `POST /v1/messages/count_tokens`,
 //! checks headers and bodies the way the API does (a 400 `invalid_request_error` for a
-//! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …), answers from a
-//! script or a recorded `.sse` file, injects faults on request, and records every request so
-//! tests can look at what was sent. The offline quickstart, the doc tests and the
-//! integration tests all run against it. Enabled by the default `mock` feature.
+//! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …; a 404
+//! `not_found_error` for a model the API does not serve), answers from a script or a recorded
+//! `.sse` file, injects faults on request (see [`MockReply`]), and records requests so tests
+//! can look at what was sent. The offline examples, the doc tests and the integration tests
+//! all run against it; `cargo run --example mock_server` serves it to other languages' tests.
+//!
+//! Not in the default build: enable the `mock` feature, e.g. for your tests only:
+//! `chat-anthropic = { version = "0.1", features = ["mock"] }` under `[dev-dependencies]`.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -25,12 +29,18 @@
 mod bedrock;
 mod beta_rules;
 mod body;
+mod builder;
 mod content_check;
 mod demo;
 mod echo;
+mod faults;
 mod model_rules;
+mod models;
 mod prompt_cache;
+mod render;
 mod reply;
+mod request_log;
+mod respond;
 mod route;
 mod schema_rules;
 mod script;
@@ -39,40 +49,29 @@ mod signatures;
 mod ui_demo;
 mod validate;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::watch;
 
 #[cfg(feature = "bedrock")]
 pub use bedrock::{bedrock_frame, bedrock_frames};
+pub use builder::MockServerBuilder;
 pub use demo::real_or_mock;
 pub use echo::default_reply;
 pub use reply::MockReply;
+pub use request_log::RecordedRequest;
 pub use script::MockScript;
 pub use ui_demo::ui_demo_reply;
 
 use body::StreamStats;
+use request_log::RequestLog;
 
 /// Chooses the reply to a request when nothing is queued.
 type Responder = Arc<dyn Fn(&RecordedRequest) -> MockReply + Send + Sync>;
-
-/// A request as the server received it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedRequest {
-    /// `POST`, …
-    pub method: String,
-    /// The URL path, e.g. `/v1/messages`.
-    pub path: String,
-    /// Headers by lower-case name.
-    pub headers: BTreeMap<String, String>,
-    /// The JSON body (a string holding the raw text when it is not JSON).
-    pub body: Value,
-}
 
 /// The running server. Dropping it stops it.
 ///
@@ -92,7 +91,8 @@ pub struct MockServer {
 pub(crate) struct Shared {
     queue: Mutex<VecDeque<MockReply>>,
     responder: Mutex<Option<Responder>>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    log: RequestLog,
+    any_model: bool,
     counter: AtomicU64,
     connections: Arc<AtomicU64>,
     stats: Arc<StreamStats>,
@@ -118,7 +118,7 @@ impl Shared {
 }
 
 impl MockServer {
-    /// Starts a server on a free loopback port.
+    /// Starts a server on a free loopback port that knows the API's models.
     ///
     /// # Panics
     /// If no loopback port can be bound; [`try_start`](Self::try_start) returns the error.
@@ -136,45 +136,33 @@ impl MockServer {
     /// # let _ = server; Ok(()) }
     /// ```
     pub async fn try_start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let (stop, shutdown) = watch::channel(false);
-        let shared = Arc::new(Shared {
-            queue: Mutex::default(),
-            responder: Mutex::default(),
-            requests: Mutex::default(),
-            counter: AtomicU64::new(0),
-            connections: Arc::default(),
-            stats: Arc::default(),
-            shutdown,
-            cache: Default::default(),
-            signatures: Default::default(),
-            #[cfg(feature = "bedrock")]
-            aws_credentials: Mutex::default(),
-        });
-        let app = axum::Router::new()
-            .fallback(serve::handle)
-            .with_state(shared.clone());
-        // Without TCP_NODELAY, Nagle's algorithm holds each small SSE event until the client
-        // ACKs the last one, and delayed ACKs turn that into ~40 ms stalls per stream.
-        let connections = shared.connections.clone();
-        let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
-            connections.fetch_add(1, Ordering::SeqCst);
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(target: "chat_anthropic::mock", %err, "TCP_NODELAY not set");
-            }
-        });
-        let task = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app).await {
-                tracing::warn!(target: "chat_anthropic::mock", %err, "mock server stopped");
-            }
-        });
-        Ok(Self {
-            addr,
-            shared,
-            stop,
-            task,
-        })
+        Self::builder().start().await
+    }
+
+    /// A server with settings: address, models, request log.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chat_anthropic::mock::MockServer;
+    /// let server = MockServer::builder().any_model(true).request_log_limit(100).start().await?;
+    /// let llm = chat_anthropic::ChatAnthropic::new("my-fine-tune").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.invoke("Hi").await?.text(), "Mock reply to: Hi");
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The address the server listens on.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = chat_anthropic::mock::MockServer::start().await;
+    /// assert!(server.local_addr().ip().is_loopback());
+    /// # }
+    /// ```
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// The URL to pass to [`ChatAnthropic::base_url`](crate::ChatAnthropic::base_url).
@@ -192,7 +180,7 @@ impl MockServer {
     /// server.enqueue(MockReply::script(
     ///     MockScript::new().tool_use("toolu_1", "get_weather", serde_json::json!({"location": "Paris"})),
     /// ));
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let reply = llm.invoke("Weather in Paris?").await?;
     /// assert_eq!(reply.tool_calls[0].args["location"], "Paris");
     /// # Ok(()) }
@@ -216,8 +204,8 @@ impl MockServer {
     ///     let model = request.body["model"].as_str().unwrap_or_default();
     ///     MockReply::text(format!("I am {model}"))
     /// });
-    /// let llm = chat_anthropic::ChatAnthropic::new("m-1").base_url(server.base_url()).api_key("k");
-    /// assert_eq!(llm.invoke("Who are you?").await?.text(), "I am m-1");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-haiku-4-5").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.invoke("Who are you?").await?.text(), "I am claude-haiku-4-5");
     /// # Ok(()) }
     /// ```
     pub fn set_responder(
@@ -235,9 +223,41 @@ impl MockServer {
         *self.shared.aws_credentials.lock().expect("not poisoned") = Some(credentials);
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order: all of them, or the latest
+    /// [`request_log_limit`](MockServerBuilder::request_log_limit) ones.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests.lock().expect("not poisoned").clone()
+        self.shared.log.snapshot()
+    }
+
+    /// Forgets the requests received so far ([`request_count`](Self::request_count) goes on).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// let server = chat_anthropic::mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// llm.invoke("Hi").await?;
+    /// server.clear_requests();
+    /// assert!(server.requests().is_empty());
+    /// assert_eq!(server.request_count(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn clear_requests(&self) {
+        self.shared.log.clear();
+    }
+
+    /// How many requests the server received in all, including those the log no longer keeps.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = chat_anthropic::mock::MockServer::builder().request_log_limit(1).start().await?;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// llm.invoke("One").await?;
+    /// llm.invoke("Two").await?;
+    /// assert_eq!((server.request_count(), server.requests().len()), (2, 1));
+    /// # Ok(()) }
+    /// ```
+    pub fn request_count(&self) -> u64 {
+        self.shared.counter.load(Ordering::SeqCst)
     }
 
     /// How many TCP connections clients opened so far (a client that reads each stream to
@@ -261,7 +281,7 @@ impl MockServer {
     /// use futures_util::StreamExt;
     /// let server = MockServer::start().await;
     /// server.enqueue(MockReply::text("a slow reply").delay(Duration::from_millis(50)));
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let mut stream = llm.stream("Hi").await?;
     /// stream.next().await;
     /// drop(stream);
@@ -286,10 +306,7 @@ impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockServer")
             .field("addr", &self.addr)
-            .field(
-                "requests",
-                &self.shared.requests.lock().map(|r| r.len()).unwrap_or(0),
-            )
+            .field("requests", &self.shared.log.len())
             .finish_non_exhaustive()
     }
 }

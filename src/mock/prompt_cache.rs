@@ -5,8 +5,9 @@
 //! The prefix runs tools → system → messages, block by block, as in the API; a block's own
 //! `cache_control` is not part of what is cached. A top-level `cache_control` (automatic
 //! caching) puts the breakpoint on the last block of the last message. Tokens are the mock's
-//! usual estimate (four characters a token); the API's minimum cacheable length is not
-//! modelled.
+//! usual estimate (four characters a token). A breakpoint whose prefix is shorter than the
+//! model's minimum cacheable length is ignored, as the API ignores it: nothing is written or
+//! read there (the request still succeeds).
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -62,13 +63,15 @@ struct Breakpoint {
 }
 
 impl PromptCache {
-    /// Accounts for one request's input, writing the prefixes it marks.
-    pub(super) fn account(&self, body: &Map<String, Value>) -> InputUsage {
+    /// Accounts for one request's input, writing the prefixes it marks that hold at least
+    /// `min_tokens`.
+    pub(super) fn account(&self, body: &Map<String, Value>, min_tokens: u64) -> InputUsage {
         let Prefix {
             total,
             boundaries,
-            breakpoints,
+            mut breakpoints,
         } = prefix(body);
+        breakpoints.retain(|breakpoint| breakpoint.tokens >= min_tokens);
         let now = Instant::now();
         let mut entries = self.entries.lock().expect("not poisoned");
         entries.retain(|_, expires| *expires > now);
@@ -78,7 +81,7 @@ impl PromptCache {
         let read = boundaries
             .iter()
             .rev()
-            .filter(|(tokens, _)| *tokens <= last_breakpoint)
+            .filter(|(tokens, _)| (min_tokens..=last_breakpoint).contains(tokens))
             .find(|(_, key)| entries.contains_key(key))
             .map_or(0, |(tokens, _)| *tokens);
         let mut usage = InputUsage {
@@ -200,10 +203,10 @@ mod tests {
                 {"type": "text", "text": long, "cache_control": {"type": "ephemeral"}}
             ], "messages": [{"role": "user", "content": question}]}))
         };
-        let first = cache.account(&request("Q1"));
+        let first = cache.account(&request("Q1"), 0);
         assert!(first.creation_5m > 500, "{first:?}");
         assert_eq!((first.cache_read, first.creation_1h), (0, 0));
-        let second = cache.account(&request("A different question"));
+        let second = cache.account(&request("A different question"), 0);
         assert_eq!(second.cache_read, first.creation_5m);
         assert_eq!(second.creation_5m, 0);
         assert!(second.input_tokens < 50, "{second:?}");
@@ -216,7 +219,7 @@ mod tests {
             "tools": [{"name": "t", "input_schema": {"type": "object", "description": "x".repeat(800)}, "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
             "system": [{"type": "text", "text": "y".repeat(800), "cache_control": {"type": "ephemeral"}}],
             "messages": [{"role": "user", "content": "Hi"}]}));
-        let usage = cache.account(&request);
+        let usage = cache.account(&request, 0);
         assert!(
             usage.creation_1h >= 200 && usage.creation_5m >= 200,
             "{usage:?}"
@@ -231,9 +234,9 @@ mod tests {
             body(json!({"model": "m", "cache_control": {"type": "ephemeral"},
                 "messages": [{"role": "user", "content": text}]}))
         };
-        assert!(cache.account(&request("same words")).creation_5m > 0);
-        assert!(cache.account(&request("same words")).cache_read > 0);
-        assert_eq!(cache.account(&request("other words")).cache_read, 0);
+        assert!(cache.account(&request("same words"), 0).creation_5m > 0);
+        assert!(cache.account(&request("same words"), 0).cache_read > 0);
+        assert_eq!(cache.account(&request("other words"), 0).cache_read, 0);
     }
 
     #[test]
@@ -247,9 +250,30 @@ mod tests {
                 json!({"model": "m", "cache_control": {"type": "ephemeral"}, "messages": messages}),
             )
         };
-        let first = cache.account(&turns(1));
-        let second = cache.account(&turns(3));
+        let first = cache.account(&turns(1), 0);
+        let second = cache.account(&turns(3), 0);
         assert_eq!(second.cache_read, first.creation_5m);
         assert!(second.creation_5m > 0);
+    }
+
+    #[test]
+    fn a_prefix_below_the_minimum_is_neither_written_nor_read() {
+        let cache = PromptCache::default();
+        let request = |chars: usize, question: &str| {
+            body(json!({"model": "m", "system": [
+                {"type": "text", "text": "r".repeat(chars), "cache_control": {"type": "ephemeral"}}
+            ], "messages": [{"role": "user", "content": question}]}))
+        };
+        // About 1,000 tokens: under a 1,024-token minimum, over a 512-token one.
+        let short = request(4000, "Q");
+        for _ in 0..2 {
+            let usage = cache.account(&short, 1024);
+            assert_eq!((usage.creation_5m, usage.cache_read), (0, 0), "{usage:?}");
+            assert_eq!(usage.input_tokens, prefix(&short).total);
+        }
+        assert!(cache.account(&short, 512).creation_5m > 900);
+        assert!(cache.account(&short, 512).cache_read > 900);
+        // Written under a low minimum, the entry is still not read under a higher one.
+        assert_eq!(cache.account(&short, 1024).cache_read, 0);
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use super::faults::{At, ErrorEvent, EventFaults, Part, Pause};
 use super::script::MockScript;
 
 /// One scripted answer: a reply (scripted content, a recorded stream or an error status)
@@ -48,8 +49,8 @@ pub(super) struct Shape {
     pub(super) delay: Option<Duration>,
     pub(super) drop_after: Option<usize>,
     pub(super) stall_after: Option<usize>,
-    /// After this many events, an `error` event of (type, message) ends the stream.
-    pub(super) error_event: Option<(usize, String, String)>,
+    /// Faults placed between events (streaming replies only).
+    pub(super) events: EventFaults,
 }
 
 impl MockReply {
@@ -129,7 +130,123 @@ impl MockReply {
         kind: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        self.shape.error_event = Some((events, kind.into(), message.into()));
+        self.shape.events.error_event = Some(ErrorEvent {
+            at: At::AfterEvents(events),
+            kind: kind.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Ends the stream with an `error` event before any content: after `message_start` (and
+    /// the ping that follows it), in place of the first `content_block_start`. Nothing the
+    /// caller could show has arrived, so a client may retry such a stream.
+    ///
+    /// ```
+    /// use chat_anthropic::mock::MockReply;
+    /// let overloaded = MockReply::text("never sent")
+    ///     .error_event_before_content("overloaded_error", "Overloaded");
+    /// # let _ = overloaded;
+    /// ```
+    pub fn error_event_before_content(
+        mut self,
+        kind: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.shape.events.error_event = Some(ErrorEvent {
+            at: At::BeforeContent,
+            kind: kind.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Breaks the connection after `events` events, e.g. `1`: right after `message_start`,
+    /// before any content (a streaming reply; see [`drop_after_bytes`](Self::drop_after_bytes)
+    /// to cut anywhere).
+    ///
+    /// ```
+    /// use chat_anthropic::mock::MockReply;
+    /// let reset = MockReply::text("never sent").drop_after_events(1);
+    /// # let _ = reset;
+    /// ```
+    pub fn drop_after_events(mut self, events: usize) -> Self {
+        self.shape.events.cut = Some((events, Part::Break));
+        self
+    }
+
+    /// Sends `events` events, then nothing more, holding the connection open (until the
+    /// server stops): a generation that stalls for good, not even pinging.
+    ///
+    /// ```
+    /// use chat_anthropic::mock::MockReply;
+    /// let stalled = MockReply::text("never sent").stall_after_events(1);
+    /// # let _ = stalled;
+    /// ```
+    pub fn stall_after_events(mut self, events: usize) -> Self {
+        self.shape.events.cut = Some((events, Part::Hold));
+        self
+    }
+
+    /// Sends `events` events, goes silent for `pause` (no byte, not even a ping), then sends
+    /// the rest: a generation that stalls and recovers.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use chat_anthropic::mock::MockReply;
+    /// // message_start, ping, content_block_start, then 2 s of silence, then the rest.
+    /// let reply = MockReply::text("late but whole").stall_then_resume(3, Duration::from_secs(2));
+    /// # let _ = reply;
+    /// ```
+    pub fn stall_then_resume(mut self, events: usize, pause: Duration) -> Self {
+        self.shape.events.pause = Some(Pause {
+            after_events: events,
+            length: pause,
+            ping_every: None,
+        });
+        self
+    }
+
+    /// Like [`stall_then_resume`](Self::stall_then_resume), but the pause is filled with a
+    /// `ping` event every `every`, as the API does while a generation is slow: the bytes keep
+    /// coming, the content does not.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use chat_anthropic::mock::MockReply;
+    /// let reply = MockReply::text("slow")
+    ///     .pings_then_resume(3, Duration::from_secs(2), Duration::from_millis(100));
+    /// # let _ = reply;
+    /// ```
+    pub fn pings_then_resume(mut self, events: usize, pause: Duration, every: Duration) -> Self {
+        self.shape.events.pause = Some(Pause {
+            after_events: events,
+            length: pause,
+            ping_every: Some(every),
+        });
+        self
+    }
+
+    /// Sends `events` events, then only a `ping` every `every`, until the client goes away
+    /// (or the server stops): a stream that looks alive and never delivers. An idle-read
+    /// timeout never fires on it; only a watchdog on content does.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use std::time::Duration;
+    /// use chat_anthropic::mock::{MockReply, MockServer};
+    /// use futures_util::StreamExt;
+    /// let server = MockServer::start().await;
+    /// server.enqueue(MockReply::text("never sent").pings_forever_after(1, Duration::from_millis(10)));
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// let mut stream = llm.stream("Hi").await?;
+    /// stream.next().await; // message_start
+    /// drop(stream); // nothing else would ever come
+    /// assert!(server.wait_for_cancelled_stream(Duration::from_secs(5)).await);
+    /// # Ok(()) }
+    /// ```
+    pub fn pings_forever_after(mut self, events: usize, every: Duration) -> Self {
+        self.shape.events.pings_forever = Some((events, every.max(Duration::from_millis(1))));
         self
     }
 }

@@ -92,7 +92,7 @@ impl MockScript {
     /// use chat_anthropic::mock::{MockReply, MockScript, MockServer};
     /// let server = MockServer::start().await;
     /// server.enqueue(MockReply::script(MockScript::new().tool_use_raw("toolu_1", "f", r#"{"a": 1,"#)));
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let reply = llm.invoke("Hi").await?;
     /// assert_eq!(reply.invalid_tool_calls[0].args.as_deref(), Some(r#"{"a": 1,"#));
     /// # Ok(()) }

@@ -1,19 +1,20 @@
-//! The HTTP side: routing, validation, and rendering a [`MockReply`] as a response.
+//! The HTTP side: every request is recorded, routed, admitted (the checks the API makes
+//! before it generates) and answered.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use bytes::Bytes;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::reply::{MockReply, ReplyBody};
-use super::route::{self, Via};
+use super::render::{render, Target};
+use super::route::{self, Route, Via};
 use super::validate::{self, Endpoint, Refusal};
-use super::{body, RecordedRequest, Shared};
+use super::{models, prompt_cache, respond, RecordedRequest, Shared};
 
 /// Every request lands here.
 pub(super) async fn handle(
@@ -25,7 +26,30 @@ pub(super) async fn handle(
 ) -> Response {
     let number = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
     let request_id = format!("req_mock_{number:016}");
-    let recorded = RecordedRequest {
+    let recorded = record(&method, &uri, &headers, &raw);
+    shared.log.push(recorded.clone());
+    tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
+
+    let routed = match route_post(&method, uri.path()) {
+        Ok(routed) => routed,
+        Err(refusal) => return respond::error(Via::Anthropic, &refusal, &[], &request_id),
+    };
+    let body = match admit(&shared, &routed, &recorded, &raw) {
+        Ok(body) => body,
+        Err(refusal) => return respond::error(routed.via, &refusal, &[], &request_id),
+    };
+    match routed.endpoint {
+        Endpoint::CountTokens => count_tokens(&body, &request_id),
+        Endpoint::Messages => {
+            let id = format!("msg_mock_{number:016}");
+            answer(&shared, routed.via, &recorded, &body, &id, &request_id)
+        }
+    }
+}
+
+/// The request as tests see it: headers by name, the body as JSON when it is JSON.
+fn record(method: &Method, uri: &Uri, headers: &HeaderMap, raw: &[u8]) -> RecordedRequest {
+    RecordedRequest {
         method: method.to_string(),
         path: uri.path().to_owned(),
         headers: headers
@@ -35,78 +59,49 @@ pub(super) async fn handle(
                 (name.as_str().to_owned(), value)
             })
             .collect(),
-        body: serde_json::from_slice(&raw)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into_owned())),
-    };
-    shared
-        .requests
-        .lock()
-        .expect("not poisoned")
-        .push(recorded.clone());
-    tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
+        body: serde_json::from_slice(raw)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(raw).into_owned())),
+    }
+}
 
-    let routed = match (method, route::route(uri.path())) {
-        (Method::POST, Some(routed)) => routed,
-        _ => {
-            let refusal = Refusal {
-                status: 404,
-                kind: "not_found_error".into(),
-                message: format!("Not found: {}", uri.path()),
-            };
-            return error_response(Via::Anthropic, &refusal, &[], &request_id);
-        }
-    };
-    let endpoint = routed.endpoint;
-    let via = routed.via;
-    let refuse = |refusal: &Refusal| error_response(via, refusal, &[], &request_id);
-    if via == Via::Bedrock {
-        if let Err(refusal) = bedrock_access(&shared, uri.path(), &recorded, &raw) {
-            return refuse(&refusal);
-        }
+/// The endpoint a `POST` is for; anything else is a 404.
+fn route_post(method: &Method, path: &str) -> Result<Route, Refusal> {
+    match (method, route::route(path)) {
+        (&Method::POST, Some(routed)) => Ok(routed),
+        _ => Err(Refusal {
+            status: 404,
+            kind: "not_found_error".into(),
+            message: format!("Not found: {path}"),
+        }),
+    }
+}
+
+/// What the API checks before it generates: the platform's access, the headers, the body
+/// (turned into the Anthropic form) and the model. Returns the body.
+fn admit(
+    shared: &Shared,
+    routed: &Route,
+    recorded: &RecordedRequest,
+    raw: &[u8],
+) -> Result<Map<String, Value>, Refusal> {
+    if routed.via == Via::Bedrock {
+        bedrock_access(shared, &recorded.path, recorded, raw)?;
     }
     let header = |name: &str| recorded.headers.get(name).cloned();
-    let checked = match via {
-        Via::Anthropic => validate::headers(header).map(|()| raw.to_vec()),
-        _ => route::to_anthropic_body(&routed, header, &raw),
+    let raw = match routed.via {
+        Via::Anthropic => validate::headers(header).map(|()| raw.to_vec())?,
+        _ => route::to_anthropic_body(routed, header, raw)?,
     };
-    let body = match checked
-        .and_then(|raw| validate::body(&raw, endpoint))
-        .and_then(|body| super::beta_rules::check(body, &recorded))
-    {
-        Ok(body) => body,
-        Err(refusal) => return refuse(&refusal),
-    };
-    if endpoint == Endpoint::CountTokens {
-        let total = super::prompt_cache::count(&body);
-        let mut response = Response::new(Body::from(json!({"input_tokens": total}).to_string()));
-        set_headers(&mut response, "application/json", &[], &request_id);
-        return response;
+    let body = validate::body(&raw, routed.endpoint)?;
+    let body = super::beta_rules::check(body, recorded)?;
+    let model = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !shared.any_model && !models::is_known(model) {
+        return Err(models::not_found(model));
     }
-    if let Err(refusal) = shared.signatures.check(&body) {
-        return refuse(&refusal);
-    }
-    let usage = shared.cache.account(&body).to_json();
-    // `max_tokens: 0` only writes the prompt cache: no content, whatever is queued.
-    let reply = match body.get("max_tokens").and_then(Value::as_u64) {
-        Some(0) => MockReply::script(
-            super::MockScript::new()
-                .stop_reason("max_tokens")
-                .output_tokens(0),
-        ),
-        _ => shared.next_reply(&recorded),
-    };
-    let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let model = body["model"].as_str().unwrap_or_default();
-    let id = format!("msg_mock_{number:016}");
-    let target = Target {
-        via,
-        stream,
-        id: &id,
-        model,
-        usage: &usage,
-        request_id: &request_id,
-    };
-    render(&shared, reply, &target)
+    Ok(body)
 }
 
 /// Bedrock needs the feature, and a signature that checks out when the test registered
@@ -136,186 +131,50 @@ fn bedrock_access(
     }
 }
 
-/// Who the response is for.
-struct Target<'a> {
+/// `POST /v1/messages/count_tokens`: the input tokens, cached or not.
+fn count_tokens(body: &Map<String, Value>, request_id: &str) -> Response {
+    let total = prompt_cache::count(body);
+    let json = json!({ "input_tokens": total }).to_string();
+    respond::ok(Body::from(json), "application/json", &[], request_id)
+}
+
+/// `POST /v1/messages`: the signatures sent back are checked, the prompt cache accounts for
+/// the input, and the next reply is rendered.
+fn answer(
+    shared: &Shared,
     via: Via,
-    stream: bool,
-    id: &'a str,
-    model: &'a str,
-    usage: &'a Value,
-    request_id: &'a str,
-}
-
-/// Turns a reply into the response.
-fn render(shared: &Shared, reply: MockReply, target: &Target<'_>) -> Response {
-    let Target {
-        via,
-        stream,
-        id,
-        model,
-        usage,
-        request_id,
-    } = *target;
-    if let ReplyBody::Script(script) = &reply.body {
-        for (signature, thinking) in script.signatures() {
-            shared.signatures.remember(signature, thinking);
-        }
-    }
-    let pieces: Vec<Bytes> = match (&reply.body, stream) {
-        (
-            ReplyBody::Error {
-                status,
-                kind,
-                message,
-            },
-            _,
-        ) => {
-            let refusal = Refusal {
-                status: *status,
-                kind: kind.clone(),
-                message: message.clone(),
-            };
-            return error_response(via, &refusal, &reply.headers, request_id);
-        }
-        (ReplyBody::Script(script), true) => script
-            .events(id, model, usage)
-            .iter()
-            .map(sse_event)
-            .collect(),
-        (ReplyBody::Script(script), false) => {
-            vec![script.message(id, model, usage).to_string().into()]
-        }
-        (ReplyBody::SseFile(path), _) => match std::fs::read(path) {
-            Ok(bytes) => recorded_pieces(bytes.into(), stream),
-            Err(err) => {
-                let refusal = Refusal {
-                    status: 500,
-                    kind: "api_error".into(),
-                    message: format!("mock: cannot read {}: {err}", path.display()),
-                };
-                return error_response(via, &refusal, &reply.headers, request_id);
-            }
-        },
-        (ReplyBody::SseBytes(bytes), _) => recorded_pieces(bytes.clone(), stream),
-    };
-    let mut pieces = pieces;
-    if let (Some((after, kind, message)), true) = (&reply.shape.error_event, stream) {
-        pieces.truncate(*after);
-        pieces.push(sse_event(&json!({
-            "type": "error",
-            "error": {"type": kind, "message": message},
-        })));
-    }
-    let framed = via == Via::Bedrock && stream;
-    #[cfg(feature = "bedrock")]
-    if framed {
-        pieces = pieces
-            .iter()
-            .flat_map(|piece| super::bedrock::bedrock_frames(piece))
-            .collect();
-    }
-    let body = body::shaped(
-        pieces,
-        &reply.shape,
-        shared.stats.clone(),
-        shared.shutdown.clone(),
-    );
-    let mut response = Response::new(Body::from_stream(body));
-    let content_type = match (framed, stream) {
-        (true, _) => "application/vnd.amazon.eventstream",
-        (false, true) => "text/event-stream",
-        (false, false) => "application/json",
-    };
-    set_headers(&mut response, content_type, &reply.headers, request_id);
-    response
-}
-
-/// A recorded stream: as is when streaming (one piece per event), or assembled into the
-/// non-streaming message the API would have sent.
-fn recorded_pieces(bytes: Bytes, stream: bool) -> Vec<Bytes> {
-    if stream {
-        return split_events(&bytes);
-    }
-    let mut decoder = crate::sse::SseDecoder::new();
-    decoder.push(bytes);
-    let mut aggregator = crate::aggregate::MessageAggregator::new();
-    while let Some(Ok(event)) = decoder.next_event() {
-        match crate::event::StreamEvent::from_sse(&event) {
-            Ok(event) if aggregator.apply(&event).is_ok() => {}
-            _ => break,
-        }
-    }
-    vec![serde_json::to_vec(&aggregator.api_message())
-        .unwrap_or_default()
-        .into()]
-}
-
-/// Splits an event stream after each blank line, so faults can count events.
-fn split_events(bytes: &Bytes) -> Vec<Bytes> {
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    let mut at = 0;
-    while let Some(found) = memchr::memmem::find(&bytes[at..], b"\n\n") {
-        at += found + 2;
-        pieces.push(bytes.slice(start..at));
-        start = at;
-    }
-    if start < bytes.len() {
-        pieces.push(bytes.slice(start..));
-    }
-    pieces
-}
-
-fn sse_event(event: &Value) -> Bytes {
-    let name = event["type"].as_str().unwrap_or("message");
-    format!("event: {name}\ndata: {event}\n\n").into()
-}
-
-/// An error in the platform's shape: the API's envelope, or Bedrock's `{"message"}` with
-/// the error type in `x-amzn-errortype`.
-fn error_response(
-    via: Via,
-    refusal: &Refusal,
-    headers: &[(String, String)],
+    recorded: &RecordedRequest,
+    body: &Map<String, Value>,
+    id: &str,
     request_id: &str,
 ) -> Response {
-    let body = match via {
-        Via::Bedrock => json!({ "message": refusal.message }),
-        _ => json!({
-            "type": "error",
-            "error": {"type": refusal.kind, "message": refusal.message},
-            "request_id": request_id,
-        }),
+    if let Err(refusal) = shared.signatures.check(body) {
+        return respond::error(via, &refusal, &[], request_id);
+    }
+    let model = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let usage = shared
+        .cache
+        .account(body, models::min_cacheable_tokens(model))
+        .to_json();
+    // `max_tokens: 0` only writes the prompt cache: no content, whatever is queued.
+    let reply = match body.get("max_tokens").and_then(Value::as_u64) {
+        Some(0) => super::MockReply::script(
+            super::MockScript::new()
+                .stop_reason("max_tokens")
+                .output_tokens(0),
+        ),
+        _ => shared.next_reply(recorded),
     };
-    let mut response = Response::new(Body::from(body.to_string()));
-    *response.status_mut() =
-        StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    set_headers(&mut response, "application/json", headers, request_id);
-    if via == Via::Bedrock {
-        if let Ok(value) = HeaderValue::from_str(&refusal.kind) {
-            response.headers_mut().insert("x-amzn-errortype", value);
-        }
-    }
-    response
-}
-
-fn set_headers(
-    response: &mut Response,
-    content_type: &'static str,
-    extra: &[(String, String)],
-    request_id: &str,
-) {
-    let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert("request-id", value);
-    }
-    for (name, value) in extra {
-        if let (Ok(name), Ok(value)) = (
-            axum::http::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            headers.insert(name, value);
-        }
-    }
+    let target = Target {
+        via,
+        stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false),
+        id,
+        model,
+        usage: &usage,
+        request_id,
+    };
+    render(shared, reply, &target)
 }

@@ -23,7 +23,7 @@ const POEM: &str = "Bytes on the wire,\n\
 /// use chat_anthropic::mock::{ui_demo_reply, MockServer};
 /// let server = MockServer::start().await;
 /// server.set_responder(ui_demo_reply);
-/// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+/// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
 /// let reply = llm.invoke("Hello").await?;
 /// assert!(reply.text().contains("Hello"));
 /// assert_eq!(reply.tool_calls[0].name, "write_file");

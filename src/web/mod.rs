@@ -1,7 +1,7 @@
 //! Streaming a reply into a web page.
 //!
 //! A backend forwards a reply to the browser token by token with one call:
-//! [`sse_response`] (feature `axum`, on by default through `mock`) turns a [`ChatStream`],
+//! [`sse_response`] (feature `axum`) turns a [`ChatStream`],
 //! an [`UpdateStream`] or the `Result` of [`ChatAnthropic::stream`] into an axum
 //! `text/event-stream` response of [`BrowserEvent`]s: the crate's [`StreamUpdate`]s a page
 //! renders (`text`, `thinking`, `tool_call_started`, `tool_arg_delta`, `tool_arg_complete`,
