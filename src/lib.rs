@@ -1,5 +1,6 @@
 //! chat-anthropic: a streaming-first client for Anthropic's Messages API.
 
+pub mod agent;
 pub mod aggregate;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
