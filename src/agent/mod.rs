@@ -49,6 +49,7 @@
 //! # Ok(()) }
 //! ```
 
+mod browser;
 mod calls;
 mod error;
 mod event;
@@ -76,7 +77,8 @@ type StopCondition = Arc<dyn Fn(&TurnView<'_>) -> bool + Send + Sync>;
 ///
 /// The model's settings apply to every turn (`tool_choice`, thinking, caching, …); the
 /// handlers' tools are bound on top of any tools already bound (server tools such as web
-/// search run at the API and need no handler). Cheap to clone; one agent can run many
+/// search run at the API and need no handler; a tool already bound under a handler's name
+/// keeps its definition and gets the handler). Cheap to clone; one agent can run many
 /// conversations at once.
 ///
 /// ```
@@ -194,10 +196,16 @@ impl Agent {
         self.run(input).finish().await
     }
 
-    /// The model with the handlers' tools bound.
+    /// The model with the handlers' tools bound (a tool the model already has under the same
+    /// name keeps its definition: the API refuses duplicate names).
     fn bound_model(&self) -> ChatAnthropic {
-        self.llm
-            .bind_tools(self.tools.iter().map(|tool| tool.definition().clone()))
+        let bound = self.llm.tools();
+        let missing = self
+            .tools
+            .iter()
+            .filter(|tool| !bound.iter().any(|b| b.name() == Some(tool.name())))
+            .map(|tool| tool.definition().clone());
+        self.llm.bind_tools(missing)
     }
 
     fn should_stop(&self, turn: &TurnView<'_>) -> bool {

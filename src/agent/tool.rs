@@ -109,6 +109,25 @@ impl AgentTool {
         }
     }
 
+    /// Renames the tool (custom tools; e.g. `write_file` for a handler of `WriteFile`).
+    ///
+    /// ```
+    /// # use chat_anthropic::agent::AgentTool;
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct WriteFile { path: String }
+    /// let tool = AgentTool::from_fn(|args: WriteFile| async move { Ok::<_, String>(args.path) })
+    ///     .with_name("write_file");
+    /// assert_eq!((tool.name(), tool.definition().name()), ("write_file", Some("write_file")));
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        if let ToolDefinition::Custom(tool) = &mut self.definition {
+            tool.name.clone_from(&name);
+        }
+        self.name = name;
+        self
+    }
+
     /// The name the model calls the tool by.
     pub fn name(&self) -> &str {
         &self.name

@@ -28,6 +28,13 @@ use crate::error::Error;
 /// | `usage` | `input_tokens`, `output_tokens`, `stop_reason` |
 /// | `done` | |
 /// | `error` | `message`, `kind` (the API's error type, when it sent one) |
+/// | `turn_started` | `turn` (agent runs: a new reply begins, its block indexes from 0) |
+/// | `tool_started` | `id`, `name` (agent runs: the call's handler started) |
+/// | `tool_finished` | `id`, `name`, `duration_ms`, `is_error`, `output` |
+///
+/// An agent run ([`AgentRun::browser_events`](crate::agent::AgentRun::browser_events)) sends
+/// each reply's events after a `turn_started`, the tool events as handlers start and finish,
+/// and one `done` at the end of the run.
 ///
 /// ```
 /// use chat_anthropic::web::BrowserEvent;
@@ -119,6 +126,31 @@ pub enum BrowserEvent {
     },
     /// The reply is complete; nothing follows.
     Done,
+    /// An agent run asks for its next reply; block indexes start again at 0.
+    TurnStarted {
+        /// The turn, from 1.
+        turn: usize,
+    },
+    /// An agent run started the handler of the tool call `id`.
+    ToolStarted {
+        /// The `tool_use` id.
+        id: String,
+        /// The tool's name.
+        name: String,
+    },
+    /// A tool's handler finished; its result goes back to the model.
+    ToolFinished {
+        /// The `tool_use` id.
+        id: String,
+        /// The tool's name.
+        name: String,
+        /// How long the handler ran.
+        duration_ms: u64,
+        /// Whether the result is an error (the model sees it and can recover).
+        is_error: bool,
+        /// The result's text.
+        output: String,
+    },
     /// The request or the stream failed; nothing follows.
     Error {
         /// What went wrong (the crate's error text, which never holds secrets).
