@@ -74,6 +74,22 @@ fn last_reply_is(state: &str) -> String {
     )
 }
 
+/// Serves the example against `mock`; returns its URL, the artifacts folder and a fresh
+/// browser profile folder named after `name`.
+async fn serve_app(mock: &MockServer, name: &str) -> (String, PathBuf, PathBuf) {
+    let llm = web_chat::configure(
+        ChatAnthropic::new("claude-sonnet-4-6")
+            .base_url(mock.base_url())
+            .api_key("test-key"),
+    );
+    let url = serve(web_chat::app(llm)).await;
+    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let profile = artifacts.join(format!("{name}_profile_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).expect("a fresh browser profile");
+    (url, artifacts, profile)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
     if !webdriver::browser_available("web_chat_browser") {
@@ -90,17 +106,7 @@ async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
             _ => ui_demo_reply(request).delay(Duration::from_millis(20)),
         },
     );
-    let llm = web_chat::configure(
-        ChatAnthropic::new("claude-sonnet-4-6")
-            .base_url(mock.base_url())
-            .api_key("test-key"),
-    );
-    let url = serve(web_chat::app(llm)).await;
-
-    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let profile = artifacts.join(format!("web_chat_profile_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).expect("a fresh browser profile");
+    let (url, artifacts, profile) = serve_app(&mock, "web_chat").await;
     let driver = webdriver::Driver::start().await;
     let session = driver.session(&profile, 1000, 1400).await;
     session.goto(&url).await;
@@ -294,16 +300,7 @@ async fn the_page_shows_an_agent_run_its_tool_running_and_the_second_turn() {
     }
     let mock = MockServer::start().await;
     mock.set_responder(web_chat::demo_reply);
-    let llm = web_chat::configure(
-        ChatAnthropic::new("claude-sonnet-4-6")
-            .base_url(mock.base_url())
-            .api_key("test-key"),
-    );
-    let url = serve(web_chat::app(llm)).await;
-    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let profile = artifacts.join(format!("web_chat_agent_profile_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).expect("a fresh browser profile");
+    let (url, artifacts, profile) = serve_app(&mock, "web_chat_agent").await;
     let driver = webdriver::Driver::start().await;
     let session = driver.session(&profile, 1000, 1400).await;
     session.goto(&format!("{url}/?agent")).await;

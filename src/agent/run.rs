@@ -63,6 +63,8 @@ impl fmt::Debug for AgentRun {
 }
 
 /// What the loop waits on during a turn: the reply, and the tools already running.
+// A step lives for one loop iteration; boxing the update would allocate for every event.
+#[allow(clippy::large_enum_variant)]
 enum Step {
     Update(Option<Result<StreamUpdate, Error>>),
     Tools(Vec<AgentEvent>),

@@ -73,6 +73,19 @@ pub struct RecordedRequest {
     pub body: Value,
 }
 
+#[cfg(test)]
+impl RecordedRequest {
+    /// A `POST /v1/messages` with this body, for unit tests of responders.
+    pub(crate) fn messages_post(body: Value) -> Self {
+        Self {
+            method: "POST".into(),
+            path: "/v1/messages".into(),
+            headers: BTreeMap::new(),
+            body,
+        }
+    }
+}
+
 /// The running server. Dropping it stops it.
 ///
 /// ```

@@ -168,12 +168,7 @@ mod tests {
     use serde_json::json;
 
     fn request(body: Value) -> RecordedRequest {
-        RecordedRequest {
-            method: "POST".into(),
-            path: "/v1/messages".into(),
-            headers: Default::default(),
-            body,
-        }
+        RecordedRequest::messages_post(body)
     }
 
     #[test]
