@@ -94,7 +94,8 @@ pub fn configure(llm: ChatAnthropic) -> ChatAnthropic {
         .bind_tools([Tool::from_type::<WriteFile>().name("write_file")])
 }
 
-/// `GET /`: the page; `POST /chat`: the reply as a stream of browser events.
+/// `GET /`: the page; `POST /chat`: the reply as a stream of browser events; `POST /agent`:
+/// an agent run as one.
 pub fn app(llm: ChatAnthropic) -> Router {
     Router::new()
         .route("/", get(|| async { Html(PAGE) }))
