@@ -43,7 +43,10 @@ fn work_tool(delay: Duration) -> AgentTool {
     AgentTool::from_json(
         Tool::new("work", json!({"type": "object", "properties": {}})),
         move |_| async move {
-            tokio::time::sleep(delay).await;
+            // No timer for an instant handler: tokio's timer ticks every millisecond.
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             Ok::<_, String>("done")
         },
     )
@@ -85,8 +88,9 @@ async fn after_stop_turn(server: &MockServer, llm: &ChatAnthropic, parallel: boo
     started.elapsed()
 }
 
-/// The two-turn conversation, looped by hand over `stream()`.
+/// The two-turn conversation, looped by hand over `stream()` (the same tool bound).
 async fn hand_loop(llm: &ChatAnthropic) -> usize {
+    let llm = llm.bind_tools([work_tool(Duration::ZERO).definition().clone()]);
     let mut conversation: Vec<Message> = vec![HumanMessage::new("Do the work").into()];
     for _ in 0..4 {
         let mut updates = llm.stream(conversation.clone()).await.unwrap().updates();
@@ -161,6 +165,30 @@ fn bench(c: &mut Criterion) {
             .iter(|| async { assert_eq!(hand_loop(&llm).await, 4) })
     });
     group.finish();
+
+    // The same two loops alternating run by run, so drift on a busy machine hits both alike.
+    let (mut agent_times, mut hand_times) = (Vec::new(), Vec::new());
+    rt.block_on(async {
+        for _ in 0..300 {
+            let started = Instant::now();
+            instant.invoke("Do the work").await.unwrap();
+            agent_times.push(started.elapsed());
+            let started = Instant::now();
+            hand_loop(&llm).await;
+            hand_times.push(started.elapsed());
+        }
+    });
+    let (agent, hand) = (median(&mut agent_times), median(&mut hand_times));
+    println!(
+        "overhead, interleaved (300 runs each, 2 turns a run): agent_invoke median {agent:?}, \
+         hand_loop_over_stream median {hand:?}, ratio {:.3}",
+        agent.as_secs_f64() / hand.as_secs_f64(),
+    );
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
 }
 
 /// Runs the turns one after the other and adds their times.
