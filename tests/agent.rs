@@ -620,6 +620,11 @@ async fn raw_json_handlers_and_content_blocks() {
     assert_eq!(output.message.text(), "Nice chart.");
     let request = &server.requests()[1].body;
     assert_eq!(request["system"], "Be brief.");
+    assert_eq!(
+        output.conversation.len(),
+        4,
+        "the system prompt is not in the conversation"
+    );
     assert_eq!(request["tools"][0]["name"], "chart");
     assert_eq!(
         results_sent(&server.requests(), 1)[0]["content"],

@@ -129,7 +129,8 @@ impl Agent {
         self
     }
 
-    /// Instructions sent as `system` on every turn (before any system message of the input).
+    /// Instructions sent as `system` on every turn (before any system message of the input);
+    /// they are not added to the run's conversation.
     pub fn system(mut self, system: impl Into<MessageContent>) -> Self {
         self.system = Some(system.into());
         self

@@ -84,16 +84,20 @@ fn run(
                 return;
             }
         };
-        if let Some(system) = &agent.system {
-            conversation.insert(0, crate::messages::SystemMessage::new(system.clone()).into());
-        }
+        // The agent's instructions go with every request but are not part of the
+        // conversation, so a conversation handed back can be run again as it is.
+        let system: Option<Message> = agent
+            .system
+            .clone()
+            .map(|system| crate::messages::SystemMessage::new(system).into());
         let llm = agent.bound_model();
         let mut usage = UsageMetadata::default();
         let mut turn = 0;
         loop {
             turn += 1;
             yield Ok(AgentEvent::TurnStarted { turn });
-            let mut updates = match llm.stream(conversation.clone()).await {
+            let request: Vec<Message> = system.iter().chain(&conversation).cloned().collect();
+            let mut updates = match llm.stream(request).await {
                 Ok(stream) => stream.updates(),
                 Err(err) => {
                     yield Err(AgentError::new(err, turn, conversation, usage));
