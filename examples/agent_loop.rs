@@ -1,5 +1,7 @@
-//! An agent loop: the model calls two tools in parallel, the program runs them and sends the
-//! results back, until the model answers.
+//! An agent loop written by hand: the model calls two tools in parallel, the program runs them
+//! and sends the results back, until the model answers. It is the low-level counterpart of
+//! `examples/agent.rs`, where `chat_anthropic::agent::Agent` runs the loop (and starts each
+//! tool while the reply is still streaming).
 //!
 //! ```text
 //! cargo run --example agent_loop

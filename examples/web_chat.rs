@@ -12,12 +12,18 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set (thinking on, a `write_file` tool offered,
 //! never run); otherwise the built-in mock server streams a scripted reply with thinking,
 //! text and a `write_file` call.
+//!
+//! `http://127.0.0.1:3000/?agent` posts to `POST /agent` instead, where a
+//! `chat_anthropic::agent::Agent` runs the conversation: the `write_file` call is executed
+//! (a preview: nothing touches the disk) as soon as its arguments are complete, the page shows
+//! it running and its result, and the model answers in a second turn.
 
 use axum::extract::State;
 use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chat_anthropic::mock::{real_or_mock, ui_demo_reply, MockServer};
+use chat_anthropic::agent::{Agent, AgentTool};
+use chat_anthropic::mock::{real_or_mock, ui_demo_reply, MockReply, MockServer, RecordedRequest};
 use chat_anthropic::{ChatAnthropic, Thinking, Tool};
 use serde::Deserialize;
 
@@ -29,7 +35,6 @@ const MODEL: &str = "claude-sonnet-4-6";
 
 /// Write a text file. The demo only displays the call; nothing is written.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[allow(dead_code)]
 struct WriteFile {
     /// Where to write, relative to the project root.
     path: String,
@@ -107,8 +112,23 @@ fn listen_addr() -> Result<String, String> {
 /// The model the example talks to: the real API with a key, else the mock with the demo
 /// script. Keep the server alive as long as the model is used.
 pub async fn demo_model() -> (ChatAnthropic, Option<MockServer>) {
-    let (llm, mock) = real_or_mock(MODEL, ui_demo_reply).await;
+    let (llm, mock) = real_or_mock(MODEL, demo_reply).await;
     (configure(llm), mock)
+}
+
+/// The mock's side of the demo: the streaming demo reply, and once the `write_file` result
+/// comes back (agent mode), a short answer.
+pub fn demo_reply(request: &RecordedRequest) -> MockReply {
+    let answered = request.body["messages"]
+        .as_array()
+        .and_then(|messages| messages.last())
+        .and_then(|last| last["content"].as_array())
+        .is_some_and(|blocks| blocks.iter().any(|b| b["type"] == "tool_result"));
+    if answered {
+        return MockReply::text("Saved: poem.txt holds the poem now.")
+            .delay(std::time::Duration::from_millis(10));
+    }
+    ui_demo_reply(request)
 }
 
 /// Thinking on, and a `write_file` tool the model may call.
@@ -118,20 +138,43 @@ pub fn configure(llm: ChatAnthropic) -> ChatAnthropic {
         .bind_tools([Tool::from_type::<WriteFile>().name("write_file")])
 }
 
-/// `GET /`: the page; `POST /chat`: the reply as a stream of browser events.
+/// `GET /`: the page; `POST /chat`: the reply as a stream of browser events; `POST /agent`:
+/// an agent run as one.
 pub fn app(llm: ChatAnthropic) -> Router {
     Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route("/chat", post(chat))
+        .route("/agent", post(agent))
         .with_state(llm)
 }
 
 async fn chat(State(llm): State<ChatAnthropic>, Json(request): Json<ChatRequest>) -> Response {
-    let turns: Vec<(String, String)> = request
-        .messages
-        .into_iter()
-        .map(|turn| (turn.role, turn.content))
-        .collect();
     // A refused request (bad key, unknown role, overloaded, …) becomes an `error` event.
-    chat_anthropic::web::sse_response(llm.stream(turns).await)
+    chat_anthropic::web::sse_response(llm.stream(request.turns()).await)
+}
+
+/// `POST /agent`: the conversation run by an agent that executes `write_file` (a preview).
+async fn agent(State(llm): State<ChatAnthropic>, Json(request): Json<ChatRequest>) -> Response {
+    let write_file = AgentTool::from_fn(|args: WriteFile| async move {
+        let lines = args.content.lines().count();
+        Ok::<_, String>(format!(
+            "wrote {lines} lines to {} (demo: nothing was saved)",
+            args.path
+        ))
+    })
+    .with_name("write_file");
+    Agent::new(llm)
+        .tool(write_file)
+        .max_turns(4)
+        .run(request.turns())
+        .sse_response()
+}
+
+impl ChatRequest {
+    fn turns(self) -> Vec<(String, String)> {
+        self.messages
+            .into_iter()
+            .map(|turn| (turn.role, turn.content))
+            .collect()
+    }
 }

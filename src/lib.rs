@@ -115,6 +115,7 @@
 //! - The repository's `README.md` shows every feature with its settings, and `examples/`
 //!   holds runnable programs (each works offline against the mock server).
 
+pub mod agent;
 pub mod aggregate;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;

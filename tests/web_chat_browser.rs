@@ -75,6 +75,22 @@ fn last_reply_is(state: &str) -> String {
     )
 }
 
+/// Serves the example against `mock`; returns its URL, the artifacts folder and a fresh
+/// browser profile folder named after `name`.
+async fn serve_app(mock: &MockServer, name: &str) -> (String, PathBuf, PathBuf) {
+    let llm = web_chat::configure(
+        ChatAnthropic::new("claude-sonnet-4-6")
+            .base_url(mock.base_url())
+            .api_key("test-key"),
+    );
+    let url = serve(web_chat::app(llm)).await;
+    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let profile = artifacts.join(format!("{name}_profile_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile).expect("a fresh browser profile");
+    (url, artifacts, profile)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
     if !webdriver::browser_available("web_chat_browser") {
@@ -91,17 +107,7 @@ async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
             _ => ui_demo_reply(request).delay(Duration::from_millis(20)),
         },
     );
-    let llm = web_chat::configure(
-        ChatAnthropic::new("claude-sonnet-4-6")
-            .base_url(mock.base_url())
-            .api_key("test-key"),
-    );
-    let url = serve(web_chat::app(llm)).await;
-
-    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let profile = artifacts.join(format!("web_chat_profile_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    std::fs::create_dir_all(&profile).expect("a fresh browser profile");
+    let (url, artifacts, profile) = serve_app(&mock, "web_chat").await;
     let driver = webdriver::Driver::start().await;
     let session = driver.session(&profile, 1000, 1400).await;
     session.goto(&url).await;
@@ -264,4 +270,108 @@ async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
         started.elapsed(),
         artifacts.display()
     );
+}
+
+/// Records, at every change, the run state of the last reply's tool call and whether the
+/// reply is still streaming.
+const RUN_RECORDER: &str = r#"
+window.runs = [];
+const log = document.getElementById("log");
+new MutationObserver(() => {
+  const replies = log.querySelectorAll(".turn.assistant");
+  const reply = replies[replies.length - 1];
+  const call = reply && reply.querySelector(".tool-call");
+  if (!call) return;
+  window.runs.push({ reply: reply.dataset.state, call: call.dataset.state, run: call.dataset.run ?? null });
+}).observe(log, { subtree: true, childList: true, characterData: true, attributes: true });
+"#;
+
+/// The tool call's state as [`RUN_RECORDER`] saw it after one change.
+#[derive(Debug, Deserialize)]
+struct RunSnapshot {
+    reply: String,
+    call: String,
+    run: Option<String>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_an_agent_run_its_tool_running_and_the_second_turn() {
+    if !webdriver::browser_available("web_chat_browser") {
+        return;
+    }
+    let mock = MockServer::start().await;
+    mock.set_responder(web_chat::demo_reply);
+    let (url, artifacts, profile) = serve_app(&mock, "web_chat_agent").await;
+    let driver = webdriver::Driver::start().await;
+    let session = driver.session(&profile, 1000, 1400).await;
+    session.goto(&format!("{url}/?agent")).await;
+    session.execute(RUN_RECORDER, json!([])).await;
+
+    let input = session.find("#message").await;
+    session.type_into(&input, "Write me a poem").await;
+    session.click(&session.find("#send").await).await;
+    session
+        .wait_for(
+            "the run to finish",
+            &last_reply_is("done"),
+            Duration::from_secs(20),
+        )
+        .await;
+    let runs: Vec<RunSnapshot> =
+        serde_json::from_value(session.execute("return window.runs;", json!([])).await)
+            .expect("the recorder's snapshots");
+    let running = runs
+        .iter()
+        .position(|s| s.run.as_deref() == Some("running"))
+        .expect("the page showed the tool running");
+    let ran = runs
+        .iter()
+        .position(|s| s.run.as_deref() == Some("ok"))
+        .expect("the page showed the tool's result");
+    assert!(running < ran);
+    assert_eq!(
+        (runs[running].call.as_str(), runs[running].reply.as_str()),
+        ("done", "streaming"),
+        "the handler starts once the arguments are complete, while the run streams"
+    );
+    assert_eq!(runs.last().map(|s| s.call.as_str()), Some("done"));
+    let output = session
+        .execute(&last_reply(".tool-output", "textContent"), json!([]))
+        .await;
+    assert!(
+        output
+            .as_str()
+            .unwrap_or("")
+            .starts_with("wrote 5 lines to poem.txt"),
+        "{output}"
+    );
+    let texts = session
+        .execute(
+            "const replies = document.querySelectorAll('.turn.assistant'); \
+             return [...replies[replies.length - 1].querySelectorAll('.text')].map((n) => n.textContent);",
+            json!([]),
+        )
+        .await;
+    let texts: Vec<String> = serde_json::from_value(texts).expect("texts");
+    assert_eq!(
+        texts.len(),
+        2,
+        "one text per turn, the first kept: {texts:?}"
+    );
+    assert!(texts[0].starts_with("You said"), "{texts:?}");
+    assert_eq!(texts[1], "Saved: poem.txt holds the poem now.");
+    let status = session
+        .execute(&last_reply(".tool-status", "textContent"), json!([]))
+        .await;
+    assert!(
+        status.as_str().unwrap_or("").starts_with("ran in "),
+        "{status}"
+    );
+    assert_eq!(mock.requests().len(), 2, "two turns");
+    session
+        .screenshot(&artifacts.join("web_chat_agent.png"))
+        .await;
+    session.quit().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profile);
 }

@@ -155,12 +155,7 @@ mod tests {
     use super::*;
 
     fn request(body: Value) -> RecordedRequest {
-        RecordedRequest {
-            method: "POST".into(),
-            path: "/v1/messages".into(),
-            headers: Default::default(),
-            body,
-        }
+        RecordedRequest::messages_post(body)
     }
 
     fn script_of(reply: MockReply) -> Vec<Value> {

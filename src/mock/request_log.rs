@@ -99,3 +99,16 @@ mod tests {
         assert_eq!((off.len(), all.len()), (0, 100));
     }
 }
+
+#[cfg(test)]
+impl RecordedRequest {
+    /// A `POST /v1/messages` with this body, for unit tests of responders.
+    pub(crate) fn messages_post(body: Value) -> Self {
+        Self {
+            method: "POST".into(),
+            path: "/v1/messages".into(),
+            headers: BTreeMap::new(),
+            body,
+        }
+    }
+}

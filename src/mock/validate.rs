@@ -141,6 +141,7 @@ fn messages(messages: Option<&Value>, model: &str) -> Result<(), Refusal> {
                         "messages.{i}: `tool_use` ids were found without `tool_result` blocks immediately after: {missing}. Each `tool_use` block must have a corresponding `tool_result` block in the next message."
                     )));
                 }
+                tool_results_in_place(&blocks, &open_tool_uses, i)?;
                 open_tool_uses.clear();
             }
             Some("assistant") => {
@@ -178,6 +179,39 @@ fn messages(messages: Option<&Value>, model: &str) -> Result<(), Refusal> {
             "messages: `tool_use` ids were found without `tool_result` blocks immediately after: {}",
             open_tool_uses.join(", ")
         )));
+    }
+    Ok(())
+}
+
+/// The answers to the previous turn's tool calls open the user turn, one per call, in the
+/// order of the calls.
+fn tool_results_in_place(blocks: &[Value], calls: &[String], i: usize) -> Result<(), Refusal> {
+    let leading = blocks
+        .iter()
+        .take_while(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"))
+        .count();
+    if leading < calls.len() {
+        return Err(invalid(format!(
+            "messages.{i}: Did not find {} tool_result block(s) at the beginning of this message. Messages following tool_use blocks must begin with a matching number of tool_result blocks.",
+            calls.len()
+        )));
+    }
+    let answered: Vec<&str> = blocks
+        .iter()
+        .filter(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"))
+        .filter_map(|b| b.get("tool_use_id").and_then(Value::as_str))
+        .collect();
+    for (j, id) in answered.iter().enumerate() {
+        if answered[..j].contains(id) {
+            return Err(invalid(format!(
+                "messages.{i}.content.{j}: tool_use id {id} has more than one tool_result block"
+            )));
+        }
+        if let Some(expected) = calls.get(j).filter(|expected| expected != id) {
+            return Err(invalid(format!(
+                "messages.{i}.content.{j}: tool_result blocks must follow the order of the tool_use blocks: expected {expected}, found {id}"
+            )));
+        }
     }
     Ok(())
 }
@@ -443,6 +477,38 @@ mod tests {
         assert!(check(body.clone()).unwrap_err().contains("t2"));
         body["messages"][2]["content"][0]["tool_use_id"] = json!("t1");
         check(body).unwrap();
+    }
+
+    #[test]
+    fn tool_results_open_the_next_turn_once_each_in_call_order() {
+        let mut body = base();
+        let result = |id: &str| json!({"type": "tool_result", "tool_use_id": id, "content": "ok"});
+        let with_results = |body: &mut Value, content: Value| {
+            body["messages"] = json!([
+                {"role": "user", "content": "Weather?"},
+                {"role": "assistant", "content": [
+                    {"type": "tool_use", "id": "t1", "name": "w", "input": {}},
+                    {"type": "tool_use", "id": "t2", "name": "w", "input": {}}
+                ]},
+                {"role": "user", "content": content},
+            ]);
+        };
+        with_results(
+            &mut body,
+            json!([result("t1"), result("t2"), {"type": "text", "text": "thanks"}]),
+        );
+        check(body.clone()).unwrap();
+        with_results(&mut body, json!([result("t2"), result("t1")]));
+        assert!(check(body.clone()).unwrap_err().contains("order"));
+        with_results(
+            &mut body,
+            json!([{"type": "text", "text": "here"}, result("t1"), result("t2")]),
+        );
+        assert!(check(body.clone())
+            .unwrap_err()
+            .contains("at the beginning"));
+        with_results(&mut body, json!([result("t1"), result("t2"), result("t1")]));
+        assert!(check(body).unwrap_err().contains("more than one"));
     }
 
     #[test]

@@ -34,9 +34,14 @@ use super::{BrowserEvent, IntoBrowserEvents};
 /// # let _ = app;
 /// ```
 pub fn sse_response(source: impl IntoBrowserEvents<Updates: Send + 'static>) -> Response {
-    let events = source
-        .into_browser_events()
-        .map(|event| Ok::<_, Infallible>(event.to_sse_event()));
+    events_response(source.into_browser_events())
+}
+
+/// Any stream of browser events as the `text/event-stream` response [`sse_response`] makes.
+pub(crate) fn events_response(
+    events: impl futures_core::Stream<Item = BrowserEvent> + Send + 'static,
+) -> Response {
+    let events = events.map(|event| Ok::<_, Infallible>(event.to_sse_event()));
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response();

@@ -40,6 +40,8 @@ mod event;
 mod events;
 
 #[cfg(feature = "axum")]
+pub(crate) use axum_sse::events_response;
+#[cfg(feature = "axum")]
 pub use axum_sse::sse_response;
-pub use event::{BrowserError, BrowserEvent};
+pub use event::{BrowserError, BrowserEvent, RunEvent};
 pub use events::{browser_events, BrowserEvents, IntoBrowserEvents};
