@@ -1,6 +1,7 @@
 //! chat-anthropic: a streaming-first client for Anthropic's Messages API.
 
 pub mod aggregate;
+pub mod batches;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
 mod chat_model;
@@ -21,7 +22,8 @@ pub mod web;
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
     ApiKey, ChatAnthropic, ChatAnthropicConfig, Platform, Thinking, ANTHROPIC_VERSION,
-    DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
+    BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
+    VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::{ApiErrorKind, ContentError, Error, EventDecodeError, ProtocolError};
@@ -32,6 +34,7 @@ pub use event::{
 pub use messages::*;
 pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
 pub use tools::{Tool, ToolChoice};
+pub use transport::{RateLimit, RateLimits};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

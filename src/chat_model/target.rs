@@ -20,36 +20,16 @@ impl ChatAnthropic {
         let Value::Object(mut body) = body else {
             return Err(Error::Config("the request body is not an object".into()));
         };
-        let mut headers = HeaderMap::new();
+        let mut headers = self.anthropic_headers()?;
         #[cfg(feature = "bedrock")]
         let mut signer = None;
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(
-            "anthropic-version",
-            HeaderValue::from_static(ANTHROPIC_VERSION),
-        );
-        if !self.config.betas.is_empty() {
-            headers.insert(
-                "anthropic-beta",
-                header_value(&self.config.betas.join(","))?,
-            );
-        }
         let url = match &self.config.platform {
             Platform::Anthropic => {
-                let mut key = header_value(self.resolved_api_key()?.expose())?;
-                key.set_sensitive(true);
-                headers.insert("x-api-key", key);
-                let base = self
-                    .config
-                    .base_url
-                    .clone()
-                    .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
-                    .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
                 let path = match endpoint {
                     Endpoint::Stream => "/v1/messages",
                     Endpoint::CountTokens => "/v1/messages/count_tokens",
                 };
-                format!("{}{path}", base.trim_end_matches('/'))
+                self.anthropic_url(path)
             }
             Platform::Vertex { region, project_id } => {
                 let target = vertex::target(
@@ -80,11 +60,7 @@ impl ChatAnthropic {
                 target.0
             }
         };
-        for (name, value) in &self.config.default_headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
-            headers.insert(name, header_value(value)?);
-        }
+        self.add_default_headers(&mut headers)?;
         let body = serde_json::to_vec(&body)
             .map_err(|e| Error::Config(format!("could not serialize the request: {e}")))?;
         // Signed last, over the final URL, headers and body.
@@ -105,6 +81,62 @@ impl ChatAnthropic {
             headers,
             body: Bytes::from(body),
         })
+    }
+
+    /// URL and headers for another endpoint of Anthropic's own API (`path` from `/v1/…`),
+    /// e.g. the Message Batches API, which the cloud platforms do not offer in this form.
+    pub(crate) fn anthropic_target(&self, path: &str) -> Result<(String, HeaderMap), Error> {
+        if self.config.platform != Platform::Anthropic {
+            return Err(Error::Config(format!(
+                "{path} is only offered by Anthropic's own API, not {:?}",
+                self.config.platform
+            )));
+        }
+        let mut headers = self.anthropic_headers()?;
+        self.add_default_headers(&mut headers)?;
+        Ok((self.anthropic_url(path), headers))
+    }
+
+    /// The Messages API headers; the API key only on Anthropic's own platform.
+    fn anthropic_headers(&self) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            "anthropic-version",
+            HeaderValue::from_static(ANTHROPIC_VERSION),
+        );
+        if !self.config.betas.is_empty() {
+            headers.insert(
+                "anthropic-beta",
+                header_value(&self.config.betas.join(","))?,
+            );
+        }
+        if self.config.platform == Platform::Anthropic {
+            let mut key = header_value(self.resolved_api_key()?.expose())?;
+            key.set_sensitive(true);
+            headers.insert("x-api-key", key);
+        }
+        Ok(headers)
+    }
+
+    fn add_default_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
+        for (name, value) in &self.config.default_headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+            headers.insert(name, header_value(value)?);
+        }
+        Ok(())
+    }
+
+    /// The base URL (set, else `ANTHROPIC_BASE_URL`, else the public API) joined with `path`.
+    pub(crate) fn anthropic_url(&self, path: &str) -> String {
+        let base = self
+            .config
+            .base_url
+            .clone()
+            .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        format!("{}{path}", base.trim_end_matches('/'))
     }
 
     /// The Bedrock URL, credentials and region; the body becomes Bedrock's.

@@ -98,6 +98,10 @@ pub enum Error {
     /// The client is misconfigured (e.g. no API key).
     #[error("configuration error: {0}")]
     Config(String),
+    /// A Message Batch refused before sending (naming the request), or a batch-specific
+    /// failure ([`batches`](crate::batches)).
+    #[error("batch: {0}")]
+    Batch(#[from] crate::batches::BatchError),
 }
 
 fn api_display(

@@ -4,6 +4,8 @@
 //! the generation is running (and billed), so a failure then is returned, never retried.
 
 mod api_error;
+pub(crate) mod limiter;
+mod rate_limits;
 mod retry;
 
 use std::pin::Pin;
@@ -16,6 +18,8 @@ use reqwest::header::HeaderMap;
 use reqwest::Response;
 
 use crate::error::Error;
+
+pub use rate_limits::{RateLimit, RateLimits};
 
 /// A response body: bytes, or the error that ended them (an idle timeout, a broken
 /// connection).
@@ -30,11 +34,13 @@ pub(crate) struct Prepared {
 }
 
 /// How to send.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct SendPolicy {
     pub(crate) max_retries: u32,
     /// The longest wait for response headers, and later between body bytes.
     pub(crate) idle_timeout: Option<Duration>,
+    /// Told about every response (rate-limit headers, 429s), shared by a model's clones.
+    pub(crate) limiter: Option<std::sync::Arc<limiter::RateLimiter>>,
 }
 
 /// Sends `request`, retrying connection failures, header timeouts, 408, 409, 429 and 5xx
@@ -43,15 +49,24 @@ pub(crate) struct SendPolicy {
 pub(crate) async fn send(
     http: &reqwest::Client,
     request: &Prepared,
-    policy: SendPolicy,
+    policy: &SendPolicy,
+) -> Result<Response, Error> {
+    send_with(policy, || {
+        http.post(&request.url)
+            .headers(request.headers.clone())
+            .body(request.body.clone())
+    })
+    .await
+}
+
+/// [`send`] for any request: `build` makes each attempt afresh (any method, a streamed body).
+pub(crate) async fn send_with(
+    policy: &SendPolicy,
+    build: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<Response, Error> {
     let mut retry = 0;
     loop {
-        let attempt = http
-            .post(&request.url)
-            .headers(request.headers.clone())
-            .body(request.body.clone())
-            .send();
+        let attempt = build().send();
         let outcome = match policy.idle_timeout {
             Some(after) => match tokio::time::timeout(after, attempt).await {
                 Ok(result) => result.map_err(Error::from),
@@ -62,6 +77,9 @@ pub(crate) async fn send(
             },
             None => attempt.await.map_err(Error::from),
         };
+        if let (Ok(response), Some(limiter)) = (&outcome, &policy.limiter) {
+            limiter.observe(response.status().as_u16(), response.headers());
+        }
         let (error, delay) = match outcome {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) => {
