@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batches;
 #[cfg(feature = "bedrock")]
 mod bedrock;
 mod body;
@@ -45,6 +46,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
+pub use batches::MockBatchOutcome;
 #[cfg(feature = "bedrock")]
 pub use bedrock::{bedrock_frame, bedrock_frames};
 pub use demo::real_or_mock;
@@ -96,6 +98,7 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     cache: prompt_cache::PromptCache,
     signatures: signatures::IssuedSignatures,
+    batches: batches::BatchStore,
     #[cfg(feature = "bedrock")]
     aws_credentials: Mutex<Option<crate::bedrock::AwsCredentials>>,
 }
@@ -146,6 +149,7 @@ impl MockServer {
             shutdown,
             cache: Default::default(),
             signatures: Default::default(),
+            batches: Default::default(),
             #[cfg(feature = "bedrock")]
             aws_credentials: Mutex::default(),
         });

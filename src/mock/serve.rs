@@ -45,6 +45,17 @@ pub(super) async fn handle(
         .push(recorded.clone());
     tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
 
+    if let Some(batch) = route::batch_route(&method, uri.path()) {
+        return super::batches::handle(
+            &shared,
+            batch,
+            &recorded,
+            &raw,
+            uri.query(),
+            &headers,
+            &request_id,
+        );
+    }
     let routed = match (method, route::route(uri.path())) {
         (Method::POST, Some(routed)) => routed,
         _ => {
@@ -221,7 +232,7 @@ fn render(shared: &Shared, reply: MockReply, target: &Target<'_>) -> Response {
 
 /// A recorded stream: as is when streaming (one piece per event), or assembled into the
 /// non-streaming message the API would have sent.
-fn recorded_pieces(bytes: Bytes, stream: bool) -> Vec<Bytes> {
+pub(super) fn recorded_pieces(bytes: Bytes, stream: bool) -> Vec<Bytes> {
     if stream {
         return split_events(&bytes);
     }
@@ -262,7 +273,7 @@ fn sse_event(event: &Value) -> Bytes {
 
 /// An error in the platform's shape: the API's envelope, or Bedrock's `{"message"}` with
 /// the error type in `x-amzn-errortype`.
-fn error_response(
+pub(super) fn error_response(
     via: Via,
     refusal: &Refusal,
     headers: &[(String, String)],
@@ -288,7 +299,7 @@ fn error_response(
     response
 }
 
-fn set_headers(
+pub(super) fn set_headers(
     response: &mut Response,
     content_type: &'static str,
     extra: &[(String, String)],
