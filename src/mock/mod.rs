@@ -29,6 +29,7 @@ mod content_check;
 mod demo;
 mod echo;
 mod prompt_cache;
+mod rate_limit;
 mod reply;
 mod route;
 mod script;
@@ -51,6 +52,7 @@ pub use batches::MockBatchOutcome;
 pub use bedrock::{bedrock_frame, bedrock_frames};
 pub use demo::real_or_mock;
 pub use echo::default_reply;
+pub use rate_limit::MockRateLimits;
 pub use reply::MockReply;
 pub use script::MockScript;
 pub use ui_demo::ui_demo_reply;
@@ -99,6 +101,7 @@ pub(crate) struct Shared {
     cache: prompt_cache::PromptCache,
     signatures: signatures::IssuedSignatures,
     batches: batches::BatchStore,
+    rate_limits: rate_limit::RateLimitState,
     #[cfg(feature = "bedrock")]
     aws_credentials: Mutex<Option<crate::bedrock::AwsCredentials>>,
 }
@@ -150,6 +153,7 @@ impl MockServer {
             cache: Default::default(),
             signatures: Default::default(),
             batches: Default::default(),
+            rate_limits: Default::default(),
             #[cfg(feature = "bedrock")]
             aws_credentials: Mutex::default(),
         });

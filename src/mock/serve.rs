@@ -15,9 +15,21 @@ use super::route::{self, Via};
 use super::validate::{self, Endpoint, Refusal};
 use super::{body, RecordedRequest, Shared};
 
-/// Every request lands here.
+/// Every request lands here; in rate-limit mode every response gets the window's headers.
 pub(super) async fn handle(
     State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Response {
+    let mut response = respond(&shared, method, uri, headers, raw);
+    shared.rate_limits.add_headers(response.headers_mut());
+    response
+}
+
+fn respond(
+    shared: &Arc<Shared>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -93,8 +105,12 @@ pub(super) async fn handle(
     if let Err(refusal) = shared.signatures.check(&body) {
         return refuse(&refusal);
     }
+    if let Err((refusal, headers)) = shared.rate_limits.admit(&body) {
+        return error_response(via, &refusal, &headers, &request_id);
+    }
     let usage = shared.cache.account(&body).to_json();
     let reply = shared.next_reply(&recorded);
+    shared.rate_limits.charge_output(&reply);
     let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let model = body["model"].as_str().unwrap_or_default();
     let id = format!("msg_mock_{number:016}");
