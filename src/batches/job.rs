@@ -6,7 +6,7 @@ use super::{BatchOutcome, BatchStream, Batches, MessageBatch, RequestCounts, Wai
 use crate::error::Error;
 
 /// The batches one [`submit`](Batches::submit) created, in input order: waited for,
-/// canceled and read as one.
+/// canceled and read as one (see [`submit`](Batches::submit) for an example).
 #[derive(Debug, Clone)]
 pub struct BatchJob {
     handle: Batches,
@@ -65,6 +65,20 @@ impl BatchJob {
     }
 
     /// Asks every batch not yet ended to cancel.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
+    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// use chat_anthropic::batches::{BatchLimits, WaitOptions};
+    /// let batches = llm.batches().limits(BatchLimits::new(1, 1 << 20));
+    /// let mut job = batches.submit([("a", "Hi"), ("b", "Hi")]).await?;
+    /// job.cancel().await?;
+    /// job.wait(WaitOptions::default().interval(std::time::Duration::from_millis(20)), |_| {}).await?;
+    /// assert_eq!(job.request_counts().canceled, 2);
+    /// # Ok(()) }
+    /// ```
     pub async fn cancel(&mut self) -> Result<(), Error> {
         for batch in &mut self.batches {
             if !batch.is_ended() {

@@ -34,7 +34,7 @@
 
 mod error;
 mod job;
-mod request;
+pub(crate) mod request;
 mod results;
 mod types;
 mod wait;
@@ -67,6 +67,19 @@ const PATH: &str = "/v1/messages/batches";
 
 impl ChatAnthropic {
     /// The Message Batches API, with this model's settings for every request.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-haiku-4-5").max_tokens(100)
+    /// #   .base_url(server.base_url()).api_key("k")
+    ///     ;
+    /// llm.batches().create([("q-1", "Hi")]).await?;
+    /// let sent = &server.requests()[0].body["requests"][0];
+    /// assert_eq!(sent["params"]["max_tokens"], 100);
+    /// assert!(sent["params"].get("stream").is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn batches(&self) -> Batches {
         Batches {
             llm: self.clone(),
@@ -77,7 +90,7 @@ impl ChatAnthropic {
 }
 
 /// The Message Batches API: create, retrieve, list, cancel, delete, wait, results.
-/// Cheap to clone.
+/// Cheap to clone. Made by [`ChatAnthropic::batches`]; see the [module](self) example.
 #[derive(Debug, Clone)]
 pub struct Batches {
     llm: ChatAnthropic,
@@ -86,13 +99,15 @@ pub struct Batches {
 }
 
 impl Batches {
-    /// One batch's limits (the API's by default: 100,000 requests, 256 MB).
+    /// One batch's limits (the API's by default: 100,000 requests, 256 MB). See
+    /// [`submit`](Self::submit) for an example.
     pub fn limits(mut self, limits: BatchLimits) -> Self {
         self.limits = limits;
         self
     }
 
-    /// The longest results line accepted ([`DEFAULT_MAX_LINE`] by default).
+    /// The longest results line accepted ([`DEFAULT_MAX_LINE`] by default), as
+    /// [`BatchResults::max_line`].
     pub fn max_result_line(mut self, bytes: usize) -> Self {
         self.max_line = bytes;
         self
@@ -183,6 +198,18 @@ impl Batches {
     }
 
     /// `GET /v1/messages/batches/{id}`: the batch's status and counts now.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let batches = llm.batches();
+    /// let created = batches.create([("a", "Hi")]).await?;
+    /// let now = batches.retrieve(&created.id).await?;
+    /// assert_eq!(now.id, created.id);
+    /// assert_eq!(now.request_counts.total(), 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn retrieve(&self, id: &str) -> Result<MessageBatch, Error> {
         self.call(Method::GET, &format!("{PATH}/{}", segment(id)?), &[])
             .await
@@ -228,6 +255,21 @@ impl Batches {
 
     /// `POST /v1/messages/batches/{id}/cancel`: the batch goes `canceling`, then ends with
     /// the requests not yet processed canceled.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
+    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// use chat_anthropic::batches::{ProcessingStatus, WaitOptions};
+    /// let batches = llm.batches();
+    /// let batch = batches.create([("a", "Hi")]).await?;
+    /// assert_eq!(batches.cancel(&batch.id).await?.processing_status, ProcessingStatus::Canceling);
+    /// let ended = batches.wait(&batch.id, WaitOptions::default().interval(std::time::Duration::from_millis(20)), |_| {}).await?;
+    /// assert_eq!(ended.request_counts.canceled, 1);
+    /// batches.delete(&batch.id).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn cancel(&self, id: &str) -> Result<MessageBatch, Error> {
         self.call(
             Method::POST,
@@ -237,19 +279,35 @@ impl Batches {
         .await
     }
 
-    /// `DELETE /v1/messages/batches/{id}` (ended batches only; cancel first).
+    /// `DELETE /v1/messages/batches/{id}` (ended batches only; cancel first). See
+    /// [`cancel`](Self::cancel) for an example.
     pub async fn delete(&self, id: &str) -> Result<DeletedMessageBatch, Error> {
         self.call(Method::DELETE, &format!("{PATH}/{}", segment(id)?), &[])
             .await
     }
 
     /// Snapshots of the batch, one per poll (with back-off), the last one ended.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// use chat_anthropic::batches::WaitOptions;
+    /// use futures_util::StreamExt;
+    /// let batches = llm.batches();
+    /// let batch = batches.create([("a", "Hi")]).await?;
+    /// let mut snapshots = batches.watch(&batch.id, WaitOptions::default().interval(std::time::Duration::from_millis(20)));
+    /// while let Some(snapshot) = snapshots.next().await {
+    ///     println!("{} {:?}", snapshot?.processing_status, std::time::Instant::now());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn watch(&self, id: impl Into<String>, options: WaitOptions) -> BatchStream<MessageBatch> {
         Box::pin(wait::watch(self.clone(), id.into(), options))
     }
 
     /// Polls until the batch ends, calling `progress` with every snapshot; returns the
-    /// ended batch.
+    /// ended batch (see the [module](self) example).
     pub async fn wait(
         &self,
         id: &str,
@@ -267,7 +325,8 @@ impl Batches {
     }
 
     /// The results of an ended batch, as a `Stream` of `(custom_id, outcome)` decoded as
-    /// the body arrives (see [`BatchResults`]).
+    /// the body arrives (see [`BatchResults`] and the [module](self) example). The
+    /// `results_url` must be on the API's origin: the API key is sent nowhere else.
     pub async fn results(&self, id: &str) -> Result<BatchResults, Error> {
         let batch = self.retrieve(id).await?;
         let url = match (&batch.results_url, batch.is_ended()) {

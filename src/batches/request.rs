@@ -220,13 +220,16 @@ fn body_size(count: usize, pieces: usize) -> usize {
     BODY_OPEN.len() + pieces + count.saturating_sub(1) + BODY_CLOSE.len()
 }
 
-/// `^[a-zA-Z0-9_-]{1,64}$`
-fn check_custom_id(index: usize, id: &str) -> Result<(), BatchError> {
-    let valid = (1..=64).contains(&id.len())
+/// Whether `id` matches the API's `^[a-zA-Z0-9_-]{1,64}$` (the mock checks with it too).
+pub(crate) fn is_valid_custom_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
         && id
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if valid {
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn check_custom_id(index: usize, id: &str) -> Result<(), BatchError> {
+    if is_valid_custom_id(id) {
         Ok(())
     } else {
         Err(BatchError::InvalidCustomId {

@@ -20,7 +20,7 @@ use crate::messages::{AIMessage, ApiMessage};
 /// tool input stays far below).
 pub const DEFAULT_MAX_LINE: usize = 64 * 1024 * 1024;
 
-/// How one request of a batch ended.
+/// How one request of a batch ended (see [`BatchResults`] for an example).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BatchOutcome {

@@ -42,7 +42,7 @@ const MAX_BYTES: usize = 256 * 1024 * 1024;
 pub enum MockBatchOutcome {
     /// Answer as this reply would on `/v1/messages`: a message (succeeded), or an error
     /// reply's type and message (errored).
-    Reply(MockReply),
+    Reply(Box<MockReply>),
     /// Canceled.
     Canceled,
     /// Expired.
@@ -51,7 +51,7 @@ pub enum MockBatchOutcome {
 
 impl From<MockReply> for MockBatchOutcome {
     fn from(reply: MockReply) -> Self {
-        Self::Reply(reply)
+        Self::Reply(Box::new(reply))
     }
 }
 
@@ -319,11 +319,7 @@ fn create(shared: &Shared, raw: &[u8]) -> Result<Batch, Refusal> {
             .get("custom_id")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let valid = (1..=64).contains(&custom_id.len())
-            && custom_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !valid {
+        if !crate::batches::request::is_valid_custom_id(custom_id) {
             return Err(invalid(format!(
                 "requests.{index}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
             )));
@@ -380,7 +376,7 @@ fn settle(
     let reply = match scripted {
         Some(MockBatchOutcome::Canceled) => return Outcome::Canceled,
         Some(MockBatchOutcome::Expired) => return Outcome::Expired,
-        Some(MockBatchOutcome::Reply(reply)) => Some(reply),
+        Some(MockBatchOutcome::Reply(reply)) => Some(*reply),
         None => None,
     };
     let raw = serde_json::to_vec(params).unwrap_or_default();

@@ -1,6 +1,10 @@
 //! A local mock of the Messages API, over real HTTP on a loopback port.
 //!
-//! It serves `POST /v1/messages` (streaming and not) and `POST /v1/messages/count_tokens`,
+//! It serves `POST /v1/messages` (streaming and not), `POST /v1/messages/count_tokens` and
+//! the Message Batches API (`/v1/messages/batches`, with the API's lifecycle: see
+//! [`MockServer::set_batch_processing_time`] and [`MockServer::batch_outcome`]); a
+//! rate-limit mode ([`MockServer::set_rate_limits`]) enforces per-window limits with 429s and
+//! sends the `anthropic-ratelimit-*` headers. It
 //! checks headers and bodies the way the API does (a 400 `invalid_request_error` for a
 //! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …), answers from a
 //! script or a recorded `.sse` file, injects faults on request, and records every request so

@@ -59,7 +59,7 @@ fn respond(
 
     if let Some(batch) = route::batch_route(&method, uri.path()) {
         return super::batches::handle(
-            &shared,
+            shared,
             batch,
             &recorded,
             &raw,
@@ -83,7 +83,7 @@ fn respond(
     let via = routed.via;
     let refuse = |refusal: &Refusal| error_response(via, refusal, &[], &request_id);
     if via == Via::Bedrock {
-        if let Err(refusal) = bedrock_access(&shared, uri.path(), &recorded, &raw) {
+        if let Err(refusal) = bedrock_access(shared, uri.path(), &recorded, &raw) {
             return refuse(&refusal);
         }
     }
@@ -122,7 +122,7 @@ fn respond(
         usage: &usage,
         request_id: &request_id,
     };
-    render(&shared, reply, &target)
+    render(shared, reply, &target)
 }
 
 /// Bedrock needs the feature, and a signature that checks out when the test registered

@@ -232,14 +232,8 @@ mod tests {
     use super::*;
 
     fn headers(pairs: &[(&str, String)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
-        map
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        crate::transport::test_headers(&pairs)
     }
 
     fn rfc3339_in(after: Duration) -> String {

@@ -151,3 +151,16 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(
         })
     })
 }
+
+/// A header map from `(name, value)` pairs, for tests.
+#[cfg(test)]
+pub(crate) fn test_headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.insert(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            value.parse().expect("a header value"),
+        );
+    }
+    map
+}

@@ -6,7 +6,18 @@ use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 /// One limit the API reports: `anthropic-ratelimit-{name}-{limit,remaining,reset}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// let mut headers = reqwest::header::HeaderMap::new();
+/// headers.insert("anthropic-ratelimit-input-tokens-remaining", "900".parse().unwrap());
+/// headers.insert("anthropic-ratelimit-input-tokens-reset", "2026-01-01T00:00:30Z".parse().unwrap());
+/// let input = chat_anthropic::RateLimits::from_headers(&headers).input_tokens.unwrap();
+/// assert_eq!(input.remaining, Some(900));
+/// let now = humantime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+/// assert_eq!(input.reset_in(now), Some(Duration::from_secs(30)));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RateLimit {
     /// The most allowed in the window.
@@ -69,7 +80,7 @@ pub struct RateLimits {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "optional_millis"
+        with = "optional_seconds"
     )]
     pub retry_after: Option<Duration>,
 }
@@ -114,16 +125,6 @@ impl RateLimits {
     }
 }
 
-impl Default for RateLimit {
-    fn default() -> Self {
-        Self {
-            limit: None,
-            remaining: None,
-            reset: None,
-        }
-    }
-}
-
 mod rfc3339 {
     use std::time::SystemTime;
 
@@ -143,20 +144,18 @@ mod rfc3339 {
     }
 }
 
-mod optional_millis {
+/// Seconds as a number (fractions allowed), like the `retry-after` header itself.
+mod optional_seconds {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(value) => s.serialize_some(&(value.as_millis() as u64)),
-            None => s.serialize_none(),
-        }
+        s.serialize_some(&value.map(|d| d.as_secs_f64()))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
+        Ok(Option::<f64>::deserialize(d)?.and_then(|secs| Duration::try_from_secs_f64(secs).ok()))
     }
 }
 
@@ -164,13 +163,7 @@ mod optional_millis {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
+    use crate::transport::test_headers as headers;
 
     #[test]
     fn every_limit_is_read_and_reset_is_rfc3339() {
