@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench batches -- --warm-up-time 1 --measurement-time 3`
 //!
-//! - `results/batch_results`: a ~8 MB results body (8,000 lines: succeeded messages with text
+//! - `results/batch_results`: a results body (4.9 MiB, 8,000 lines: succeeded messages with text
 //!   or a tool call, some errored / canceled / expired) in 64 KiB chunks through
 //!   `BatchResults`: newline scan, typed parse of each line, and the succeeded message turned
 //!   into the `AIMessage` `invoke` returns.
