@@ -117,6 +117,7 @@
 
 pub mod agent;
 pub mod aggregate;
+pub mod batches;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
 mod chat_model;
@@ -137,8 +138,8 @@ pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
-    ApiKey, ChatAnthropic, ANTHROPIC_VERSION, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
-    VERTEX_ANTHROPIC_VERSION,
+    ApiKey, ChatAnthropic, ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL,
+    DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::{
@@ -157,6 +158,7 @@ pub use settings::{
     ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
 };
 pub use tools::{Tool, ToolChoice};
+pub use transport::{RateLimit, RateLimits};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

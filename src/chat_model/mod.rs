@@ -9,6 +9,7 @@ mod secret;
 mod target;
 mod vertex;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -25,6 +26,7 @@ use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint};
 use crate::settings::{ChatAnthropicConfig, Platform, Thinking};
+use crate::transport::limiter::RateLimiter;
 use crate::transport::{self, SendPolicy};
 use bound_tools::BoundTools;
 
@@ -34,6 +36,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 /// How many requests [`ChatAnthropic::batch`] runs at once by default.
 pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
+/// How many times [`ChatAnthropic::batch`] sends a call again after a 429 reached it (on
+/// top of the transport's own retries).
+pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 
 /// A chat model on Anthropic's Messages API — the Rust `ChatAnthropic`.
 ///
@@ -69,6 +74,8 @@ pub struct ChatAnthropic {
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
     http: reqwest::Client,
     pub(crate) tools: BoundTools,
+    /// Shared by every clone: fed by each response's rate-limit headers and 429s.
+    limiter: Arc<RateLimiter>,
 }
 
 impl std::fmt::Debug for ChatAnthropic {
@@ -126,6 +133,7 @@ impl ChatAnthropic {
             aws_credentials: None,
             http,
             tools: BoundTools::default(),
+            limiter: Arc::default(),
         }
     }
 
@@ -404,6 +412,11 @@ impl ChatAnthropic {
         self
     }
 
+    /// The HTTP client (shared by clones).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The tools bound so far.
     pub fn tools(&self) -> &[crate::tools::ToolDefinition] {
         &self.tools.tools
@@ -483,14 +496,13 @@ impl ChatAnthropic {
             record_to: record_to.map(std::path::Path::to_path_buf),
             span,
         };
-        let events = opener
+        let (events, rate_limits) = opener
             .live_events(self.config.retry_before_content, self.config.stall_timeout)
             .await?;
-        Ok(ChatStream::live(
-            events,
-            self.config.stream_usage,
-            aggregator,
-        ))
+        Ok(
+            ChatStream::live(events, self.config.stream_usage, aggregator)
+                .with_rate_limits(rate_limits),
+        )
     }
 
     /// The reply as one message: the stream, folded.
@@ -500,6 +512,24 @@ impl ChatAnthropic {
 
     /// Runs many conversations, at most [`DEFAULT_BATCH_CONCURRENCY`] at a time; results are
     /// in input order.
+    ///
+    /// Respects the organisation's rate limits: every clone of this model shares a limiter
+    /// fed by the API's `anthropic-ratelimit-*` headers (requests wait while the reported
+    /// budget is spent, until its reset) and by 429s (everyone pauses for `retry-after`,
+    /// concurrency halves, then grows back one slot at a time). A call refused with a 429
+    /// is sent again after the pause, up to [`BATCH_RATE_LIMIT_RETRIES`] times.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::ChatAnthropic;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    /// #   .base_url(server.base_url()).api_key("k")
+    ///     ;
+    /// let replies = llm.batch(["Hi", "Hello"]).await;
+    /// assert_eq!(replies[1].as_ref().unwrap().text(), "Mock reply to: Hello");
+    /// # Ok(()) }
+    /// ```
     pub async fn batch<I: IntoMessages>(
         &self,
         inputs: impl IntoIterator<Item = I>,
@@ -514,11 +544,41 @@ impl ChatAnthropic {
         inputs: impl IntoIterator<Item = I>,
         concurrency: usize,
     ) -> Vec<Result<AIMessage, Error>> {
-        run_ordered(
-            inputs.into_iter().map(|input| self.invoke(input)),
-            concurrency,
-        )
-        .await
+        let messages: Vec<_> = inputs
+            .into_iter()
+            .map(IntoMessages::into_messages)
+            .collect();
+        let calls = messages
+            .into_iter()
+            .map(|messages| self.invoke_limited(messages, concurrency));
+        // The limiter's slots bound the work in flight; this bound only keeps futures few.
+        run_ordered(calls, concurrency).await
+    }
+
+    /// One `batch` item: a slot under the adaptive cap, re-sent after a 429.
+    async fn invoke_limited(
+        &self,
+        messages: Result<Vec<Message>, Error>,
+        concurrency: usize,
+    ) -> Result<AIMessage, Error> {
+        let messages = messages?;
+        let mut refused = 0;
+        loop {
+            let slot = self.limiter.slot(concurrency).await;
+            let aggregator = MessageAggregator::new();
+            let outcome = match self.stream_messages(messages.clone(), aggregator).await {
+                Ok(stream) => stream.final_message().await,
+                Err(error) => Err(error),
+            };
+            drop(slot);
+            match outcome {
+                Err(error) if error.status() == Some(429) && refused < BATCH_RATE_LIMIT_RETRIES => {
+                    // The limiter has paused everyone; the next admission waits it out.
+                    refused += 1;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Counts the input tokens of a conversation with `tools` offered (added to any bound
@@ -561,16 +621,22 @@ impl ChatAnthropic {
             Endpoint::CountTokens,
         )?;
         let prepared = self.prepare(Endpoint::CountTokens, body)?;
-        let response = transport::send(&self.http, &prepared, self.policy(), &mut 0).await?;
+        // Token counting has limits of its own: its headers must not feed the limiter.
+        let policy = SendPolicy {
+            limiter: None,
+            ..self.policy()
+        };
+        let response = transport::send(&self.http, &prepared, &policy, &mut 0).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
     }
 
-    fn policy(&self) -> SendPolicy {
+    pub(crate) fn policy(&self) -> SendPolicy {
         SendPolicy {
             max_retries: self.config.max_retries,
             idle_timeout: self.config.timeout,
             connect_timeout: self.config.connect_timeout,
+            limiter: Some(self.limiter.clone()),
         }
     }
 }

@@ -9,7 +9,7 @@ use tracing::Instrument;
 
 use crate::chat_stream::{LiveEvents, ResendPolicy};
 use crate::error::Error;
-use crate::transport::{self, Body, Prepared, SendPolicy};
+use crate::transport::{self, Body, Prepared, RateLimits, SendPolicy};
 
 /// Sends (with retries before the first byte), checks the response is an event stream, and
 /// frames the body (Bedrock's event-stream, a recording).
@@ -30,15 +30,15 @@ impl Opener {
         self,
         retry_before_content: bool,
         stall_timeout: Option<Duration>,
-    ) -> Result<LiveEvents, Error> {
+    ) -> Result<(LiveEvents, RateLimits), Error> {
         let mut retries_spent = 0;
-        let body = self.open(&mut retries_spent).await?;
+        let (body, rate_limits) = self.open(&mut retries_spent).await?;
         let max_retries = self.policy.max_retries;
         let opener = Arc::new(self);
         let reopen = move |mut spent: u32| {
             let opener = opener.clone();
             async move {
-                let body = opener.open(&mut spent).await?;
+                let (body, _) = opener.open(&mut spent).await?;
                 Ok((body, spent))
             }
             .boxed()
@@ -49,14 +49,17 @@ impl Opener {
             max_retries,
             enabled: retry_before_content,
         };
-        Ok(LiveEvents::new(body, stall_timeout, Some(resend)))
+        let events = LiveEvents::new(body, stall_timeout, Some(resend));
+        Ok((events, rate_limits))
     }
 
-    async fn open(&self, retries_spent: &mut u32) -> Result<Body, Error> {
-        let response = transport::send(&self.http, &self.prepared, self.policy, retries_spent)
+    /// The response's body, framed, and the rate limits its headers report.
+    async fn open(&self, retries_spent: &mut u32) -> Result<(Body, RateLimits), Error> {
+        let response = transport::send(&self.http, &self.prepared, &self.policy, retries_spent)
             .instrument(self.span.clone())
             .await?;
         tracing::debug!(parent: &self.span, status = response.status().as_u16(), "stream started");
+        let rate_limits = RateLimits::from_headers(response.headers());
         let content_type = if self.bedrock {
             "application/vnd.amazon.eventstream"
         } else {
@@ -72,6 +75,6 @@ impl Opener {
             // A re-send records afresh: the file holds the stream the caller got.
             body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
         }
-        Ok(body)
+        Ok((body, rate_limits))
     }
 }

@@ -31,7 +31,13 @@ impl ChatAnthropic {
         };
         let mut headers = self.common_headers(&body)?;
         let target = match &self.config.platform {
-            Platform::Anthropic => self.anthropic_target(endpoint, &mut headers)?,
+            Platform::Anthropic => {
+                let path = match endpoint {
+                    Endpoint::Stream => "/v1/messages",
+                    Endpoint::CountTokens => "/v1/messages/count_tokens",
+                };
+                self.anthropic_target(path, &mut headers)?
+            }
             Platform::Vertex { region, project_id } => {
                 let target = vertex::target(
                     region.as_ref(),
@@ -88,12 +94,26 @@ impl ChatAnthropic {
         Ok(headers)
     }
 
-    /// Anthropic's API: `x-api-key`, `{base}/v1/messages[/count_tokens]`.
-    fn anthropic_target(
-        &self,
-        endpoint: Endpoint,
-        headers: &mut HeaderMap,
-    ) -> Result<Target, Error> {
+    /// URL and headers for another endpoint of Anthropic's own API (`path` from `/v1/…`),
+    /// e.g. the Message Batches API, which the cloud platforms do not offer in this form.
+    pub(crate) fn anthropic_endpoint(&self, path: &str) -> Result<(String, HeaderMap), Error> {
+        if self.config.platform != Platform::Anthropic {
+            return Err(Error::config(
+                ConfigReason::Unsupported,
+                format!(
+                    "{path} is only offered by Anthropic's own API, not {:?}",
+                    self.config.platform
+                ),
+            ));
+        }
+        let mut headers = self.common_headers(&Map::new())?;
+        let target = self.anthropic_target(path, &mut headers)?;
+        self.add_default_headers(&mut headers)?;
+        Ok((target.url, headers))
+    }
+
+    /// Anthropic's API: `x-api-key`, `{base}{path}`.
+    fn anthropic_target(&self, path: &str, headers: &mut HeaderMap) -> Result<Target, Error> {
         headers.insert(
             "x-api-key",
             secret_header_value(self.resolved_api_key()?.expose())?,
@@ -104,10 +124,6 @@ impl ChatAnthropic {
             .clone()
             .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let path = match endpoint {
-            Endpoint::Stream => "/v1/messages",
-            Endpoint::CountTokens => "/v1/messages/count_tokens",
-        };
         Ok(Target {
             url: format!("{}{path}", base.trim_end_matches('/')),
             signer: None,

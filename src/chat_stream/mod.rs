@@ -64,6 +64,7 @@ pub struct ChatStream {
     stream_usage: bool,
     started: Instant,
     first_token_seen: bool,
+    rate_limits: Option<crate::RateLimits>,
 }
 
 /// What a step derives from its event, besides folding it.
@@ -103,7 +104,31 @@ impl ChatStream {
             stream_usage,
             started: Instant::now(),
             first_token_seen: false,
+            rate_limits: None,
         }
+    }
+
+    pub(crate) fn with_rate_limits(mut self, rate_limits: crate::RateLimits) -> Self {
+        self.rate_limits = Some(rate_limits);
+        self
+    }
+
+    /// The response's `request-id` and rate-limit headers, known before the first event
+    /// (`None` for a replayed stream). The final message carries them too, in
+    /// [`response_metadata`](crate::ResponseMetadata::rate_limits).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// let stream = llm.stream("Hi").await?;
+    /// let request_id = stream.rate_limits().unwrap().request_id.clone().unwrap();
+    /// let reply = stream.final_message().await?;
+    /// assert_eq!(reply.response_metadata.rate_limits.unwrap().request_id, Some(request_id));
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limits(&self) -> Option<&crate::RateLimits> {
+        self.rate_limits.as_ref()
     }
 
     /// The fold so far: partial message, live tool input, path events of the last event.
@@ -121,7 +146,9 @@ impl ChatStream {
         while let Some(event) = self.next().await {
             event?;
         }
-        self.aggregator.finish()
+        let mut reply = self.aggregator.finish()?;
+        reply.response_metadata.rate_limits = self.rate_limits;
+        Ok(reply)
     }
 
     /// LangChain-style chunks instead of events; they add up to the final message.

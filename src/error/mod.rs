@@ -104,6 +104,10 @@ pub enum Error {
     /// The client cannot send: a missing or invalid setting, input the API would refuse.
     #[error(transparent)]
     Config(ConfigError),
+    /// A Message Batch refused before sending (naming the request), or a batch-specific
+    /// failure ([`batches`](crate::batches)).
+    #[error(transparent)]
+    Batch(crate::batches::BatchError),
 }
 
 /// `From` for each wrapped type, so `?` works on them.
@@ -133,6 +137,7 @@ from_wrapped!(
     Content(ContentError),
     Request(RequestError),
     Config(ConfigError),
+    Batch(crate::batches::BatchError),
 );
 
 impl From<std::convert::Infallible> for Error {

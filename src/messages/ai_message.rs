@@ -153,7 +153,10 @@ pub struct InvalidToolCall {
 }
 
 /// What the API said about the response besides its content.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Equality compares what the message says, not the transport it came over:
+/// [`rate_limits`](Self::rate_limits) is left out, so a reply equals its replayed recording.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseMetadata {
     /// The message id (`msg_…`).
@@ -177,9 +180,47 @@ pub struct ResponseMetadata {
     /// The raw usage object.
     #[serde(default)]
     pub usage: Usage,
+    /// The response's `request-id` and rate-limit headers (`None` for a replayed stream).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<crate::RateLimits>,
     /// Every other field of the message (`container`, `stop_details`, …).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl PartialEq for ResponseMetadata {
+    fn eq(&self, other: &Self) -> bool {
+        let Self {
+            id,
+            model,
+            stop_reason,
+            stop_sequence,
+            usage,
+            model_name,
+            model_provider,
+            rate_limits: _,
+            extra,
+        } = self;
+        (
+            id,
+            model,
+            model_name,
+            model_provider,
+            stop_reason,
+            stop_sequence,
+            usage,
+            extra,
+        ) == (
+            &other.id,
+            &other.model,
+            &other.model_name,
+            &other.model_provider,
+            &other.stop_reason,
+            &other.stop_sequence,
+            &other.usage,
+            &other.extra,
+        )
+    }
 }
 
 /// The assistant's reply, as LangChain's `AIMessage`.
@@ -266,6 +307,7 @@ impl AIMessage {
                 stop_reason: message.stop_reason,
                 stop_sequence: message.stop_sequence,
                 usage: message.usage,
+                rate_limits: None,
                 extra,
             },
             id,

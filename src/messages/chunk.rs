@@ -163,6 +163,7 @@ impl AIMessageChunk {
             })
             .collect();
         let mut meta = self.response_metadata;
+        let rate_limits = meta.rate_limits.take();
         let take = |key: &str, meta: &mut ResponseMetadata, default: &str| match meta
             .extra
             .shift_remove(key)
@@ -183,7 +184,9 @@ impl AIMessageChunk {
             usage: meta.usage,
             extra: meta.extra,
         };
-        AIMessage::from_api(message, invalid)
+        let mut reply = AIMessage::from_api(message, invalid);
+        reply.response_metadata.rate_limits = rate_limits;
+        reply
     }
 }
 
@@ -250,6 +253,9 @@ fn merge_metadata(mine: &mut ResponseMetadata, theirs: ResponseMetadata) {
     }
     if theirs.usage != Default::default() {
         mine.usage = theirs.usage;
+    }
+    if theirs.rate_limits.is_some() {
+        mine.rate_limits = theirs.rate_limits;
     }
     mine.extra.extend(theirs.extra);
 }

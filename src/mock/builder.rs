@@ -100,6 +100,8 @@ impl MockServerBuilder {
             shutdown,
             cache: Default::default(),
             signatures: Default::default(),
+            batches: Default::default(),
+            rate_limits: Default::default(),
             #[cfg(feature = "bedrock")]
             aws_credentials: Mutex::default(),
         });

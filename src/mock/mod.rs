@@ -1,6 +1,10 @@
 //! A local mock of the Messages API, over real HTTP on a loopback port.
 //!
-//! It serves `POST /v1/messages` (streaming and not) and `POST /v1/messages/count_tokens`,
+//! It serves `POST /v1/messages` (streaming and not), `POST /v1/messages/count_tokens` and
+//! the Message Batches API (`/v1/messages/batches`, with the API's lifecycle: see
+//! [`MockServer::set_batch_processing_time`] and [`MockServer::batch_outcome`]); a
+//! rate-limit mode ([`MockServer::set_rate_limits`]) enforces per-window limits with 429s and
+//! sends the `anthropic-ratelimit-*` headers. It
 //! checks headers and bodies the way the API does (a 400 `invalid_request_error` for a
 //! missing `max_tokens`, empty `messages`, a misplaced `tool_result`, …; a 404
 //! `not_found_error` for a model the API does not serve), answers from a script or a recorded
@@ -25,6 +29,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batches;
 #[cfg(feature = "bedrock")]
 mod bedrock;
 mod beta_rules;
@@ -38,6 +43,7 @@ mod model_rules;
 mod models;
 mod multi_turn;
 mod prompt_cache;
+mod rate_limit;
 mod render;
 mod reply;
 mod request_log;
@@ -58,12 +64,14 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+pub use batches::MockBatchOutcome;
 #[cfg(feature = "bedrock")]
 pub use bedrock::{bedrock_frame, bedrock_frames};
 pub use builder::MockServerBuilder;
 pub use demo::real_or_mock;
 pub use echo::default_reply;
 pub use multi_turn::{MockToolResult, MockTurn, MockTurns};
+pub use rate_limit::MockRateLimits;
 pub use reply::MockReply;
 pub use request_log::RecordedRequest;
 pub use script::MockScript;
@@ -101,6 +109,8 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     cache: prompt_cache::PromptCache,
     signatures: signatures::IssuedSignatures,
+    batches: batches::BatchStore,
+    rate_limits: rate_limit::RateLimitState,
     #[cfg(feature = "bedrock")]
     aws_credentials: Mutex<Option<crate::bedrock::AwsCredentials>>,
 }

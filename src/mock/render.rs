@@ -105,7 +105,7 @@ fn pieces(body: &ReplyBody, target: &Target<'_>) -> Result<Vec<Bytes>, Refusal> 
 
 /// A recorded stream: as is when streaming (one piece per event), or assembled into the
 /// non-streaming message the API would have sent.
-fn recorded_pieces(bytes: Bytes, stream: bool) -> Vec<Bytes> {
+pub(super) fn recorded_pieces(bytes: Bytes, stream: bool) -> Vec<Bytes> {
     if stream {
         return split_events(&bytes);
     }

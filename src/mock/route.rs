@@ -25,6 +25,34 @@ pub(super) struct Route {
     pub(super) stream: Option<bool>,
 }
 
+/// A request to the Message Batches API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum BatchRoute {
+    Create,
+    List,
+    Retrieve(String),
+    Cancel(String),
+    Delete(String),
+    Results(String),
+}
+
+/// Routes a request under `/v1/messages/batches`, or `None` when it is not one.
+pub(super) fn batch_route(method: &axum::http::Method, path: &str) -> Option<BatchRoute> {
+    use axum::http::Method;
+    let rest = path.strip_prefix("/v1/messages/batches")?;
+    let parts: Vec<&str> = rest.split('/').skip(1).collect();
+    let id = |s: &str| s.to_owned();
+    Some(match (method, parts.as_slice()) {
+        (&Method::POST, []) => BatchRoute::Create,
+        (&Method::GET, []) => BatchRoute::List,
+        (&Method::GET, [batch]) => BatchRoute::Retrieve(id(batch)),
+        (&Method::DELETE, [batch]) => BatchRoute::Delete(id(batch)),
+        (&Method::POST, [batch, "cancel"]) => BatchRoute::Cancel(id(batch)),
+        (&Method::GET, [batch, "results"]) => BatchRoute::Results(id(batch)),
+        _ => return None,
+    })
+}
+
 /// Routes a `POST` path, or `None` for a 404.
 pub(super) fn route(path: &str) -> Option<Route> {
     let anthropic = |endpoint| Route {
@@ -176,6 +204,39 @@ mod tests {
         assert_eq!(bedrock.stream, Some(true));
         assert!(route("/v1/complete").is_none());
         assert!(route("/model/x/converse").is_none());
+    }
+
+    #[test]
+    fn routes_the_batches_api_by_method_and_path() {
+        use axum::http::Method;
+        let route = |method: Method, path: &str| batch_route(&method, path);
+        assert_eq!(
+            route(Method::POST, "/v1/messages/batches"),
+            Some(BatchRoute::Create)
+        );
+        assert_eq!(
+            route(Method::GET, "/v1/messages/batches"),
+            Some(BatchRoute::List)
+        );
+        assert_eq!(
+            route(Method::GET, "/v1/messages/batches/b1"),
+            Some(BatchRoute::Retrieve("b1".into()))
+        );
+        assert_eq!(
+            route(Method::DELETE, "/v1/messages/batches/b1"),
+            Some(BatchRoute::Delete("b1".into()))
+        );
+        assert_eq!(
+            route(Method::POST, "/v1/messages/batches/b1/cancel"),
+            Some(BatchRoute::Cancel("b1".into()))
+        );
+        assert_eq!(
+            route(Method::GET, "/v1/messages/batches/b1/results"),
+            Some(BatchRoute::Results("b1".into()))
+        );
+        assert_eq!(route(Method::PUT, "/v1/messages/batches/b1"), None);
+        assert_eq!(route(Method::GET, "/v1/messages/batches/b1/other"), None);
+        assert_eq!(route(Method::POST, "/v1/messages"), None);
     }
 
     #[test]

@@ -182,7 +182,7 @@ impl MockScript {
         }
     }
 
-    fn output_tokens_or_estimate(&self) -> u64 {
+    pub(super) fn output_tokens_or_estimate(&self) -> u64 {
         self.output_tokens.unwrap_or_else(|| {
             let chars: usize = self
                 .blocks

@@ -16,9 +16,22 @@ use super::route::{self, Route, Via};
 use super::validate::{self, Endpoint, Refusal};
 use super::{models, prompt_cache, respond, RecordedRequest, Shared};
 
-/// Every request lands here.
+/// Every request lands here; in rate-limit mode every response gets the window's headers.
 pub(super) async fn handle(
     State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Response {
+    let mut response = respond_to(&shared, method, uri, headers, raw);
+    shared.rate_limits.add_headers(response.headers_mut());
+    response
+}
+
+/// Records the request, then routes it: the Batches API, or a Messages endpoint.
+fn respond_to(
+    shared: &Arc<Shared>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -30,11 +43,22 @@ pub(super) async fn handle(
     shared.log.push(recorded.clone());
     tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
 
+    if let Some(batch) = route::batch_route(&method, uri.path()) {
+        return super::batches::handle(
+            shared,
+            batch,
+            &recorded,
+            &raw,
+            uri.query(),
+            &headers,
+            &request_id,
+        );
+    }
     let routed = match route_post(&method, uri.path()) {
         Ok(routed) => routed,
         Err(refusal) => return respond::error(Via::Anthropic, &refusal, &[], &request_id),
     };
-    let body = match admit(&shared, &routed, &recorded, &raw) {
+    let body = match admit(shared, &routed, &recorded, &raw) {
         Ok(body) => body,
         Err(refusal) => return respond::error(routed.via, &refusal, &[], &request_id),
     };
@@ -42,7 +66,7 @@ pub(super) async fn handle(
         Endpoint::CountTokens => count_tokens(&body, &request_id),
         Endpoint::Messages => {
             let id = format!("msg_mock_{number:016}");
-            answer(&shared, routed.via, &recorded, &body, &id, &request_id)
+            answer(shared, routed.via, &recorded, &body, &id, &request_id)
         }
     }
 }
@@ -151,6 +175,9 @@ fn answer(
     if let Err(refusal) = shared.signatures.check(body) {
         return respond::error(via, &refusal, &[], request_id);
     }
+    if let Err((refusal, headers)) = shared.rate_limits.admit(body) {
+        return respond::error(via, &refusal, &headers, request_id);
+    }
     let model = body
         .get("model")
         .and_then(Value::as_str)
@@ -168,6 +195,7 @@ fn answer(
         ),
         _ => shared.next_reply(recorded),
     };
+    shared.rate_limits.charge_output(&reply);
     let target = Target {
         via,
         stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false),

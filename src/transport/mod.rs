@@ -8,6 +8,8 @@
 
 mod api_error;
 mod cleartext;
+pub(crate) mod limiter;
+mod rate_limits;
 mod read;
 mod retry;
 
@@ -26,6 +28,8 @@ use crate::error::{
     ConfigReason, Error, EventDecodeError, NotEventStreamError, RedirectError, TimeoutError,
     TimeoutPhase, TransportError, BODY_START_LIMIT,
 };
+
+pub use rate_limits::{RateLimit, RateLimits};
 
 /// A response body: bytes, or the error that ended them (an idle timeout, a broken
 /// connection).
@@ -68,13 +72,15 @@ impl fmt::Debug for Prepared {
 }
 
 /// How to send.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct SendPolicy {
     pub(crate) max_retries: u32,
     /// The longest wait for response headers, and later between body bytes.
     pub(crate) idle_timeout: Option<Duration>,
     /// The longest wait to connect (set on the HTTP client; here to name it in errors).
     pub(crate) connect_timeout: Duration,
+    /// Told about every response (rate-limit headers, 429s), shared by a model's clones.
+    pub(crate) limiter: Option<std::sync::Arc<limiter::RateLimiter>>,
 }
 
 /// Sends `request`, retrying connection failures, header timeouts, 408, 409, 429 and 5xx
@@ -85,16 +91,34 @@ pub(crate) struct SendPolicy {
 pub(crate) async fn send(
     http: &reqwest::Client,
     request: &Prepared,
-    policy: SendPolicy,
+    policy: &SendPolicy,
     retry: &mut u32,
 ) -> Result<Response, Error> {
-    cleartext::warn_if_cleartext(&request.url);
-    loop {
-        let attempt = http
+    // Waits while the organisation's budget (as the last response reported it) is spent.
+    let _admission = match &policy.limiter {
+        Some(limiter) => Some(limiter.admit(limiter::estimate_tokens(&request.body)).await),
+        None => None,
+    };
+    send_with(policy, &request.url, retry, || {
+        Ok(http
             .post(&request.url)
             .headers(request.attempt_headers()?)
-            .body(request.body.clone())
-            .send();
+            .body(request.body.clone()))
+    })
+    .await
+}
+
+/// [`send`] for any request to `url`: `build` makes each attempt afresh (any method, a
+/// streamed body, headers signed for the attempt).
+pub(crate) async fn send_with(
+    policy: &SendPolicy,
+    url: &str,
+    retry: &mut u32,
+    build: impl Fn() -> Result<reqwest::RequestBuilder, Error>,
+) -> Result<Response, Error> {
+    cleartext::warn_if_cleartext(url);
+    loop {
+        let attempt = build()?.send();
         let outcome = match policy.idle_timeout {
             Some(after) => match tokio::time::timeout(after, attempt).await {
                 Ok(result) => result.map_err(|err| classify(err, policy)),
@@ -102,6 +126,9 @@ pub(crate) async fn send(
             },
             None => attempt.await.map_err(|err| classify(err, policy)),
         };
+        if let (Ok(response), Some(limiter)) = (&outcome, &policy.limiter) {
+            limiter.observe(response.status().as_u16(), response.headers());
+        }
         let (error, server_delay) = match outcome {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) if response.status().is_redirection() => {
@@ -142,7 +169,7 @@ pub(crate) fn retry_delay(server: Option<Duration>, retry: u32) -> Duration {
 
 /// A reqwest error as ours: a malformed request is a configuration error (never retried), a
 /// connect timeout a [`TimeoutPhase::Connect`] timeout, anything else a transport error.
-fn classify(err: reqwest::Error, policy: SendPolicy) -> Error {
+fn classify(err: reqwest::Error, policy: &SendPolicy) -> Error {
     if err.is_builder() {
         let err = TransportError::new(err);
         return Error::config(
@@ -190,7 +217,7 @@ pub(crate) async fn event_stream(
 }
 
 /// The body of a 2xx response as a byte stream, with the idle timeout between chunks.
-fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
+pub(crate) fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
     let bytes = response
         .bytes_stream()
         .map(|chunk| chunk.map_err(|err| Error::from(TransportError::new(err))));
@@ -223,4 +250,17 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(
         }
         EventDecodeError::new("response", data, cause).into()
     })
+}
+
+/// A header map from `(name, value)` pairs, for tests.
+#[cfg(test)]
+pub(crate) fn test_headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.insert(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            value.parse().expect("a header value"),
+        );
+    }
+    map
 }

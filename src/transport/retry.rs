@@ -67,13 +67,7 @@ fn backoff(retry: u32) -> Duration {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
+    use crate::transport::test_headers as headers;
 
     #[test]
     fn retryable_statuses_and_the_should_retry_override() {
