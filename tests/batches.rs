@@ -462,7 +462,7 @@ async fn invalid_params_are_errored_results_with_the_api_s_message() {
     let batch = batches
         .create([
             BatchRequest::new("ok", "Hi"),
-            BatchRequest::new("bad", "Hi").param("max_tokens", 0),
+            BatchRequest::new("bad", "Hi").param("max_tokens", -1),
         ])
         .await
         .unwrap();

@@ -81,7 +81,7 @@ async fn raw_post(server: &MockServer, path: &str, body: serde_json::Value) -> r
 async fn the_mock_refuses_past_a_limit_with_retry_after_and_headers_on_every_response() {
     let server = MockServer::start().await;
     server.set_rate_limits(MockRateLimits::per(Duration::from_secs(30)).requests(2));
-    let body = serde_json::json!({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "Hi"}]});
+    let body = serde_json::json!({"model": "claude-sonnet-4-6", "max_tokens": 5, "messages": [{"role": "user", "content": "Hi"}]});
     for remaining in ["1", "0"] {
         let ok = raw_post(&server, "/v1/messages", body.clone()).await;
         assert_eq!(ok.status().as_u16(), 200);
@@ -106,7 +106,7 @@ async fn the_mock_refuses_past_a_limit_with_retry_after_and_headers_on_every_res
     let count = raw_post(
         &server,
         "/v1/messages/count_tokens",
-        serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "Hi"}]}),
+        serde_json::json!({"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "Hi"}]}),
     )
     .await;
     assert_eq!(

@@ -43,7 +43,7 @@ def main():
     batch = batches.create(
         requests=[
             {"custom_id": "hello", "params": params("Hello")},
-            {"custom_id": "bad", "params": params("Hi", max_tokens=0)},
+            {"custom_id": "bad", "params": params("Hi", max_tokens=-1)},
         ]
     )
     assert batch.type == "message_batch", batch
