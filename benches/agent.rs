@@ -53,7 +53,7 @@ fn work_tool(delay: Duration) -> AgentTool {
 }
 
 fn model(server: &MockServer) -> ChatAnthropic {
-    ChatAnthropic::new("m")
+    ChatAnthropic::new("claude-sonnet-4-6")
         .base_url(server.base_url())
         .api_key("k")
 }

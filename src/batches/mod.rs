@@ -135,7 +135,7 @@ impl Batches {
     /// # let server = chat_anthropic::mock::MockServer::start().await;
     /// use chat_anthropic::batches::{BatchLimits, WaitOptions};
     /// use futures_util::TryStreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batches = llm.batches().limits(BatchLimits::new(2, 1 << 20));
     /// let requests = (0..5).map(|i| (format!("q{i}"), format!("Question {i}")));
     /// let mut job = batches.submit(requests).await?;
@@ -203,7 +203,7 @@ impl Batches {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic::mock::MockServer::start().await;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batches = llm.batches();
     /// let created = batches.create([("a", "Hi")]).await?;
     /// let now = batches.retrieve(&created.id).await?;
@@ -223,7 +223,7 @@ impl Batches {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic::mock::MockServer::start().await;
     /// use futures_util::TryStreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batches = llm.batches();
     /// for i in 0..3 {
     ///     batches.create([(format!("q{i}"), "Hi")]).await?;
@@ -261,7 +261,7 @@ impl Batches {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic::mock::MockServer::start().await;
     /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
-    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::{ProcessingStatus, WaitOptions};
     /// let batches = llm.batches();
     /// let batch = batches.create([("a", "Hi")]).await?;
@@ -292,7 +292,7 @@ impl Batches {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic::mock::MockServer::start().await;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::WaitOptions;
     /// use futures_util::StreamExt;
     /// let batches = llm.batches();

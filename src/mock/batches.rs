@@ -535,7 +535,7 @@ impl MockServer {
     /// use chat_anthropic::batches::ProcessingStatus;
     /// let server = chat_anthropic::mock::MockServer::start().await;
     /// server.set_batch_processing_time(Duration::from_secs(3600));
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batch = llm.batches().create([("a", "Hi")]).await?;
     /// assert_eq!(batch.processing_status, ProcessingStatus::InProgress);
     /// server.end_batches();
@@ -566,7 +566,7 @@ impl MockServer {
     /// let server = MockServer::start().await;
     /// server.batch_outcome("b", MockReply::error(500, "api_error", "Internal server error"));
     /// server.batch_outcome("c", MockBatchOutcome::Expired);
-    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batches = llm.batches();
     /// let batch = batches.create([("a", "Hi"), ("b", "Hi"), ("c", "Hi")]).await?;
     /// let ended = batches.wait(&batch.id, WaitOptions::default().interval(std::time::Duration::from_millis(20)), |_| {}).await?;

@@ -51,7 +51,7 @@ type Rule = Arc<dyn Fn(&MockTurn) -> bool + Send + Sync>;
 ///         .otherwise(MockReply::text("Found it."))
 ///         .responder(),
 /// );
-/// let llm = ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+/// let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
 /// let call = llm.invoke("Find x").await?;
 /// let mut conversation: Vec<Message> = vec![HumanMessage::new("Find x").into(), call.into()];
 /// conversation.push(ToolMessage::error("timeout", "toolu_1").into());

@@ -20,7 +20,7 @@ use super::validate::Refusal;
 /// use chat_anthropic::mock::{MockRateLimits, MockServer};
 /// let server = MockServer::start().await;
 /// server.set_rate_limits(MockRateLimits::per(Duration::from_secs(60)).requests(1));
-/// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k").max_retries(0);
+/// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k").max_retries(0);
 /// let reply = llm.invoke("Hi").await?;
 /// let requests = reply.response_metadata.rate_limits.unwrap().requests.unwrap();
 /// assert_eq!((requests.limit, requests.remaining), (Some(1), Some(0)));
