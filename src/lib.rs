@@ -7,13 +7,17 @@ mod chat_model;
 mod chat_stream;
 pub mod error;
 pub mod event;
+pub mod files;
 pub mod messages;
+pub mod models;
 #[cfg(feature = "mock")]
 pub mod mock;
+pub mod pagination;
 pub mod partial_json;
 pub mod prompt;
 mod request;
 pub mod sse;
+pub mod telemetry;
 pub mod tools;
 mod transport;
 pub mod web;

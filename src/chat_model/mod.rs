@@ -2,6 +2,7 @@
 
 mod config;
 pub(crate) mod platform;
+mod resource;
 mod secret;
 mod target;
 mod vertex;
@@ -12,6 +13,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 pub use config::{ChatAnthropicConfig, Thinking};
+pub(crate) use resource::ApiCall;
 pub use platform::Platform;
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;

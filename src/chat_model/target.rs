@@ -150,7 +150,7 @@ impl ChatAnthropic {
     }
 
     /// The API key given in code, else `ANTHROPIC_API_KEY`.
-    fn resolved_api_key(&self) -> Result<ApiKey, Error> {
+    pub(super) fn resolved_api_key(&self) -> Result<ApiKey, Error> {
         match &self.api_key {
             Some(key) => Ok(key.clone()),
             None => platform::env_var(&["ANTHROPIC_API_KEY"])

@@ -3,6 +3,7 @@
 mod api_kind;
 mod content;
 mod decode;
+mod platform;
 mod protocol;
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use std::time::Duration;
 pub use api_kind::ApiErrorKind;
 pub use content::ContentError;
 pub use decode::EventDecodeError;
+pub use platform::{PlatformError, PlatformErrorKind};
 pub use protocol::ProtocolError;
 
 use crate::messages::AIMessage;
@@ -95,6 +97,10 @@ pub enum Error {
     /// URL), caught before sending.
     #[error("invalid content: {0}")]
     Content(#[from] ContentError),
+    /// The Models or Files endpoints, or a credential provider, failed
+    /// ([`PlatformError::kind`] says how).
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
     /// The client is misconfigured (e.g. no API key).
     #[error("configuration error: {0}")]
     Config(String),

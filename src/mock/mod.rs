@@ -27,8 +27,11 @@ mod body;
 mod content_check;
 mod demo;
 mod echo;
+mod files;
+mod models;
 mod prompt_cache;
 mod reply;
+mod resources;
 mod route;
 mod script;
 mod serve;
@@ -96,6 +99,7 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     cache: prompt_cache::PromptCache,
     signatures: signatures::IssuedSignatures,
+    files: files::FileStore,
     #[cfg(feature = "bedrock")]
     aws_credentials: Mutex<Option<crate::bedrock::AwsCredentials>>,
 }
@@ -146,6 +150,7 @@ impl MockServer {
             shutdown,
             cache: Default::default(),
             signatures: Default::default(),
+            files: Default::default(),
             #[cfg(feature = "bedrock")]
             aws_credentials: Mutex::default(),
         });
@@ -230,6 +235,30 @@ impl MockServer {
     #[cfg(feature = "bedrock")]
     pub fn set_aws_credentials(&self, credentials: crate::bedrock::AwsCredentials) {
         *self.shared.aws_credentials.lock().expect("not poisoned") = Some(credentials);
+    }
+
+    /// Stores a file as if the API had made it (e.g. an output of the code execution tool),
+    /// so it can be downloaded; returns its id. Uploaded files, as with the API, cannot be.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// let server = chat_anthropic::mock::MockServer::start().await;
+    /// let id = server.add_file("out.txt", "text/plain", "done");
+    /// let llm = chat_anthropic::ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.files().retrieve_metadata(&id).await?.downloadable, Some(true));
+    /// # Ok(()) }
+    /// ```
+    pub fn add_file(
+        &self,
+        filename: impl Into<String>,
+        mime_type: impl Into<String>,
+        content: impl Into<bytes::Bytes>,
+    ) -> String {
+        let metadata =
+            self.shared
+                .files
+                .add(&filename.into(), &mime_type.into(), content.into(), true);
+        metadata["id"].as_str().unwrap_or_default().to_owned()
     }
 
     /// Every request received so far, in order.

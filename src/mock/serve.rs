@@ -44,6 +44,11 @@ pub(super) async fn handle(
         .expect("not poisoned")
         .push(recorded.clone());
     tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
+    if let Some(response) =
+        super::resources::respond(&shared, &method, &uri, &headers, raw.clone(), &request_id).await
+    {
+        return response;
+    }
 
     let routed = match (method, route::route(uri.path())) {
         (Method::POST, Some(routed)) => routed,
@@ -75,9 +80,7 @@ pub(super) async fn handle(
     };
     if endpoint == Endpoint::CountTokens {
         let total = super::prompt_cache::count(&body);
-        let mut response = Response::new(Body::from(json!({"input_tokens": total}).to_string()));
-        set_headers(&mut response, "application/json", &[], &request_id);
-        return response;
+        return json_response(&json!({"input_tokens": total}), &request_id);
     }
     if let Err(refusal) = shared.signatures.check(&body) {
         return refuse(&refusal);
@@ -260,9 +263,16 @@ fn sse_event(event: &Value) -> Bytes {
     format!("event: {name}\ndata: {event}\n\n").into()
 }
 
+/// A 200 with a JSON body.
+pub(super) fn json_response(body: &Value, request_id: &str) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    set_headers(&mut response, "application/json", &[], request_id);
+    response
+}
+
 /// An error in the platform's shape: the API's envelope, or Bedrock's `{"message"}` with
 /// the error type in `x-amzn-errortype`.
-fn error_response(
+pub(super) fn error_response(
     via: Via,
     refusal: &Refusal,
     headers: &[(String, String)],

@@ -45,13 +45,26 @@ pub(crate) async fn send(
     request: &Prepared,
     policy: SendPolicy,
 ) -> Result<Response, Error> {
-    let mut retry = 0;
-    loop {
+    send_with(policy, || {
         let attempt = http
             .post(&request.url)
             .headers(request.headers.clone())
-            .body(request.body.clone())
-            .send();
+            .body(request.body.clone());
+        std::future::ready(Ok(attempt))
+    })
+    .await
+}
+
+/// [`send`] for any request: `build` makes each attempt afresh (a new body stream, a fresh
+/// signature or token), so every retry sends what a first attempt would.
+pub(crate) async fn send_with<F, Fut>(policy: SendPolicy, mut build: F) -> Result<Response, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, Error>>,
+{
+    let mut retry = 0;
+    loop {
+        let attempt = build().await?.send();
         let outcome = match policy.idle_timeout {
             Some(after) => match tokio::time::timeout(after, attempt).await {
                 Ok(result) => result.map_err(Error::from),
@@ -89,6 +102,7 @@ pub(crate) async fn send(
         );
         tokio::time::sleep(delay).await;
         retry += 1;
+        crate::telemetry::record_retries(retry);
     }
 }
 
