@@ -23,6 +23,8 @@ pub struct ListParams {
     pub before_id: Option<String>,
     /// The page just after this item.
     pub after_id: Option<String>,
+    /// A `next_page` token from the page before (the newer cursor form).
+    pub page: Option<String>,
 }
 
 impl ListParams {
@@ -60,11 +62,17 @@ impl ListParams {
         if let Some(id) = &self.after_id {
             query.push(("after_id", id.clone()));
         }
+        if let Some(token) = &self.page {
+            query.push(("page", token.clone()));
+        }
         query
     }
 
     fn cursor(&self) -> Option<&String> {
-        self.before_id.as_ref().or(self.after_id.as_ref())
+        self.before_id
+            .as_ref()
+            .or(self.page.as_ref())
+            .or(self.after_id.as_ref())
     }
 }
 
@@ -92,20 +100,23 @@ pub struct Page<T> {
     /// The last item's id, the cursor for the page after.
     #[serde(default)]
     pub last_id: Option<String>,
+    /// The token of the page after, where the endpoint pages by token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<String>,
 }
 
 impl<T> Page<T> {
     /// The parameters of the next page in the direction `current` walked (backwards when it
-    /// set `before_id`), or `None` at the end.
+    /// set `before_id`; by `next_page` token when the page gave one), or `None` at the end.
     pub fn next_params(&self, current: &ListParams) -> Option<ListParams> {
-        if !self.has_more {
-            return None;
-        }
         let mut next = current.clone();
         if current.before_id.is_some() {
-            next.before_id = Some(self.first_id.clone()?);
+            next.before_id = Some(self.first_id.clone().filter(|_| self.has_more)?);
+        } else if let Some(token) = &self.next_page {
+            next.after_id = None;
+            next.page = Some(token.clone());
         } else {
-            next.after_id = Some(self.last_id.clone()?);
+            next.after_id = Some(self.last_id.clone().filter(|_| self.has_more)?);
         }
         Some(next)
     }
@@ -167,6 +178,7 @@ mod tests {
             has_more,
             first_id: ids.first().map(|id| id.to_string()),
             last_id: ids.last().map(|id| id.to_string()),
+            next_page: None,
         }
     }
 
@@ -178,6 +190,12 @@ mod tests {
         assert_eq!(backward, Some(ListParams::new().before_id("c")));
         assert_eq!(page(&["a"], false).next_params(&ListParams::new()), None);
         assert_eq!(page(&[], true).next_params(&ListParams::new()), None);
+        let by_token = Page {
+            next_page: Some("tok".into()),
+            ..page(&["x"], false)
+        };
+        let next = by_token.next_params(&ListParams::new().after_id("w")).unwrap();
+        assert_eq!((next.page.as_deref(), next.after_id), (Some("tok"), None));
     }
 
     #[tokio::test]

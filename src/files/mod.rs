@@ -1,4 +1,5 @@
-//! The Files API (beta `files-api-2025-04-14`): upload once, refer to the file by id in
+//! The Files API (sent with the beta header `files-api-2025-04-14`, which the API now
+//! accepts without needing it): upload once, refer to the file by id in
 //! any number of messages ([`ImageBlock::file`](crate::ImageBlock::file),
 //! [`DocumentBlock::file`](crate::DocumentBlock::file)); list, read metadata, download
 //! what the API made (e.g. code execution outputs), delete.
@@ -19,7 +20,8 @@ use crate::error::Error;
 use crate::pagination::{self, ListParams, Page};
 use crate::ChatAnthropic;
 
-/// The beta the Files API needs, added to `anthropic-beta` on its requests.
+/// The Files API's beta, added to `anthropic-beta` on its requests (needed while it was in
+/// beta; harmless since, and still needed by messages that refer to files on some platforms).
 pub const FILES_API_BETA: &str = "files-api-2025-04-14";
 
 /// A stored file, as the Files API describes it.
@@ -39,6 +41,9 @@ pub struct FileMetadata {
     /// Whether [`Files::download`] may fetch it (files the API made, not uploads).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub downloadable: Option<bool>,
+    /// When it expires and can no longer be downloaded (RFC 3339), if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
     /// The context it was created in (e.g. `{"type": "session", "id": …}`), as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Value>,

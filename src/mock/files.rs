@@ -1,4 +1,4 @@
-//! The Files API (beta `files-api-2025-04-14`): multipart upload, list, metadata, content
+//! The Files API: multipart upload, list, metadata, content
 //! and delete, over an in-memory store. Uploads are not downloadable (as with the API);
 //! files the API itself made are, and tests add those with
 //! [`MockServer::add_file`](super::MockServer::add_file).
@@ -15,9 +15,6 @@ use serde_json::{json, Value};
 use super::resources::{Answer, ListQuery};
 use super::validate::{invalid, Refusal};
 use super::Shared;
-
-/// The beta the endpoints need.
-pub(super) const BETA: &str = "files-api-2025-04-14";
 
 /// A stored file.
 #[derive(Debug, Clone)]
@@ -40,6 +37,7 @@ impl StoredFile {
             "size_bytes": self.bytes.len(),
             "created_at": self.created_at,
             "downloadable": self.downloadable,
+            "expires_at": null,
         })
     }
 }
@@ -154,10 +152,14 @@ async fn upload(store: &FileStore, headers: &HeaderMap, raw: Bytes) -> Result<Va
 
 fn content(file: StoredFile) -> Result<Response, Refusal> {
     if !file.downloadable {
-        return Err(invalid(format!(
+        return Err(Refusal {
+            status: 400,
+            kind: "invalid_request_error".into(),
+            message: format!(
             "File {} is not downloadable: only files created by the API can be downloaded",
             file.id
-        )));
+        ),
+        });
     }
     let mut response = Response::new(Body::from(file.bytes));
     if let Ok(value) = HeaderValue::from_str(&file.mime_type) {

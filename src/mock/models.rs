@@ -45,5 +45,6 @@ fn model_json(&(id, display_name, created_at, max_input_tokens, max_tokens): &(&
         "created_at": created_at,
         "max_input_tokens": max_input_tokens,
         "max_tokens": max_tokens,
+        "lifecycle": "active",
     })
 }

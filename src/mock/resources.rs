@@ -25,9 +25,9 @@ pub(super) async fn respond(
     let answer = match segments.as_slice() {
         ["v1", "models", rest @ ..] => {
             let answer = super::models::answer(method, rest, uri)?;
-            checked(headers, None).and(answer)
+            checked(headers).and(answer)
         }
-        ["v1", "files", rest @ ..] => match checked(headers, Some(super::files::BETA)) {
+        ["v1", "files", rest @ ..] => match checked(headers) {
             Ok(()) => super::files::answer(shared, method, rest, uri, headers, raw).await?,
             Err(refusal) => Err(refusal),
         },
@@ -46,26 +46,15 @@ pub(super) enum Answer {
     Raw(Response),
 }
 
-/// The headers every endpoint needs, and the beta some need.
-fn checked(headers: &HeaderMap, beta: Option<&str>) -> Result<(), Refusal> {
-    let get = |name: &str| {
+/// The headers every endpoint needs. (The Files API left beta: its
+/// `files-api-2025-04-14` header is accepted, no longer required.)
+fn checked(headers: &HeaderMap) -> Result<(), Refusal> {
+    validate::headers(|name: &str| {
         headers
             .get(name)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned)
-    };
-    validate::headers(get)?;
-    match beta {
-        Some(beta)
-            if !get("anthropic-beta")
-                .is_some_and(|betas| betas.split(',').any(|b| b.trim() == beta)) =>
-        {
-            Err(invalid(format!(
-                "this endpoint needs the `anthropic-beta: {beta}` header"
-            )))
-        }
-        _ => Ok(()),
-    }
+    })
 }
 
 /// `limit`, `before_id`, `after_id` from the query string.
@@ -74,6 +63,8 @@ pub(super) struct ListQuery {
     limit: Option<i64>,
     before_id: Option<String>,
     after_id: Option<String>,
+    /// The newer cursor form: the `next_page` token of the page before (here, its last id).
+    page: Option<String>,
 }
 
 impl ListQuery {
@@ -97,7 +88,8 @@ impl ListQuery {
                 .position(|item| id(item) == cursor)
                 .ok_or_else(|| invalid(format!("no item with id {cursor:?}")))
         };
-        let (start, end, has_more) = match (&self.before_id, &self.after_id) {
+        let after_id = self.after_id.as_ref().or(self.page.as_ref());
+        let (start, end, has_more) = match (&self.before_id, after_id) {
             (Some(_), Some(_)) => {
                 return Err(invalid("before_id and after_id cannot be used together"))
             }
@@ -116,11 +108,13 @@ impl ListQuery {
             }
         };
         let page = &items[start..end];
+        let walking_forwards = self.before_id.is_none();
         Ok(json!({
             "data": page.iter().map(&json).collect::<Vec<_>>(),
             "has_more": has_more,
             "first_id": page.first().map(&id),
             "last_id": page.last().map(&id),
+            "next_page": if has_more && walking_forwards { page.last().map(&id) } else { None },
         }))
     }
 }
@@ -134,6 +128,7 @@ mod tests {
             limit,
             before_id: before.map(str::to_owned),
             after_id: after.map(str::to_owned),
+            page: None,
         }
     }
 
@@ -143,13 +138,13 @@ mod tests {
         let page = |q: ListQuery| q.page(&items, |x| x, |x| json!(x)).unwrap();
         assert_eq!(
             page(query(Some(2), None, None)),
-            json!({"data": ["a", "b"], "has_more": true, "first_id": "a", "last_id": "b"})
+            json!({"data": ["a", "b"], "has_more": true, "first_id": "a", "last_id": "b", "next_page": "b"})
         );
         assert_eq!(page(query(Some(2), None, Some("d")))["data"], json!(["e"]));
         assert_eq!(page(query(Some(2), None, Some("d")))["has_more"], false);
         assert_eq!(
             page(query(Some(2), Some("d"), None)),
-            json!({"data": ["b", "c"], "has_more": true, "first_id": "b", "last_id": "c"})
+            json!({"data": ["b", "c"], "has_more": true, "first_id": "b", "last_id": "c", "next_page": null})
         );
         assert_eq!(page(query(None, Some("b"), None))["has_more"], false);
         let empty = page(query(None, None, Some("e")));

@@ -27,6 +27,15 @@ pub struct ModelInfo {
     /// The largest `max_tokens` the model accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u64>,
+    /// `active`, `deprecated` or `retired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<String>,
+    /// When the model was deprecated (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated_at: Option<String>,
+    /// When the model retires, or retired (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retires_at: Option<String>,
     /// What the model supports (`thinking`, `effort`, `pdf_input`, …), as the API sends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Value>,
