@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod bedrock;
 mod chat_model;
 mod chat_stream;
+pub mod credentials;
 pub mod error;
 pub mod event;
 pub mod files;

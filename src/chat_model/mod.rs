@@ -1,6 +1,7 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
 
 mod config;
+mod credentials;
 pub(crate) mod platform;
 mod resource;
 mod secret;
@@ -62,6 +63,7 @@ pub struct ChatAnthropic {
     config: ChatAnthropicConfig,
     api_key: Option<ApiKey>,
     access_token: Option<ApiKey>,
+    token_cache: Option<crate::credentials::TokenCache>,
     #[cfg(feature = "bedrock")]
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
     http: reqwest::Client,
@@ -117,6 +119,7 @@ impl ChatAnthropic {
             config,
             api_key: None,
             access_token: None,
+            token_cache: None,
             #[cfg(feature = "bedrock")]
             aws_credentials: None,
             http,
@@ -412,7 +415,10 @@ impl ChatAnthropic {
         record_to: Option<&std::path::Path>,
     ) -> Result<ChatStream, Error> {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
-        let prepared = self.prepare(Endpoint::Stream, body)?;
+        let prepared = self
+            .with_fresh_credentials()
+            .await?
+            .prepare(Endpoint::Stream, body)?;
         let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
         let _entered = span.enter();
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
@@ -490,7 +496,10 @@ impl ChatAnthropic {
         }
         let messages = input.into_messages()?;
         let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
-        let prepared = self.prepare(Endpoint::CountTokens, body)?;
+        let prepared = self
+            .with_fresh_credentials()
+            .await?
+            .prepare(Endpoint::CountTokens, body)?;
         let response = transport::send(&self.http, &prepared, self.policy()).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
