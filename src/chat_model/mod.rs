@@ -2,6 +2,7 @@
 
 mod config;
 mod credentials;
+mod observability;
 pub(crate) mod platform;
 mod resource;
 mod secret;
@@ -64,6 +65,7 @@ pub struct ChatAnthropic {
     api_key: Option<ApiKey>,
     access_token: Option<ApiKey>,
     token_cache: Option<crate::credentials::TokenCache>,
+    capture_content: bool,
     #[cfg(feature = "bedrock")]
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
     http: reqwest::Client,
@@ -120,6 +122,7 @@ impl ChatAnthropic {
             api_key: None,
             access_token: None,
             token_cache: None,
+            capture_content: false,
             #[cfg(feature = "bedrock")]
             aws_credentials: None,
             http,
@@ -415,14 +418,20 @@ impl ChatAnthropic {
         record_to: Option<&std::path::Path>,
     ) -> Result<ChatStream, Error> {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
-        let prepared = self
-            .with_fresh_credentials()
-            .await?
-            .prepare(Endpoint::Stream, body)?;
-        let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
-        let _entered = span.enter();
-        let response = transport::send(&self.http, &prepared, self.policy()).await?;
-        tracing::debug!(status = response.status().as_u16(), "stream started");
+        let span = crate::telemetry::chat_span(&self.config, &body, self.capture_content);
+        let started = std::time::Instant::now();
+        let sent = async {
+            let prepared = self
+                .with_fresh_credentials()
+                .await?
+                .prepare(Endpoint::Stream, body)?;
+            transport::send(&self.http, &prepared, self.policy()).await
+        };
+        let response = tracing::Instrument::instrument(sent, span.clone())
+            .await
+            .inspect_err(|error| crate::telemetry::record_error(&span, error))?;
+        crate::telemetry::record_response(&span, &response);
+        tracing::debug!(parent: &span, status = response.status().as_u16(), "stream started");
         let mut body = transport::body(response, self.config.timeout);
         #[cfg(feature = "bedrock")]
         if matches!(self.config.platform, Platform::Bedrock { .. }) {
@@ -431,7 +440,9 @@ impl ChatAnthropic {
         if let Some(path) = record_to {
             body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
         }
-        Ok(ChatStream::new(body, self.config.stream_usage, aggregator))
+        let telemetry =
+            crate::telemetry::StreamTelemetry::new(span, self.capture_content, started);
+        Ok(ChatStream::new(body, self.config.stream_usage, aggregator).with_telemetry(telemetry))
     }
 
     /// The reply as one message: the stream, folded.
