@@ -3,9 +3,13 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value;
+
 use super::{ApiKey, ChatAnthropic, Platform};
 use crate::credentials::{TokenCache, TokenProvider};
 use crate::error::Error;
+use crate::request::Endpoint;
+use crate::transport;
 
 impl ChatAnthropic {
     /// Vertex AI tokens from `provider` (a [`ServiceAccountKey`](crate::credentials::ServiceAccountKey),
@@ -40,13 +44,56 @@ impl ChatAnthropic {
         self
     }
 
-    /// This model with a fresh token in place when one comes from a provider (else itself).
-    pub(super) async fn with_fresh_credentials(&self) -> Result<Cow<'_, Self>, Error> {
+    /// Bedrock credentials from the AWS default credential chain (environment, profiles,
+    /// SSO, web identity, container and instance metadata), cached and fetched again before
+    /// they expire; every attempt, retries included, is signed afresh. Takes precedence over
+    /// [`aws_credentials`](Self::aws_credentials).
+    #[cfg(feature = "bedrock")]
+    pub fn aws_credential_chain(mut self, chain: crate::credentials::AwsCredentialChain) -> Self {
+        self.aws_chain = Some(chain);
+        self
+    }
+
+    /// Sends `body` to `endpoint` with retries. Credentials are resolved (and Bedrock
+    /// requests signed) afresh for every attempt; elsewhere one prepared request is resent.
+    pub(super) async fn send_body(
+        &self,
+        endpoint: Endpoint,
+        body: Value,
+    ) -> Result<reqwest::Response, Error> {
+        if !matches!(self.config.platform, Platform::Bedrock { .. }) {
+            let prepared = self.with_fresh_credentials().await?.prepare(endpoint, body)?;
+            return transport::send(&self.http, &prepared, self.policy()).await;
+        }
+        transport::send_with(self.policy(), || {
+            let body = body.clone();
+            async move {
+                let prepared = self.with_fresh_credentials().await?.prepare(endpoint, body)?;
+                Ok(self
+                    .http
+                    .post(prepared.url)
+                    .headers(prepared.headers)
+                    .body(prepared.body))
+            }
+        })
+        .await
+    }
+
+    /// This model with fresh credentials in place when they come from a provider or the
+    /// AWS chain (else itself).
+    async fn with_fresh_credentials(&self) -> Result<Cow<'_, Self>, Error> {
         match (&self.config.platform, &self.token_cache) {
             (Platform::Vertex { .. }, Some(cache)) => {
                 let token = cache.token().await?;
                 let mut refreshed = self.clone();
                 refreshed.access_token = Some(ApiKey::new(token.expose()));
+                Ok(Cow::Owned(refreshed))
+            }
+            #[cfg(feature = "bedrock")]
+            (Platform::Bedrock { .. }, _) if self.aws_chain.is_some() => {
+                let chain = self.aws_chain.as_ref().expect("checked");
+                let mut refreshed = self.clone();
+                refreshed.aws_credentials = Some(chain.credentials().await?);
                 Ok(Cow::Owned(refreshed))
             }
             _ => Ok(Cow::Borrowed(self)),

@@ -68,6 +68,8 @@ pub struct ChatAnthropic {
     capture_content: bool,
     #[cfg(feature = "bedrock")]
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
+    #[cfg(feature = "bedrock")]
+    aws_chain: Option<crate::credentials::AwsCredentialChain>,
     http: reqwest::Client,
     pub(crate) tools: ToolFields,
 }
@@ -125,6 +127,8 @@ impl ChatAnthropic {
             capture_content: false,
             #[cfg(feature = "bedrock")]
             aws_credentials: None,
+            #[cfg(feature = "bedrock")]
+            aws_chain: None,
             http,
             tools: ToolFields::default(),
         }
@@ -420,13 +424,7 @@ impl ChatAnthropic {
         let body = request::body(&self.config, &self.tools, messages, Endpoint::Stream)?;
         let span = crate::telemetry::chat_span(&self.config, &body, self.capture_content);
         let started = std::time::Instant::now();
-        let sent = async {
-            let prepared = self
-                .with_fresh_credentials()
-                .await?
-                .prepare(Endpoint::Stream, body)?;
-            transport::send(&self.http, &prepared, self.policy()).await
-        };
+        let sent = self.send_body(Endpoint::Stream, body);
         let response = tracing::Instrument::instrument(sent, span.clone())
             .await
             .inspect_err(|error| crate::telemetry::record_error(&span, error))?;
@@ -507,11 +505,7 @@ impl ChatAnthropic {
         }
         let messages = input.into_messages()?;
         let body = request::body(&self.config, &self.tools, messages, Endpoint::CountTokens)?;
-        let prepared = self
-            .with_fresh_credentials()
-            .await?
-            .prepare(Endpoint::CountTokens, body)?;
-        let response = transport::send(&self.http, &prepared, self.policy()).await?;
+        let response = self.send_body(Endpoint::CountTokens, body).await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
     }

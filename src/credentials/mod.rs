@@ -1,9 +1,13 @@
 //! Credentials that expire and refresh: Vertex AI access tokens from a service-account key,
 //! the GCE metadata server, a command (`gcloud auth print-access-token`) or a fixed token,
-//! each cached and renewed shortly before it expires, shared by every clone of a model.
+//! each cached and renewed shortly before it expires, shared by every clone of a model; and
+//! for Bedrock (feature `bedrock`) the AWS default credential chain.
 
+#[cfg(feature = "bedrock")]
+mod aws;
 mod command;
 mod metadata_server;
+mod refresh;
 mod service_account;
 mod static_token;
 
@@ -13,6 +17,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "bedrock")]
+pub use aws::AwsCredentialChain;
 pub use command::CommandToken;
 pub use metadata_server::MetadataServerToken;
 pub use service_account::ServiceAccountKey;
@@ -59,11 +65,6 @@ impl AccessToken {
         self.expires_at
     }
 
-    /// Whether it is still good for at least `margin`.
-    fn fresh_for(&self, margin: Duration) -> bool {
-        self.expires_at
-            .is_none_or(|at| at.checked_duration_since(Instant::now()).is_some_and(|left| left > margin))
-    }
 }
 
 impl fmt::Debug for AccessToken {
@@ -114,8 +115,7 @@ pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
 #[derive(Clone)]
 pub struct TokenCache {
     provider: Arc<dyn TokenProvider>,
-    cached: Arc<tokio::sync::Mutex<Option<AccessToken>>>,
-    refresh_before: Duration,
+    cached: refresh::Refreshing<AccessToken>,
 }
 
 impl TokenCache {
@@ -123,27 +123,26 @@ impl TokenCache {
     pub fn new(provider: impl TokenProvider + 'static) -> Self {
         Self {
             provider: Arc::new(provider),
-            cached: Arc::default(),
-            refresh_before: DEFAULT_REFRESH_BEFORE,
+            cached: refresh::Refreshing::new(DEFAULT_REFRESH_BEFORE),
         }
     }
 
     /// How long before expiry to fetch a new token.
     pub fn refresh_before(mut self, margin: Duration) -> Self {
-        self.refresh_before = margin;
+        self.cached.margin = margin;
         self
     }
 
     /// A token good for at least the refresh margin: the cached one, else a new one.
     pub async fn token(&self) -> Result<AccessToken, Error> {
-        let mut cached = self.cached.lock().await;
-        if let Some(token) = cached.as_ref().filter(|t| t.fresh_for(self.refresh_before)) {
-            return Ok(token.clone());
-        }
-        let token = self.provider.fetch().await?;
-        tracing::debug!(provider = ?self.provider, "fetched a new access token");
-        *cached = Some(token.clone());
-        Ok(token)
+        self.cached
+            .get(|| async {
+                let token = self.provider.fetch().await?;
+                tracing::debug!(provider = ?self.provider, "fetched a new access token");
+                let expires_at = token.expires_at;
+                Ok((token, expires_at))
+            })
+            .await
     }
 }
 
@@ -151,7 +150,7 @@ impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenCache")
             .field("provider", &self.provider)
-            .field("refresh_before", &self.refresh_before)
+            .field("refresh_before", &self.cached.margin)
             .finish_non_exhaustive()
     }
 }
