@@ -10,9 +10,9 @@ pub mod error;
 pub mod event;
 pub mod files;
 pub mod messages;
-pub mod models;
 #[cfg(feature = "mock")]
 pub mod mock;
+pub mod models;
 pub mod pagination;
 pub mod partial_json;
 pub mod prompt;

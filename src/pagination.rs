@@ -149,7 +149,10 @@ where
             if next.is_some() && next.as_ref().and_then(ListParams::cursor) == params.cursor() {
                 let stuck = PlatformError::new(
                     PlatformErrorKind::Pagination,
-                    format!("the list answered the same cursor {:?} again", params.cursor()),
+                    format!(
+                        "the list answered the same cursor {:?} again",
+                        params.cursor()
+                    ),
                 );
                 return Some((Err(stuck.into()), None));
             }
@@ -194,7 +197,9 @@ mod tests {
             next_page: Some("tok".into()),
             ..page(&["x"], false)
         };
-        let next = by_token.next_params(&ListParams::new().after_id("w")).unwrap();
+        let next = by_token
+            .next_params(&ListParams::new().after_id("w"))
+            .unwrap();
         assert_eq!((next.page.as_deref(), next.after_id), (Some("tok"), None));
     }
 

@@ -90,7 +90,11 @@ pub(crate) fn record_retries(retries: u32) {
 
 /// The `request-id` of the response.
 pub(crate) fn record_response(span: &Span, response: &reqwest::Response) {
-    if let Some(id) = response.headers().get("request-id").and_then(|v| v.to_str().ok()) {
+    if let Some(id) = response
+        .headers()
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+    {
         span.record("anthropic.request_id", id);
     }
 }
@@ -128,13 +132,16 @@ impl StreamTelemetry {
     pub(crate) fn on_event(&mut self, event: &StreamEvent) {
         match event {
             StreamEvent::MessageStart(start) => {
-                self.span.record("gen_ai.response.id", start.message.id.as_str());
-                self.span.record("gen_ai.response.model", start.message.model.as_str());
+                self.span
+                    .record("gen_ai.response.id", start.message.id.as_str());
+                self.span
+                    .record("gen_ai.response.model", start.message.model.as_str());
             }
             StreamEvent::ContentBlockDelta(_) if !self.first_chunk_seen => {
                 self.first_chunk_seen = true;
                 let seconds = self.started.elapsed().as_secs_f64();
-                self.span.record("gen_ai.response.time_to_first_chunk", seconds);
+                self.span
+                    .record("gen_ai.response.time_to_first_chunk", seconds);
             }
             _ => {}
         }
@@ -145,7 +152,8 @@ impl StreamTelemetry {
         let message = aggregator.api_message();
         if let Some(reason) = &message.stop_reason {
             let reasons = Value::from(vec![reason.as_str()]).to_string();
-            self.span.record("gen_ai.response.finish_reasons", reasons.as_str());
+            self.span
+                .record("gen_ai.response.finish_reasons", reasons.as_str());
         }
         let usage = &message.usage;
         let cache_read = usage.cache_read_input_tokens.unwrap_or(0);
@@ -154,12 +162,16 @@ impl StreamTelemetry {
             "gen_ai.usage.input_tokens",
             usage.input_tokens + cache_read + cache_creation,
         );
-        self.span.record("gen_ai.usage.output_tokens", usage.output_tokens);
-        self.span.record("gen_ai.usage.cache_read.input_tokens", cache_read);
-        self.span.record("gen_ai.usage.cache_creation.input_tokens", cache_creation);
+        self.span
+            .record("gen_ai.usage.output_tokens", usage.output_tokens);
+        self.span
+            .record("gen_ai.usage.cache_read.input_tokens", cache_read);
+        self.span
+            .record("gen_ai.usage.cache_creation.input_tokens", cache_creation);
         if self.capture {
             let output = serde_json::json!([{"role": "assistant", "content": message.content}]);
-            self.span.record("gen_ai.output.messages", output.to_string());
+            self.span
+                .record("gen_ai.output.messages", output.to_string());
         }
         if let Some(error) = error {
             record_error(&self.span, error);

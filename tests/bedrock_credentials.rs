@@ -97,19 +97,27 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
         }),
     );
     let endpoint = common::serve(app).await;
-    std::env::set_var("AWS_CONTAINER_CREDENTIALS_FULL_URI", format!("{endpoint}/creds"));
+    std::env::set_var(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        format!("{endpoint}/creds"),
+    );
     let server = MockServer::start().await;
     server.set_aws_credentials(
         AwsCredentials::new("ASIACONTAINER", "container-secret")
             .session_token("container-session-token"),
     );
-    server.enqueue(MockReply::error(529, "ServiceUnavailableException", "busy").header("retry-after-ms", "1"));
+    server.enqueue(
+        MockReply::error(529, "ServiceUnavailableException", "busy").header("retry-after-ms", "1"),
+    );
     let llm = bedrock(&server, AwsCredentialChain::default_chain().await);
     llm.invoke("Hello").await.unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "the 529 was retried");
     for request in &requests {
-        assert_eq!(request.headers["x-amz-security-token"], "container-session-token");
+        assert_eq!(
+            request.headers["x-amz-security-token"],
+            "container-session-token"
+        );
     }
     assert_eq!(hits.load(Ordering::SeqCst), 2, "one fetch per attempt");
 

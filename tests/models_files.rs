@@ -36,7 +36,9 @@ async fn models_list_walks_every_page_and_retrieve_finds_one() {
     assert_eq!(all[0], "claude-sonnet-4-6");
     let requests = server.requests();
     assert_eq!(requests.len(), 3, "5 models, 2 a page");
-    assert!(requests.iter().all(|r| r.method == "GET" && r.path == "/v1/models"));
+    assert!(requests
+        .iter()
+        .all(|r| r.method == "GET" && r.path == "/v1/models"));
     assert_eq!(requests[0].headers["x-api-key"], "test-key");
     assert_eq!(requests[0].headers["anthropic-version"], "2023-06-01");
 
@@ -52,10 +54,18 @@ async fn models_list_walks_every_page_and_retrieve_finds_one() {
         .collect();
     assert_eq!(backwards, [all[2..4].to_vec(), all[0..2].to_vec()]);
 
-    let one = llm.models().retrieve("claude-haiku-4-5-20251001").await.unwrap();
+    let one = llm
+        .models()
+        .retrieve("claude-haiku-4-5-20251001")
+        .await
+        .unwrap();
     assert_eq!(one.display_name, "Claude Haiku 4.5");
     assert_eq!(one.other["type"], "model");
-    let missing = llm.models().retrieve("claude-nonexistent").await.unwrap_err();
+    let missing = llm
+        .models()
+        .retrieve("claude-nonexistent")
+        .await
+        .unwrap_err();
     assert_eq!(missing.status(), Some(404));
     assert!(missing.request_id().is_some());
 }
@@ -85,13 +95,23 @@ async fn files_upload_list_metadata_delete_and_refer_by_id() {
         .upload(FileUpload::path(&path).on_progress(move |p| seen.lock().unwrap().push(p)))
         .await
         .unwrap();
-    assert_eq!((pdf.filename.as_str(), pdf.mime_type.as_str()), ("report.pdf", "application/pdf"));
+    assert_eq!(
+        (pdf.filename.as_str(), pdf.mime_type.as_str()),
+        ("report.pdf", "application/pdf")
+    );
     assert_eq!(pdf.size_bytes, 13);
     assert_eq!(pdf.downloadable, Some(false));
-    let last = *reported.lock().unwrap().last().expect("progress was reported");
+    let last = *reported
+        .lock()
+        .unwrap()
+        .last()
+        .expect("progress was reported");
     assert_eq!((last.sent, last.total), (13, Some(13)));
     let sent = server.requests().pop().unwrap();
-    assert_eq!(sent.headers["anthropic-beta"], "my-beta,files-api-2025-04-14", "merged, once");
+    assert_eq!(
+        sent.headers["anthropic-beta"], "my-beta,files-api-2025-04-14",
+        "merged, once"
+    );
     assert!(sent.headers["content-type"].starts_with("multipart/form-data; boundary="));
 
     let png = llm
@@ -105,7 +125,10 @@ async fn files_upload_list_metadata_delete_and_refer_by_id() {
         .upload(FileUpload::reader("notes", &b"from a reader"[..]).mime_type("text/plain"))
         .await
         .unwrap();
-    assert_eq!((notes.size_bytes, notes.mime_type.as_str()), (13, "text/plain"));
+    assert_eq!(
+        (notes.size_bytes, notes.mime_type.as_str()),
+        (13, "text/plain")
+    );
 
     let listed: Vec<String> = llm
         .files()
@@ -114,7 +137,11 @@ async fn files_upload_list_metadata_delete_and_refer_by_id() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(listed, [notes.id.clone(), png.id.clone(), pdf.id.clone()], "newest first, across pages");
+    assert_eq!(
+        listed,
+        [notes.id.clone(), png.id.clone(), pdf.id.clone()],
+        "newest first, across pages"
+    );
     assert_eq!(llm.files().retrieve_metadata(&png.id).await.unwrap(), png);
 
     llm.invoke(HumanMessage::new(vec![
@@ -125,8 +152,14 @@ async fn files_upload_list_metadata_delete_and_refer_by_id() {
     .await
     .unwrap();
     let body = server.requests().pop().unwrap().body;
-    assert_eq!(body["messages"][0]["content"][0]["source"], serde_json::json!({"type": "file", "file_id": png.id}));
-    assert_eq!(body["messages"][0]["content"][1]["source"]["file_id"], pdf.id.as_str());
+    assert_eq!(
+        body["messages"][0]["content"][0]["source"],
+        serde_json::json!({"type": "file", "file_id": png.id})
+    );
+    assert_eq!(
+        body["messages"][0]["content"][1]["source"]["file_id"],
+        pdf.id.as_str()
+    );
 
     let deleted = llm.files().delete(&png.id).await.unwrap();
     assert_eq!(deleted.id, png.id);
@@ -140,7 +173,11 @@ async fn files_upload_list_metadata_delete_and_refer_by_id() {
 #[tokio::test]
 async fn an_empty_list_and_a_missing_file_to_upload() {
     let server = MockServer::start().await;
-    let ok = client(&server).files().list_page(ListParams::new()).await.unwrap();
+    let ok = client(&server)
+        .files()
+        .list_page(ListParams::new())
+        .await
+        .unwrap();
     assert!(ok.data.is_empty() && !ok.has_more);
 
     let missing = client(&server)
@@ -148,7 +185,9 @@ async fn an_empty_list_and_a_missing_file_to_upload() {
         .upload(FileUpload::path("/nonexistent/chat-anthropic/file.txt"))
         .await
         .unwrap_err();
-    let Error::Platform(err) = missing else { panic!("{missing:?}") };
+    let Error::Platform(err) = missing else {
+        panic!("{missing:?}")
+    };
     assert_eq!(err.kind(), PlatformErrorKind::Upload);
 }
 
@@ -169,7 +208,14 @@ async fn downloads_stream_the_bytes_the_api_made() {
     }
     assert_eq!(got, content);
     let path = std::env::temp_dir().join(format!("chat-anthropic-dl-{}", std::process::id()));
-    let written = llm.files().download(&id).await.unwrap().write_to(&path).await.unwrap();
+    let written = llm
+        .files()
+        .download(&id)
+        .await
+        .unwrap()
+        .write_to(&path)
+        .await
+        .unwrap();
     assert_eq!((written, std::fs::read(&path).unwrap()), (200_000, content));
     std::fs::remove_file(&path).ok();
 }
@@ -179,7 +225,11 @@ async fn read_until(stream: &mut tokio::net::TcpStream, seen: &mut Vec<u8>, mark
     let mut buf = [0u8; 4096];
     while !seen.windows(marker.len()).any(|w| w == marker) {
         let n = stream.read(&mut buf).await.unwrap();
-        assert!(n > 0, "the connection closed before {:?}", String::from_utf8_lossy(marker));
+        assert!(
+            n > 0,
+            "the connection closed before {:?}",
+            String::from_utf8_lossy(marker)
+        );
         seen.extend_from_slice(&buf[..n]);
     }
 }
@@ -244,8 +294,12 @@ async fn a_path_upload_is_sent_again_on_retry_and_a_reader_is_not() {
         )
     };
     let base = common::serve(app).await;
-    let llm = ChatAnthropic::new("m").base_url(base).api_key("k").max_retries(1);
-    let path = std::env::temp_dir().join(format!("chat-anthropic-retry-{}.txt", std::process::id()));
+    let llm = ChatAnthropic::new("m")
+        .base_url(base)
+        .api_key("k")
+        .max_retries(1);
+    let path =
+        std::env::temp_dir().join(format!("chat-anthropic-retry-{}.txt", std::process::id()));
     std::fs::write(&path, b"THE-CONTENT").unwrap();
     let sent = Arc::new(AtomicU64::new(0));
     let seen = sent.clone();
@@ -258,9 +312,15 @@ async fn a_path_upload_is_sent_again_on_retry_and_a_reader_is_not() {
     let bodies_now = bodies.lock().unwrap().clone();
     assert_eq!(bodies_now.len(), 2);
     for body in &bodies_now {
-        assert!(body.windows(11).any(|w| w == b"THE-CONTENT"), "each attempt carries the file");
+        assert!(
+            body.windows(11).any(|w| w == b"THE-CONTENT"),
+            "each attempt carries the file"
+        );
     }
-    assert!(sent.load(Ordering::SeqCst) >= 22, "progress reported for both attempts");
+    assert!(
+        sent.load(Ordering::SeqCst) >= 22,
+        "progress reported for both attempts"
+    );
 
     let once = llm
         .files()
@@ -268,6 +328,10 @@ async fn a_path_upload_is_sent_again_on_retry_and_a_reader_is_not() {
         .await
         .unwrap_err();
     assert_eq!(once.status(), Some(529));
-    assert_eq!(attempts.load(Ordering::SeqCst), 3, "a reader is not retried");
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        3,
+        "a reader is not retried"
+    );
     std::fs::remove_file(&path).ok();
 }

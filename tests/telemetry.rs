@@ -74,7 +74,9 @@ async fn the_span_carries_the_gen_ai_fields_retries_and_request_id() {
     let capture = Capture::default();
     let _guard = traced(&capture);
     let server = MockServer::start().await;
-    server.enqueue(MockReply::error(529, "overloaded_error", "Overloaded").header("retry-after-ms", "1"));
+    server.enqueue(
+        MockReply::error(529, "overloaded_error", "Overloaded").header("retry-after-ms", "1"),
+    );
     server.enqueue(MockReply::text("The secret reply"));
     let llm = ChatAnthropic::new("claude-sonnet-4-6")
         .max_tokens(321)
@@ -93,15 +95,27 @@ async fn the_span_carries_the_gen_ai_fields_retries_and_request_id() {
     assert_eq!(f["gen_ai.request.model"], "claude-sonnet-4-6");
     assert_eq!(f["gen_ai.request.max_tokens"], "321");
     assert_eq!(f["gen_ai.request.temperature"], "0.5");
-    assert!(!f.contains_key("gen_ai.request.top_k"), "unset settings are absent");
+    assert!(
+        !f.contains_key("gen_ai.request.top_k"),
+        "unset settings are absent"
+    );
     assert_eq!(f["gen_ai.response.id"], reply.id.clone().unwrap());
     assert_eq!(f["gen_ai.response.model"], "claude-sonnet-4-6");
     assert_eq!(f["gen_ai.response.finish_reasons"], r#"["end_turn"]"#);
     let usage = reply.usage_metadata.clone().unwrap();
-    assert_eq!(f["gen_ai.usage.input_tokens"], usage.input_tokens.to_string());
-    assert_eq!(f["gen_ai.usage.output_tokens"], usage.output_tokens.to_string());
+    assert_eq!(
+        f["gen_ai.usage.input_tokens"],
+        usage.input_tokens.to_string()
+    );
+    assert_eq!(
+        f["gen_ai.usage.output_tokens"],
+        usage.output_tokens.to_string()
+    );
     assert!(usage.output_tokens > 0);
-    assert_eq!(f["http.request.resend_count"], "1", "the 529 was retried once");
+    assert_eq!(
+        f["http.request.resend_count"], "1",
+        "the 529 was retried once"
+    );
     assert_eq!(f["anthropic.request_id"], "req_mock_0000000000000002");
     let ttft: f64 = f["gen_ai.response.time_to_first_chunk"].parse().unwrap();
     assert!(ttft >= 0.0);
@@ -122,9 +136,14 @@ async fn content_is_recorded_only_when_opted_in() {
         .base_url(server.base_url())
         .api_key("test-key")
         .capture_message_content(true);
-    llm.invoke([("system", "Be brief."), ("human", "The secret prompt")]).await.unwrap();
+    llm.invoke([("system", "Be brief."), ("human", "The secret prompt")])
+        .await
+        .unwrap();
     let f = &capture.spans()[0].fields;
-    assert!(f["gen_ai.input.messages"].contains("The secret prompt"), "{f:?}");
+    assert!(
+        f["gen_ai.input.messages"].contains("The secret prompt"),
+        "{f:?}"
+    );
     assert!(f["gen_ai.system_instructions"].contains("Be brief."));
     assert!(f["gen_ai.output.messages"].contains("The secret reply"));
 }
@@ -135,10 +154,16 @@ async fn a_failed_call_records_its_error_type_and_closes() {
     let _guard = traced(&capture);
     let server = MockServer::start().await;
     server.enqueue(MockReply::error(400, "invalid_request_error", "bad"));
-    let llm = ChatAnthropic::new("m").base_url(server.base_url()).api_key("k");
+    let llm = ChatAnthropic::new("m")
+        .base_url(server.base_url())
+        .api_key("k");
     llm.invoke("Hi").await.unwrap_err();
     // A stream broken by an `error` event after it began.
-    server.enqueue(MockReply::text("partial text here").error_event_after(3, "overloaded_error", "Overloaded"));
+    server.enqueue(MockReply::text("partial text here").error_event_after(
+        3,
+        "overloaded_error",
+        "Overloaded",
+    ));
     let mut stream = llm.stream("Hi").await.unwrap();
     let mut last = None;
     while let Some(item) = stream.next().await {

@@ -90,7 +90,10 @@ async fn a_service_account_token_is_fetched_once_and_shared_by_clones() {
     let server = MockServer::start().await;
     let (token_uri, calls) = token_endpoint(3600, false).await;
     let key = ServiceAccountKey::from_json(&key_json(&token_uri)).unwrap();
-    assert!(!format!("{key:?}").contains("PRIVATE"), "Debug hides the key");
+    assert!(
+        !format!("{key:?}").contains("PRIVATE"),
+        "Debug hides the key"
+    );
     let llm = vertex(&server).vertex_token_provider(key);
     llm.invoke("one").await.unwrap();
     llm.clone().invoke("two").await.unwrap();
@@ -121,14 +124,23 @@ async fn a_failing_token_endpoint_is_a_credentials_error_and_nothing_is_sent() {
     let llm = vertex(&server)
         .vertex_token_provider(ServiceAccountKey::from_json(&key_json(&token_uri)).unwrap());
     let err = llm.invoke("Hi").await.unwrap_err();
-    let Error::Platform(err) = &err else { panic!("{err:?}") };
+    let Error::Platform(err) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(err.kind(), PlatformErrorKind::Credentials);
     assert!(err.to_string().contains("500"), "{err}");
     assert!(server.requests().is_empty());
 
-    let broken = ServiceAccountKey::from_json(r#"{"client_email": "x", "private_key": "-----BEGIN PRIVATE KEY-----\nnot a key", "token_uri": "http://127.0.0.1:1"}"#);
-    let Err(Error::Platform(broken)) = broken else { panic!("a bad key must fail") };
-    assert!(!broken.to_string().contains("not a key"), "the key is never quoted: {broken}");
+    let broken = ServiceAccountKey::from_json(
+        r#"{"client_email": "x", "private_key": "-----BEGIN PRIVATE KEY-----\nnot a key", "token_uri": "http://127.0.0.1:1"}"#,
+    );
+    let Err(Error::Platform(broken)) = broken else {
+        panic!("a bad key must fail")
+    };
+    assert!(
+        !broken.to_string().contains("not a key"),
+        "the key is never quoted: {broken}"
+    );
 }
 
 #[tokio::test]
@@ -173,7 +185,11 @@ async fn a_command_token_is_run_again_when_its_lifetime_runs_out() {
     assert_eq!(bearers(&server), ["Bearer ya29.cmd-1", "Bearer ya29.cmd-2"]);
 
     let failing = CommandToken::new("sh", ["-c", "echo not logged in >&2; exit 3"]);
-    let err = vertex(&server).vertex_token_provider(failing).invoke("x").await.unwrap_err();
+    let err = vertex(&server)
+        .vertex_token_provider(failing)
+        .invoke("x")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("not logged in"), "{err}");
     std::fs::remove_file(&counter).ok();
 }

@@ -62,13 +62,19 @@ impl ChatAnthropic {
         body: Value,
     ) -> Result<reqwest::Response, Error> {
         if !matches!(self.config.platform, Platform::Bedrock { .. }) {
-            let prepared = self.with_fresh_credentials().await?.prepare(endpoint, body)?;
+            let prepared = self
+                .with_fresh_credentials()
+                .await?
+                .prepare(endpoint, body)?;
             return transport::send(&self.http, &prepared, self.policy()).await;
         }
         transport::send_with(self.policy(), || {
             let body = body.clone();
             async move {
-                let prepared = self.with_fresh_credentials().await?.prepare(endpoint, body)?;
+                let prepared = self
+                    .with_fresh_credentials()
+                    .await?
+                    .prepare(endpoint, body)?;
                 Ok(self
                     .http
                     .post(prepared.url)

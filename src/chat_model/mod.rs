@@ -15,8 +15,8 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 pub use config::{ChatAnthropicConfig, Thinking};
-pub(crate) use resource::ApiCall;
 pub use platform::Platform;
+pub(crate) use resource::ApiCall;
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
@@ -438,8 +438,7 @@ impl ChatAnthropic {
         if let Some(path) = record_to {
             body = Box::pin(crate::chat_stream::Tee::new(body, path)?);
         }
-        let telemetry =
-            crate::telemetry::StreamTelemetry::new(span, self.capture_content, started);
+        let telemetry = crate::telemetry::StreamTelemetry::new(span, self.capture_content, started);
         Ok(ChatStream::new(body, self.config.stream_usage, aggregator).with_telemetry(telemetry))
     }
 

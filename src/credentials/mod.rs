@@ -64,7 +64,6 @@ impl AccessToken {
     pub fn expires_at(&self) -> Option<Instant> {
         self.expires_at
     }
-
 }
 
 impl fmt::Debug for AccessToken {
@@ -211,23 +210,33 @@ mod tests {
 
     #[tokio::test]
     async fn a_token_is_reused_until_the_refresh_margin_then_fetched_again() {
-        let cache = TokenCache::new(Counting(AtomicUsize::new(0), Some(Duration::from_secs(3600))));
+        let cache = TokenCache::new(Counting(
+            AtomicUsize::new(0),
+            Some(Duration::from_secs(3600)),
+        ));
         let clone = cache.clone();
         assert_eq!(cache.token().await.unwrap().expose(), "token-1");
-        assert_eq!(clone.token().await.unwrap().expose(), "token-1", "clones share the cache");
+        assert_eq!(
+            clone.token().await.unwrap().expose(),
+            "token-1",
+            "clones share the cache"
+        );
         // A token that expires within the margin is replaced at once.
         let short = TokenCache::new(Counting(AtomicUsize::new(0), Some(Duration::from_secs(60))));
         assert_eq!(short.token().await.unwrap().expose(), "token-1");
         assert_eq!(short.token().await.unwrap().expose(), "token-2");
+        // With a smaller margin the cached 60-second token (shared with `short`) is kept.
         let relaxed = short.clone().refresh_before(Duration::from_secs(10));
-        assert_eq!(relaxed.token().await.unwrap().expose(), "token-3");
-        assert_eq!(relaxed.token().await.unwrap().expose(), "token-3");
+        assert_eq!(relaxed.token().await.unwrap().expose(), "token-2");
+        assert_eq!(relaxed.token().await.unwrap().expose(), "token-2");
     }
 
     #[tokio::test]
     async fn concurrent_callers_share_one_fetch() {
         let cache = TokenCache::new(Counting(AtomicUsize::new(0), None));
         let tokens = futures_util::future::join_all((0..8).map(|_| cache.token())).await;
-        assert!(tokens.iter().all(|t| t.as_ref().unwrap().expose() == "token-1"));
+        assert!(tokens
+            .iter()
+            .all(|t| t.as_ref().unwrap().expose() == "token-1"));
     }
 }

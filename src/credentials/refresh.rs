@@ -7,9 +7,12 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 
-/// A cached value with its expiry (`None`: never expires).
+/// A value and when it expires (`None`: never).
+type Expiring<T> = (T, Option<Instant>);
+
+/// A cached value with its expiry.
 pub(crate) struct Refreshing<T> {
-    slot: Arc<tokio::sync::Mutex<Option<(T, Option<Instant>)>>>,
+    slot: Arc<tokio::sync::Mutex<Option<Expiring<T>>>>,
     pub(crate) margin: Duration,
 }
 
@@ -34,7 +37,7 @@ impl<T: Clone> Refreshing<T> {
     /// lock is held while fetching, so concurrent callers wait for that one fetch.
     pub(crate) async fn get<Fut>(&self, fetch: impl FnOnce() -> Fut) -> Result<T, Error>
     where
-        Fut: Future<Output = Result<(T, Option<Instant>), Error>>,
+        Fut: Future<Output = Result<Expiring<T>, Error>>,
     {
         let mut slot = self.slot.lock().await;
         if let Some((value, _)) = slot.as_ref().filter(|(_, at)| fresh(*at, self.margin)) {

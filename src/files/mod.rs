@@ -80,7 +80,7 @@ pub struct DeletedFile {
 ///     ContentBlock::text("What colour is the sky?"),
 /// ]);
 /// llm.invoke(question).await?;
-/// let sent = &server.requests().last().unwrap().body;
+/// let sent = server.requests().pop().unwrap().body;
 /// assert_eq!(sent["messages"][0]["content"][0]["source"]["file_id"], uploaded.id.as_str());
 /// llm.files().delete(&uploaded.id).await?;
 /// # Ok(()) }

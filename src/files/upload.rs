@@ -83,7 +83,10 @@ impl FileUpload {
 
     /// Whatever `reader` yields, named `filename`, streamed without knowing its size (set
     /// [`size`](Self::size) to send a length). A reader is read once: no retries.
-    pub fn reader(filename: impl Into<String>, reader: impl AsyncRead + Send + Sync + 'static) -> Self {
+    pub fn reader(
+        filename: impl Into<String>,
+        reader: impl AsyncRead + Send + Sync + 'static,
+    ) -> Self {
         let reader: Reader = Box::pin(reader);
         Self::from_source(
             Source::Reader(Mutex::new(Some(reader)), None),
@@ -170,15 +173,12 @@ impl FileUpload {
                 .essence_str()
                 .to_owned()
         });
-        let part = part
-            .file_name(filename)
-            .mime_str(&mime_type)
-            .map_err(|_| {
-                PlatformError::new(
-                    PlatformErrorKind::InvalidSetting,
-                    format!("invalid MIME type {mime_type:?}"),
-                )
-            })?;
+        let part = part.file_name(filename).mime_str(&mime_type).map_err(|_| {
+            PlatformError::new(
+                PlatformErrorKind::InvalidSetting,
+                format!("invalid MIME type {mime_type:?}"),
+            )
+        })?;
         Ok(Form::new().part("file", part))
     }
 }

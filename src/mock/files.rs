@@ -51,7 +51,13 @@ pub(super) struct FileStore {
 
 impl FileStore {
     /// Stores a file; returns its metadata.
-    pub(super) fn add(&self, filename: &str, mime_type: &str, bytes: Bytes, downloadable: bool) -> Value {
+    pub(super) fn add(
+        &self,
+        filename: &str,
+        mime_type: &str,
+        bytes: Bytes,
+        downloadable: bool,
+    ) -> Value {
         let id = {
             let mut next = self.next_id.lock().expect("not poisoned");
             *next += 1;
@@ -60,7 +66,10 @@ impl FileStore {
         let created_at = time::OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .ok()
-            .and_then(|now| now.format(&time::format_description::well_known::Rfc3339).ok())
+            .and_then(|now| {
+                now.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
             .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
         let file = StoredFile {
             id,
@@ -98,8 +107,14 @@ pub(super) async fn answer(
     let result = match (method, rest) {
         (&Method::POST, [] | [""]) => upload(store, headers, raw).await,
         (&Method::GET, [] | [""]) => ListQuery::from_uri(uri).and_then(|query| {
-            let newest_first: Vec<StoredFile> =
-                store.files.lock().expect("not poisoned").iter().rev().cloned().collect();
+            let newest_first: Vec<StoredFile> = store
+                .files
+                .lock()
+                .expect("not poisoned")
+                .iter()
+                .rev()
+                .cloned()
+                .collect();
             query.page(&newest_first, |file| &file.id, StoredFile::metadata)
         }),
         (&Method::GET, [id]) => store.find(id).map(|file| file.metadata()),
@@ -156,9 +171,9 @@ fn content(file: StoredFile) -> Result<Response, Refusal> {
             status: 400,
             kind: "invalid_request_error".into(),
             message: format!(
-            "File {} is not downloadable: only files created by the API can be downloaded",
-            file.id
-        ),
+                "File {} is not downloadable: only files created by the API can be downloaded",
+                file.id
+            ),
         });
     }
     let mut response = Response::new(Body::from(file.bytes));

@@ -8,11 +8,41 @@ use super::validate::Refusal;
 
 /// (id, display name, release date, context window, max output tokens)
 const CATALOGUE: &[(&str, &str, &str, u64, u64)] = &[
-    ("claude-sonnet-4-6", "Claude Sonnet 4.6", "2026-02-17T00:00:00Z", 1_000_000, 64_000),
-    ("claude-opus-4-5-20251101", "Claude Opus 4.5", "2025-11-24T00:00:00Z", 200_000, 64_000),
-    ("claude-haiku-4-5-20251001", "Claude Haiku 4.5", "2025-10-15T00:00:00Z", 200_000, 64_000),
-    ("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "2025-09-29T00:00:00Z", 1_000_000, 64_000),
-    ("claude-opus-4-1-20250805", "Claude Opus 4.1", "2025-08-05T00:00:00Z", 200_000, 32_000),
+    (
+        "claude-sonnet-4-6",
+        "Claude Sonnet 4.6",
+        "2026-02-17T00:00:00Z",
+        1_000_000,
+        64_000,
+    ),
+    (
+        "claude-opus-4-5-20251101",
+        "Claude Opus 4.5",
+        "2025-11-24T00:00:00Z",
+        200_000,
+        64_000,
+    ),
+    (
+        "claude-haiku-4-5-20251001",
+        "Claude Haiku 4.5",
+        "2025-10-15T00:00:00Z",
+        200_000,
+        64_000,
+    ),
+    (
+        "claude-sonnet-4-5-20250929",
+        "Claude Sonnet 4.5",
+        "2025-09-29T00:00:00Z",
+        1_000_000,
+        64_000,
+    ),
+    (
+        "claude-opus-4-1-20250805",
+        "Claude Opus 4.1",
+        "2025-08-05T00:00:00Z",
+        200_000,
+        32_000,
+    ),
 ];
 
 /// The answer to a Models request; `None` for a path the API does not have.
@@ -37,7 +67,9 @@ pub(super) fn answer(method: &Method, rest: &[&str], uri: &Uri) -> Option<Result
     Some(result.map(Answer::Json))
 }
 
-fn model_json(&(id, display_name, created_at, max_input_tokens, max_tokens): &(&str, &str, &str, u64, u64)) -> Value {
+fn model_json(
+    &(id, display_name, created_at, max_input_tokens, max_tokens): &(&str, &str, &str, u64, u64),
+) -> Value {
     json!({
         "type": "model",
         "id": id,

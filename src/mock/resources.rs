@@ -7,9 +7,9 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::route::Via;
 use super::serve::{error_response, json_response};
 use super::validate::{self, invalid, Refusal};
-use super::route::Via;
 use super::Shared;
 
 /// The answer when `uri` names a Models or Files endpoint, else `None`.
@@ -76,7 +76,12 @@ impl ListQuery {
 
     /// One page of `items` (ids read by `id`), as the API pages: up to `limit` items after
     /// `after_id`, or just before `before_id`.
-    pub(super) fn page<T>(&self, items: &[T], id: impl Fn(&T) -> &str, json: impl Fn(&T) -> Value) -> Result<Value, Refusal> {
+    pub(super) fn page<T>(
+        &self,
+        items: &[T],
+        id: impl Fn(&T) -> &str,
+        json: impl Fn(&T) -> Value,
+    ) -> Result<Value, Refusal> {
         let limit = match self.limit {
             None => 20,
             Some(limit @ 1..=1000) => limit as usize,
@@ -149,7 +154,11 @@ mod tests {
         assert_eq!(page(query(None, Some("b"), None))["has_more"], false);
         let empty = page(query(None, None, Some("e")));
         assert_eq!(empty["first_id"], Value::Null);
-        assert!(query(Some(0), None, None).page(&items, |x| x, |x| json!(x)).is_err());
-        assert!(query(None, None, Some("z")).page(&items, |x| x, |x| json!(x)).is_err());
+        assert!(query(Some(0), None, None)
+            .page(&items, |x| x, |x| json!(x))
+            .is_err());
+        assert!(query(None, None, Some("z"))
+            .page(&items, |x| x, |x| json!(x))
+            .is_err());
     }
 }
