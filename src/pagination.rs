@@ -161,6 +161,22 @@ where
     })
 }
 
+/// Every page from `first` on, fetched by `fetch(source, params)` with a clone of
+/// `source` (a `Models` or `Files` handle), so the stream owns what it needs.
+pub(crate) fn pages_of<S, T, F, Fut>(
+    source: S,
+    first: ListParams,
+    fetch: F,
+) -> impl Stream<Item = Result<Page<T>, Error>> + Send + 'static
+where
+    S: Clone + Send + 'static,
+    T: Send + 'static,
+    F: Fn(S, ListParams) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    pages(first, move |params| fetch(source.clone(), params))
+}
+
 /// The items of every page, in order.
 pub(crate) fn items<T: Send>(
     pages: impl Stream<Item = Result<Page<T>, Error>> + Send,

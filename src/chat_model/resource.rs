@@ -54,12 +54,7 @@ impl ChatAnthropic {
             )
             .into());
         }
-        let base = self
-            .config
-            .base_url
-            .clone()
-            .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base = self.anthropic_base_url();
         let mut url = Url::parse(&base).map_err(|e| invalid(format!("base URL {base:?}: {e}")))?;
         url.path_segments_mut()
             .map_err(|()| invalid(format!("base URL {base:?} cannot take a path")))?
@@ -72,6 +67,16 @@ impl ChatAnthropic {
             .http
             .request(call.method.clone(), url)
             .headers(self.api_headers(call.beta)?))
+    }
+
+    /// The base URL of Anthropic's API: given in code, else `ANTHROPIC_BASE_URL`, else the
+    /// public address.
+    pub(super) fn anthropic_base_url(&self) -> String {
+        self.config
+            .base_url
+            .clone()
+            .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
     }
 
     fn api_headers(&self, beta: Option<&str>) -> Result<HeaderMap, Error> {

@@ -5,9 +5,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
-use super::{
-    platform, vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL,
-};
+use super::{platform, vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION};
 use crate::error::Error;
 use crate::request::Endpoint;
 use crate::transport::Prepared;
@@ -39,12 +37,7 @@ impl ChatAnthropic {
                 let mut key = header_value(self.resolved_api_key()?.expose())?;
                 key.set_sensitive(true);
                 headers.insert("x-api-key", key);
-                let base = self
-                    .config
-                    .base_url
-                    .clone()
-                    .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
-                    .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+                let base = self.anthropic_base_url();
                 let path = match endpoint {
                     Endpoint::Stream => "/v1/messages",
                     Endpoint::CountTokens => "/v1/messages/count_tokens",

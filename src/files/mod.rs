@@ -121,10 +121,8 @@ impl Files {
         &self,
         params: ListParams,
     ) -> impl Stream<Item = Result<Page<FileMetadata>, Error>> + Send + 'static {
-        let files = self.clone();
-        pagination::pages(params, move |params| {
-            let files = files.clone();
-            async move { files.list_page(params).await }
+        pagination::pages_of(self.clone(), params, |files: Self, params| async move {
+            files.list_page(params).await
         })
     }
 

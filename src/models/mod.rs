@@ -93,10 +93,8 @@ impl Models {
         &self,
         params: ListParams,
     ) -> impl Stream<Item = Result<Page<ModelInfo>, Error>> + Send + 'static {
-        let models = self.clone();
-        pagination::pages(params, move |params| {
-            let models = models.clone();
-            async move { models.list_page(params).await }
+        pagination::pages_of(self.clone(), params, |models: Self, params| async move {
+            models.list_page(params).await
         })
     }
 
