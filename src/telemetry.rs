@@ -130,6 +130,9 @@ impl StreamTelemetry {
 
     /// Records what `event` tells: the response id and model, the time to the first chunk.
     pub(crate) fn on_event(&mut self, event: &StreamEvent) {
+        if self.span.is_disabled() {
+            return;
+        }
         match event {
             StreamEvent::MessageStart(start) => {
                 self.span
@@ -149,7 +152,12 @@ impl StreamTelemetry {
 
     /// Records the outcome (finish reason, usage, the reply when opted in) from the fold.
     pub(crate) fn finish(&self, aggregator: &MessageAggregator, error: Option<&Error>) {
-        let message = aggregator.api_message();
+        if let Some(error) = error {
+            record_error(&self.span, error);
+        }
+        let Some(message) = aggregator.header().filter(|_| !self.span.is_disabled()) else {
+            return;
+        };
         if let Some(reason) = &message.stop_reason {
             let reasons = Value::from(vec![reason.as_str()]).to_string();
             self.span
@@ -169,12 +177,10 @@ impl StreamTelemetry {
         self.span
             .record("gen_ai.usage.cache_creation.input_tokens", cache_creation);
         if self.capture {
-            let output = serde_json::json!([{"role": "assistant", "content": message.content}]);
+            let content = aggregator.api_message().content;
+            let output = serde_json::json!([{"role": "assistant", "content": content}]);
             self.span
                 .record("gen_ai.output.messages", output.to_string());
-        }
-        if let Some(error) = error {
-            record_error(&self.span, error);
         }
     }
 }
