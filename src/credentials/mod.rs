@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 #[cfg(feature = "bedrock")]
 pub use aws::AwsCredentialChain;
 pub use command::CommandToken;
-pub use metadata_server::MetadataServerToken;
-pub use service_account::ServiceAccountKey;
+pub use metadata_server::{MetadataServerToken, DEFAULT_METADATA_URL};
+pub use service_account::{ServiceAccountKey, CLOUD_PLATFORM_SCOPE};
 pub use static_token::StaticToken;
 
 use crate::error::{Error, PlatformError};
