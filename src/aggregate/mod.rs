@@ -247,6 +247,12 @@ impl MessageAggregator {
         self.unknown.dropped()
     }
 
+    /// The message's id, model, stop reason and usage as they stand (its content is in the
+    /// blocks), without copying the content.
+    pub(crate) fn header(&self) -> Option<&ApiMessage> {
+        self.message.as_ref()
+    }
+
     /// The message in the API's own shape, as it stands (tool input live).
     pub fn api_message(&self) -> ApiMessage {
         let mut message = self.message.clone().unwrap_or_default();

@@ -187,12 +187,12 @@ impl Batches {
                 .chain(parts)
                 .chain([Bytes::from_static(BODY_CLOSE)])
                 .map(Ok::<_, std::io::Error>);
-            Ok(self
+            std::future::ready(Ok(self
                 .llm
                 .http()
                 .post(&url)
                 .headers(headers.clone())
-                .body(reqwest::Body::wrap_stream(futures_util::stream::iter(body))))
+                .body(reqwest::Body::wrap_stream(futures_util::stream::iter(body)))))
         })
         .await?;
         transport::json(response, self.llm.config().timeout).await
@@ -357,7 +357,7 @@ impl Batches {
             reqwest::header::HeaderValue::from_static("application/binary"),
         );
         let response = transport::send_with(&self.policy(), &url, &mut 0, || {
-            Ok(self.llm.http().get(&url).headers(headers.clone()))
+            std::future::ready(Ok(self.llm.http().get(&url).headers(headers.clone())))
         })
         .await?;
         let body = transport::body(response, self.llm.config().timeout);
@@ -384,11 +384,11 @@ impl Batches {
                 .into(),
         };
         let response = transport::send_with(&self.policy(), &url, &mut 0, || {
-            Ok(self
+            std::future::ready(Ok(self
                 .llm
                 .http()
                 .request(method.clone(), &url)
-                .headers(headers.clone()))
+                .headers(headers.clone())))
         })
         .await?;
         transport::json(response, self.llm.config().timeout).await

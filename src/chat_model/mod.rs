@@ -2,9 +2,12 @@
 
 mod bound_tools;
 mod cache_warm;
+mod credentials;
 mod fields;
+mod observability;
 mod open;
 pub(crate) mod platform;
+mod resource;
 mod secret;
 mod target;
 mod vertex;
@@ -15,6 +18,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 
+pub(crate) use resource::ApiCall;
 pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
@@ -70,8 +74,12 @@ pub struct ChatAnthropic {
     config: ChatAnthropicConfig,
     api_key: Option<ApiKey>,
     access_token: Option<ApiKey>,
+    token_cache: Option<crate::credentials::TokenCache>,
+    capture_content: bool,
     #[cfg(feature = "bedrock")]
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
+    #[cfg(feature = "bedrock")]
+    aws_chain: Option<crate::credentials::AwsCredentialChain>,
     http: reqwest::Client,
     pub(crate) tools: BoundTools,
     /// Shared by every clone: fed by each response's rate-limit headers and 429s.
@@ -129,8 +137,12 @@ impl ChatAnthropic {
             config,
             api_key: None,
             access_token: None,
+            token_cache: None,
+            capture_content: false,
             #[cfg(feature = "bedrock")]
             aws_credentials: None,
+            #[cfg(feature = "bedrock")]
+            aws_chain: None,
             http,
             tools: BoundTools::default(),
             limiter: Arc::default(),
@@ -486,22 +498,24 @@ impl ChatAnthropic {
             messages,
             Endpoint::Stream,
         )?;
-        let prepared = self.prepare(Endpoint::Stream, body)?;
-        let span = tracing::info_span!("anthropic.messages", model = %self.config.model);
+        let span = crate::telemetry::chat_span(&self.config, &body, self.capture_content);
+        let started = std::time::Instant::now();
         let opener = Opener {
-            http: self.http.clone(),
-            prepared,
-            policy: self.policy(),
+            llm: self.clone(),
+            body,
             bedrock: matches!(self.config.platform, Platform::Bedrock { .. }),
             record_to: record_to.map(std::path::Path::to_path_buf),
-            span,
+            span: span.clone(),
         };
         let (events, rate_limits) = opener
             .live_events(self.config.retry_before_content, self.config.stall_timeout)
-            .await?;
+            .await
+            .inspect_err(|error| crate::telemetry::record_error(&span, error))?;
+        let telemetry = crate::telemetry::StreamTelemetry::new(span, self.capture_content, started);
         Ok(
             ChatStream::live(events, self.config.stream_usage, aggregator)
-                .with_rate_limits(rate_limits),
+                .with_rate_limits(rate_limits)
+                .with_telemetry(telemetry),
         )
     }
 
@@ -620,13 +634,14 @@ impl ChatAnthropic {
             messages,
             Endpoint::CountTokens,
         )?;
-        let prepared = self.prepare(Endpoint::CountTokens, body)?;
         // Token counting has limits of its own: its headers must not feed the limiter.
         let policy = SendPolicy {
             limiter: None,
             ..self.policy()
         };
-        let response = transport::send(&self.http, &prepared, &policy, &mut 0).await?;
+        let response = self
+            .send_body(Endpoint::CountTokens, &body, &policy, &mut 0)
+            .await?;
         let count: Count = transport::json(response, self.config.timeout).await?;
         Ok(count.input_tokens)
     }

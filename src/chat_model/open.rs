@@ -9,14 +9,18 @@ use tracing::Instrument;
 
 use crate::chat_stream::{LiveEvents, ResendPolicy};
 use crate::error::Error;
-use crate::transport::{self, Body, Prepared, RateLimits, SendPolicy};
+use serde_json::Value;
+
+use super::ChatAnthropic;
+use crate::request::Endpoint;
+use crate::transport::{self, Body, RateLimits};
 
 /// Sends (with retries before the first byte), checks the response is an event stream, and
 /// frames the body (Bedrock's event-stream, a recording).
 pub(super) struct Opener {
-    pub(super) http: reqwest::Client,
-    pub(super) prepared: Prepared,
-    pub(super) policy: SendPolicy,
+    /// The model: its credentials are resolved afresh for each attempt.
+    pub(super) llm: ChatAnthropic,
+    pub(super) body: Value,
     pub(super) bedrock: bool,
     pub(super) record_to: Option<PathBuf>,
     /// The request's span: every await runs inside it (`instrument`), none holds it entered.
@@ -33,7 +37,7 @@ impl Opener {
     ) -> Result<(LiveEvents, RateLimits), Error> {
         let mut retries_spent = 0;
         let (body, rate_limits) = self.open(&mut retries_spent).await?;
-        let max_retries = self.policy.max_retries;
+        let max_retries = self.llm.policy().max_retries;
         let opener = Arc::new(self);
         let reopen = move |mut spent: u32| {
             let opener = opener.clone();
@@ -55,9 +59,13 @@ impl Opener {
 
     /// The response's body, framed, and the rate limits its headers report.
     async fn open(&self, retries_spent: &mut u32) -> Result<(Body, RateLimits), Error> {
-        let response = transport::send(&self.http, &self.prepared, &self.policy, retries_spent)
+        let policy = self.llm.policy();
+        let response = self
+            .llm
+            .send_body(Endpoint::Stream, &self.body, &policy, retries_spent)
             .instrument(self.span.clone())
             .await?;
+        crate::telemetry::record_response(&self.span, &response);
         tracing::debug!(parent: &self.span, status = response.status().as_u16(), "stream started");
         let rate_limits = RateLimits::from_headers(response.headers());
         let content_type = if self.bedrock {
@@ -65,8 +73,7 @@ impl Opener {
         } else {
             "text/event-stream"
         };
-        let mut body =
-            transport::event_stream(response, content_type, self.policy.idle_timeout).await?;
+        let mut body = transport::event_stream(response, content_type, policy.idle_timeout).await?;
         #[cfg(feature = "bedrock")]
         if self.bedrock {
             body = Box::pin(crate::bedrock::EventStreamToSse::new(body));

@@ -5,9 +5,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value};
 
-use super::{
-    platform, vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL,
-};
+use super::{platform, vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION};
 use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
 use crate::transport::{Prepared, Signer};
@@ -118,12 +116,7 @@ impl ChatAnthropic {
             "x-api-key",
             secret_header_value(self.resolved_api_key()?.expose())?,
         );
-        let base = self
-            .config
-            .base_url
-            .clone()
-            .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base = self.anthropic_base_url();
         Ok(Target {
             url: format!("{}{path}", base.trim_end_matches('/')),
             signer: None,
@@ -208,7 +201,7 @@ impl ChatAnthropic {
     }
 
     /// The API key given in code, else `ANTHROPIC_API_KEY`.
-    fn resolved_api_key(&self) -> Result<ApiKey, Error> {
+    pub(super) fn resolved_api_key(&self) -> Result<ApiKey, Error> {
         match &self.api_key {
             Some(key) => Ok(key.clone()),
             None => platform::env_var(&["ANTHROPIC_API_KEY"])

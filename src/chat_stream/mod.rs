@@ -65,6 +65,8 @@ pub struct ChatStream {
     started: Instant,
     first_token_seen: bool,
     rate_limits: Option<crate::RateLimits>,
+    /// The call's span, recorded as events pass and closed at the end.
+    telemetry: Option<crate::telemetry::StreamTelemetry>,
 }
 
 /// What a step derives from its event, besides folding it.
@@ -105,6 +107,7 @@ impl ChatStream {
             started: Instant::now(),
             first_token_seen: false,
             rate_limits: None,
+            telemetry: None,
         }
     }
 
@@ -129,6 +132,12 @@ impl ChatStream {
     /// ```
     pub fn rate_limits(&self) -> Option<&crate::RateLimits> {
         self.rate_limits.as_ref()
+    }
+
+    /// Records the stream on its call's span (see [`crate::telemetry`]).
+    pub(crate) fn with_telemetry(mut self, telemetry: crate::telemetry::StreamTelemetry) -> Self {
+        self.telemetry = Some(telemetry);
+        self
     }
 
     /// The fold so far: partial message, live tool input, path events of the last event.
@@ -197,9 +206,28 @@ impl ChatStream {
         })
     }
 
-    /// One step: the next event, folded, with what `want` asks for. Any failure ends the
-    /// stream and carries the partial message.
-    fn poll_step(self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
+    /// One step: the next event, folded, with what `want` asks for, recorded on the call's
+    /// span; the span closes with the stream's last step.
+    fn poll_step(mut self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
+        let step = ready!(self.as_mut().poll_fold(cx, want));
+        let this = self.project();
+        if let Some(telemetry) = this.telemetry {
+            match &step {
+                Some(Ok((event, _))) => telemetry.on_event(event),
+                Some(Err(error)) => telemetry.finish(this.aggregator, Some(error)),
+                None => {}
+            }
+            if *this.finished {
+                if step.as_ref().is_some_and(|s| s.is_ok()) {
+                    telemetry.finish(this.aggregator, None);
+                }
+                *this.telemetry = None;
+            }
+        }
+        Poll::Ready(step)
+    }
+
+    fn poll_fold(self: Pin<&mut Self>, cx: &mut Context<'_>, want: Want) -> Poll<Option<Step>> {
         let mut this = self.project();
         if *this.finished {
             return poll_drain(this.events, this.drain, cx);

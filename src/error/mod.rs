@@ -6,6 +6,7 @@ mod api_kind;
 mod config;
 mod content;
 mod decode;
+mod platform;
 mod protocol;
 pub(crate) mod redact;
 mod request;
@@ -22,6 +23,7 @@ pub use api_kind::ApiErrorKind;
 pub use config::{ConfigError, ConfigReason};
 pub use content::ContentError;
 pub use decode::EventDecodeError;
+pub use platform::{PlatformError, PlatformErrorKind};
 pub use protocol::ProtocolError;
 pub use request::{RequestError, SchemaRule};
 pub(crate) use response::BODY_START_LIMIT;
@@ -108,6 +110,10 @@ pub enum Error {
     /// failure ([`batches`](crate::batches)).
     #[error(transparent)]
     Batch(crate::batches::BatchError),
+    /// The Models or Files endpoints, or a credential provider, failed
+    /// ([`PlatformError::kind`] says how).
+    #[error(transparent)]
+    Platform(PlatformError),
 }
 
 /// `From` for each wrapped type, so `?` works on them.
@@ -138,6 +144,7 @@ from_wrapped!(
     Request(RequestError),
     Config(ConfigError),
     Batch(crate::batches::BatchError),
+    Platform(PlatformError),
 );
 
 impl From<std::convert::Infallible> for Error {

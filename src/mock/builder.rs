@@ -102,6 +102,7 @@ impl MockServerBuilder {
             signatures: Default::default(),
             batches: Default::default(),
             rate_limits: Default::default(),
+            files: Default::default(),
             #[cfg(feature = "bedrock")]
             aws_credentials: Mutex::default(),
         });

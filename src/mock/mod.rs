@@ -39,14 +39,17 @@ mod content_check;
 mod demo;
 mod echo;
 mod faults;
+mod files;
 mod model_rules;
 mod models;
+mod models_api;
 mod multi_turn;
 mod prompt_cache;
 mod rate_limit;
 mod render;
 mod reply;
 mod request_log;
+mod resources;
 mod respond;
 mod route;
 mod schema_rules;
@@ -111,6 +114,7 @@ pub(crate) struct Shared {
     signatures: signatures::IssuedSignatures,
     batches: batches::BatchStore,
     rate_limits: rate_limit::RateLimitState,
+    files: files::FileStore,
     #[cfg(feature = "bedrock")]
     aws_credentials: Mutex<Option<crate::bedrock::AwsCredentials>>,
 }
@@ -233,6 +237,30 @@ impl MockServer {
     #[cfg(feature = "bedrock")]
     pub fn set_aws_credentials(&self, credentials: crate::bedrock::AwsCredentials) {
         *self.shared.aws_credentials.lock().expect("not poisoned") = Some(credentials);
+    }
+
+    /// Stores a file as if the API had made it (e.g. an output of the code execution tool),
+    /// so it can be downloaded; returns its id. Uploaded files, as with the API, cannot be.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// let server = chat_anthropic::mock::MockServer::start().await;
+    /// let id = server.add_file("out.txt", "text/plain", "done");
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// assert_eq!(llm.files().retrieve_metadata(&id).await?.downloadable, Some(true));
+    /// # Ok(()) }
+    /// ```
+    pub fn add_file(
+        &self,
+        filename: impl Into<String>,
+        mime_type: impl Into<String>,
+        content: impl Into<bytes::Bytes>,
+    ) -> String {
+        let metadata =
+            self.shared
+                .files
+                .add(&filename.into(), &mime_type.into(), content.into(), true);
+        metadata["id"].as_str().unwrap_or_default().to_owned()
     }
 
     /// The requests received so far, in order: all of them, or the latest

@@ -24,13 +24,14 @@ pub(super) async fn handle(
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
-    let mut response = respond_to(&shared, method, uri, headers, raw);
+    let mut response = respond_to(&shared, method, uri, headers, raw).await;
     shared.rate_limits.add_headers(response.headers_mut());
     response
 }
 
-/// Records the request, then routes it: the Batches API, or a Messages endpoint.
-fn respond_to(
+/// Records the request, then routes it: Models and Files, the Batches API, or a Messages
+/// endpoint.
+async fn respond_to(
     shared: &Arc<Shared>,
     method: Method,
     uri: Uri,
@@ -43,6 +44,11 @@ fn respond_to(
     shared.log.push(recorded.clone());
     tracing::debug!(target: "chat_anthropic::mock", path = %recorded.path, "mock request");
 
+    let resource =
+        super::resources::respond(shared, &method, &uri, &headers, raw.clone(), &request_id);
+    if let Some(response) = resource.await {
+        return response;
+    }
     if let Some(batch) = route::batch_route(&method, uri.path()) {
         return super::batches::handle(
             shared,

@@ -51,7 +51,7 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     /// The headers of one attempt: signed now, when a signer is set.
-    fn attempt_headers(&self) -> Result<HeaderMap, Error> {
+    pub(crate) fn attempt_headers(&self) -> Result<HeaderMap, Error> {
         let mut headers = self.headers.clone();
         if let Some(sign) = &self.signer {
             sign(&self.url, &mut headers, &self.body)?;
@@ -100,25 +100,31 @@ pub(crate) async fn send(
         None => None,
     };
     send_with(policy, &request.url, retry, || {
-        Ok(http
-            .post(&request.url)
-            .headers(request.attempt_headers()?)
-            .body(request.body.clone()))
+        let attempt = request.attempt_headers().map(|headers| {
+            http.post(&request.url)
+                .headers(headers)
+                .body(request.body.clone())
+        });
+        std::future::ready(attempt)
     })
     .await
 }
 
-/// [`send`] for any request to `url`: `build` makes each attempt afresh (any method, a
-/// streamed body, headers signed for the attempt).
-pub(crate) async fn send_with(
+/// [`send`] for any request to `url`: `build` makes each attempt afresh (any method, a new
+/// body stream, a fresh signature or token), so every retry sends what a first attempt would.
+pub(crate) async fn send_with<F, Fut>(
     policy: &SendPolicy,
     url: &str,
     retry: &mut u32,
-    build: impl Fn() -> Result<reqwest::RequestBuilder, Error>,
-) -> Result<Response, Error> {
+    mut build: F,
+) -> Result<Response, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, Error>>,
+{
     cleartext::warn_if_cleartext(url);
     loop {
-        let attempt = build()?.send();
+        let attempt = build().await?.send();
         let outcome = match policy.idle_timeout {
             Some(after) => match tokio::time::timeout(after, attempt).await {
                 Ok(result) => result.map_err(|err| classify(err, policy)),
@@ -159,6 +165,7 @@ pub(crate) async fn send_with(
             "retrying request"
         );
         tokio::time::sleep(delay).await;
+        crate::telemetry::record_retries(*retry);
     }
 }
 
