@@ -261,7 +261,9 @@ async fn a_reader_upload_is_streamed_not_read_whole_first() {
         wait.await.unwrap();
         writer.write_all(b"SECOND-HALF").await.unwrap();
     });
-    let llm = ChatAnthropic::new("m").base_url(base).api_key("k");
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
+        .base_url(base)
+        .api_key("k");
     let files = llm.files();
     let upload = files.upload(FileUpload::reader("f", reader));
     let metadata = tokio::time::timeout(Duration::from_secs(10), upload)
@@ -294,7 +296,7 @@ async fn a_path_upload_is_sent_again_on_retry_and_a_reader_is_not() {
         )
     };
     let base = common::serve(app).await;
-    let llm = ChatAnthropic::new("m")
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
         .base_url(base)
         .api_key("k")
         .max_retries(1);

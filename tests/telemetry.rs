@@ -154,13 +154,13 @@ async fn a_failed_call_records_its_error_type_and_closes() {
     let _guard = traced(&capture);
     let server = MockServer::start().await;
     server.enqueue(MockReply::error(400, "invalid_request_error", "bad"));
-    let llm = ChatAnthropic::new("m")
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
         .base_url(server.base_url())
         .api_key("k");
     llm.invoke("Hi").await.unwrap_err();
-    // A stream broken by an `error` event after it began.
+    // A stream broken by an `error` event after its first content (earlier, it is re-sent).
     server.enqueue(MockReply::text("partial text here").error_event_after(
-        3,
+        5,
         "overloaded_error",
         "Overloaded",
     ));

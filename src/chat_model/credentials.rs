@@ -72,16 +72,25 @@ impl ChatAnthropic {
         if !self.refreshes_credentials() {
             return transport::send(&self.http, &first, policy, retry).await;
         }
-        transport::send_with(policy, &first.url, retry, || async {
-            let prepared = self
-                .with_fresh_credentials()
-                .await?
-                .prepare(endpoint, body.clone())?;
-            Ok(self
-                .http
-                .post(&prepared.url)
-                .headers(prepared.attempt_headers()?)
-                .body(prepared.body.clone()))
+        let url = first.url.clone();
+        // The first attempt uses the credentials just fetched; each retry fetches again.
+        let mut first = Some(first);
+        transport::send_with(policy, &url, retry, || {
+            let ready = first.take();
+            async move {
+                let prepared = match ready {
+                    Some(prepared) => prepared,
+                    None => self
+                        .with_fresh_credentials()
+                        .await?
+                        .prepare(endpoint, body.clone())?,
+                };
+                Ok(self
+                    .http
+                    .post(&prepared.url)
+                    .headers(prepared.attempt_headers()?)
+                    .body(prepared.body.clone()))
+            }
         })
         .await
     }

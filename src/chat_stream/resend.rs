@@ -120,8 +120,15 @@ impl LiveEvents {
 
     /// Releases the held events, then ends with `end`.
     fn release_then(&mut self, end: Option<Error>) {
-        self.holding = false;
+        self.stop_holding();
         self.ending = Some(end);
+    }
+
+    /// No more holding back, and so no re-send: the way to send again (the request, its
+    /// span) is let go at once rather than with the stream.
+    fn stop_holding(&mut self) {
+        self.holding = false;
+        self.resend = None;
     }
 }
 
@@ -177,14 +184,14 @@ impl Stream for LiveEvents {
                     if this.try_resend(cause.into()).is_err() {
                         // Not re-sent: the fold turns the event into the typed error.
                         this.held.push_back(StreamEvent::Error(event));
-                        this.holding = false;
+                        this.stop_holding();
                     }
                 }
                 Some(Ok(event)) => {
                     let hold = is_before_content(&event) && this.held.len() < HOLD_LIMIT;
                     this.held.push_back(event);
                     if !hold {
-                        this.holding = false;
+                        this.stop_holding();
                     }
                 }
                 Some(Err(err)) if !this.holding => return Poll::Ready(Some(Err(err))),
