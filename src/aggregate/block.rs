@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::error::ProtocolError;
 use crate::event::Delta;
-use crate::messages::{ContentBlock, InvalidToolCall};
+use crate::messages::{ContentBlock, InvalidToolCall, ToolCall};
 use crate::partial_json::{PartialJsonParser, PathEvent};
 
 /// A content block plus what is needed to finish it.
@@ -58,7 +58,7 @@ impl BlockBuilder {
                 block.thinking.push_str(thinking)
             }
             (ContentBlock::Thinking(block), Delta::Signature(signature)) => {
-                block.signature.clone_from(signature)
+                block.signature = signature.to_string()
             }
             (
                 ContentBlock::ToolUse(_)
@@ -94,6 +94,12 @@ impl BlockBuilder {
             }
             _ => None,
         }
+    }
+
+    /// The live tool input of a call still streaming, shared with its parser (no copy).
+    pub(super) fn shared_input(&self) -> Option<std::sync::Arc<Value>> {
+        let parser = self.input.as_ref().filter(|p| !p.raw().is_empty())?;
+        Some(parser.shared_value())
     }
 
     /// The raw input text received so far.
@@ -141,6 +147,24 @@ impl BlockBuilder {
             }
         }
         block
+    }
+
+    /// A stopped `tool_use` block as a call: parsed, or invalid.
+    pub(super) fn finished_call(&self) -> Option<Result<ToolCall, InvalidToolCall>> {
+        let ContentBlock::ToolUse(call) = &self.block else {
+            return None;
+        };
+        if !self.stopped {
+            return None;
+        }
+        Some(match &self.invalid {
+            Some(invalid) => Err(invalid.clone()),
+            None => Ok(ToolCall::new(
+                call.name.clone(),
+                call.input.clone(),
+                call.id.clone(),
+            )),
+        })
     }
 
     /// An unfinished tool call, reported as invalid so its raw text is not lost.
@@ -199,7 +223,7 @@ fn merge_into_raw(raw: &mut Value, delta: &Delta) {
         Delta::Text(text) => append("text", text),
         Delta::Thinking(thinking) => append("thinking", thinking),
         Delta::Signature(signature) => {
-            raw.insert("signature".to_owned(), Value::String(signature.clone()));
+            raw.insert("signature".to_owned(), Value::String(signature.to_string()));
         }
         Delta::Citation(citation) => {
             let value = serde_json::to_value(citation).unwrap_or(Value::Null);

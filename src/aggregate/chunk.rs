@@ -111,12 +111,12 @@ impl MessageAggregator {
                 let mut raw = Map::new();
                 raw.insert("type".into(), Value::String(target.kind().to_owned()));
                 let field = match delta {
-                    Delta::Text(text) => Some(("text", Value::String(text.clone()))),
+                    Delta::Text(text) => Some(("text", Value::String(text.to_string()))),
                     Delta::Thinking(thinking) => {
-                        Some(("thinking", Value::String(thinking.clone())))
+                        Some(("thinking", Value::String(thinking.to_string())))
                     }
                     Delta::Signature(signature) => {
-                        Some(("signature", Value::String(signature.clone())))
+                        Some(("signature", Value::String(signature.to_string())))
                     }
                     Delta::Citation(citation) => Some((
                         "citations",
@@ -129,21 +129,21 @@ impl MessageAggregator {
                 }
                 let mut chunk = piece(ContentBlock::Unknown(Value::Object(raw)));
                 if let Delta::InputJson(fragment) = delta {
-                    chunk.content[0].partial_json = Some(fragment.clone());
+                    chunk.content[0].partial_json = Some(fragment.to_string());
                 }
                 chunk
             }
-            (_, Delta::Text(text)) => piece(ContentBlock::text(text.clone())),
+            (_, Delta::Text(text)) => piece(ContentBlock::text(text.to_string())),
             (_, Delta::Citation(citation)) => piece(ContentBlock::Text(TextBlock {
                 citations: Some(vec![citation.clone()]),
                 ..TextBlock::default()
             })),
             (_, Delta::Thinking(thinking)) => piece(ContentBlock::Thinking(ThinkingBlock {
-                thinking: thinking.clone(),
+                thinking: thinking.to_string(),
                 ..ThinkingBlock::default()
             })),
             (_, Delta::Signature(signature)) => piece(ContentBlock::Thinking(ThinkingBlock {
-                signature: signature.clone(),
+                signature: signature.to_string(),
                 ..ThinkingBlock::default()
             })),
             (block, Delta::InputJson(fragment)) => {
@@ -151,13 +151,13 @@ impl MessageAggregator {
                     content: vec![ContentChunk {
                         index,
                         block: block.clone(),
-                        partial_json: Some(fragment.clone()),
+                        partial_json: Some(fragment.to_string()),
                     }],
                     ..AIMessageChunk::default()
                 };
                 if matches!(block, ContentBlock::ToolUse(_)) {
                     chunk.tool_call_chunks.push(ToolCallChunk {
-                        args: Some(fragment.clone()),
+                        args: Some(fragment.to_string()),
                         index: Some(index),
                         ..ToolCallChunk::default()
                     });

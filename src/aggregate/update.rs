@@ -1,6 +1,6 @@
 //! What one event changed.
 
-use crate::messages::{Citation, ContentBlock, InvalidToolCall, ToolCall};
+use crate::messages::{Citation, ContentBlock};
 
 /// What [`MessageAggregator::apply`](crate::MessageAggregator::apply) changed, borrowing from
 /// the event: enough to drive a UI without diffing the message.
@@ -56,12 +56,12 @@ pub enum Update<'e> {
         /// The block's index.
         index: usize,
     },
-    /// A `tool_use` block is complete: its arguments parsed, or were invalid.
+    /// A `tool_use` block is complete: its arguments parsed, or were invalid. The call is at
+    /// [`MessageAggregator::tool_call`](crate::MessageAggregator::tool_call) (copied only
+    /// when asked for: `invoke` never pays for it).
     ToolCallDone {
         /// The block's index.
         index: usize,
-        /// The call, or the raw text and error when the input was not valid JSON.
-        result: Result<ToolCall, InvalidToolCall>,
     },
     /// `message_delta`: stop reason, stop sequence or usage changed.
     MessageDelta,

@@ -106,7 +106,7 @@ impl AIMessageChunk {
                 };
                 let mut builder = BlockBuilder::new(chunk.block);
                 // A known block type with an input-taking delta cannot mismatch.
-                let _ = builder.apply(chunk.index, &Delta::InputJson(json), None);
+                let _ = builder.apply(chunk.index, &Delta::InputJson(json.into()), None);
                 builder.stop();
                 invalid.extend(builder.invalid.take());
                 builder.block

@@ -156,7 +156,7 @@ impl BrowserEvent {
                 text,
             } => Self::ToolArgDelta {
                 index,
-                pointer,
+                pointer: pointer.into(),
                 text,
             },
             StreamUpdate::ToolArgComplete {
@@ -165,7 +165,7 @@ impl BrowserEvent {
                 value,
             } => Self::ToolArgComplete {
                 index,
-                pointer,
+                pointer: pointer.into(),
                 value,
             },
             StreamUpdate::ToolCallDone { index, call } => Self::ToolCallDone {
