@@ -14,6 +14,11 @@
 //!   each `Partial` snapshot is dropped before the next one is asked for.
 //!
 //! Printed once: allocations per text delta on the `final_message` path of `text.sse`.
+//!
+//! On a shared, noisy machine, instruction counts are steadier than times: with
+//! `PATHS_ONCE=text,tool_100k` every path runs once per named stream and nothing else, for
+//! `valgrind --tool=callgrind` (each path is its own `run_*` function; read their inclusive
+//! costs with `callgrind_annotate --inclusive=yes`).
 
 mod common;
 #[path = "common/counting_alloc.rs"]
@@ -22,7 +27,7 @@ mod counting_alloc;
 use bytes::Bytes;
 use chat_anthropic::tools::StructuredChunk;
 use chat_anthropic::{collect_message, ChatAnthropic, ChatStream, EventStream};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
@@ -140,5 +145,52 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(paths, benches);
-criterion_main!(paths);
+#[inline(never)]
+fn run_limit(body: &Bytes) -> usize {
+    common::limit(body)
+}
+
+#[inline(never)]
+fn run_fold(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(fold(body))
+}
+
+#[inline(never)]
+fn run_final_message(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(final_message(body))
+}
+
+#[inline(never)]
+fn run_updates(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(updates(body))
+}
+
+#[inline(never)]
+fn run_structured(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(structured::<WriteFile>(body))
+}
+
+/// Every path once over each stream in `names` (comma-separated), for callgrind.
+fn once(names: &str) {
+    let runtime = runtime();
+    for name in names.split(',') {
+        let body = common::load(&format!("{name}.sse"));
+        let mut seen = run_limit(&body);
+        seen += run_fold(&runtime, &body);
+        seen += run_final_message(&runtime, &body);
+        seen += run_updates(&runtime, &body);
+        if name.starts_with("tool") {
+            seen += run_structured(&runtime, &body);
+        }
+        eprintln!("{name}: {seen}");
+    }
+}
+
+fn main() {
+    if let Ok(names) = std::env::var("PATHS_ONCE") {
+        return once(&names);
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+    criterion.final_summary();
+}
