@@ -1,4 +1,12 @@
-//! What one event changed.
+//! What one event changed: the fold's own description of a stream, borrowed from the event
+//! and free to make (no copies: `invoke` pays nothing for it).
+//!
+//! It is the one vocabulary of a stream; the others are projections of it, made after the
+//! fold: [`StreamUpdate`](crate::StreamUpdate) is its owned form
+//! ([`apply_updates`](crate::MessageAggregator::apply_updates), which also spells out a tool
+//! input fragment's path events), `AIMessageChunk` is LangChain's
+//! ([`apply_chunk`](crate::MessageAggregator::apply_chunk)), and the browser's events are
+//! projected from `StreamUpdate`.
 
 use crate::messages::{Citation, ContentBlock};
 
