@@ -110,7 +110,9 @@ async fn results(megabytes: u64) {
         );
     let url = serve(app).await;
     base.set(url.clone()).unwrap();
-    let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(url).api_key("k");
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
+        .base_url(url)
+        .api_key("k");
     let before = peak_rss_mb();
     let start = Instant::now();
     let mut stream = llm.batches().results("msgbatch_1").await.unwrap();

@@ -537,7 +537,9 @@ async fn results_on_another_origin_never_get_the_api_key() {
         }),
     ))
     .await;
-    let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(foreign).api_key("k");
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
+        .base_url(foreign)
+        .api_key("k");
     let err = llm.batches().results("msgbatch_1").await.unwrap_err();
     assert!(
         matches!(&err, Error::Batch(BatchError::ForeignResultsUrl { .. })),

@@ -64,6 +64,19 @@ impl RequestLog {
 }
 
 #[cfg(test)]
+impl RecordedRequest {
+    /// A `POST /v1/messages` with this body, for unit tests of responders.
+    pub(crate) fn messages_post(body: Value) -> Self {
+        Self {
+            method: "POST".into(),
+            path: "/v1/messages".into(),
+            headers: BTreeMap::new(),
+            body,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -97,18 +110,5 @@ mod tests {
             all.push(request("/x"));
         }
         assert_eq!((off.len(), all.len()), (0, 100));
-    }
-}
-
-#[cfg(test)]
-impl RecordedRequest {
-    /// A `POST /v1/messages` with this body, for unit tests of responders.
-    pub(crate) fn messages_post(body: Value) -> Self {
-        Self {
-            method: "POST".into(),
-            path: "/v1/messages".into(),
-            headers: BTreeMap::new(),
-            body,
-        }
     }
 }
