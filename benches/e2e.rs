@@ -16,6 +16,8 @@
 //!   printed), which is the fairer comparison on a noisy machine.
 //! - Heap and RSS per open stream: 1000 streams held open after their first event (the
 //!   server stalls them), measured once per client and printed.
+//! - Client CPU time per stream: this process's CPU clock (the server is another process)
+//!   around batches of 1 and 1,000 concurrent streams, the clients taking turns; printed.
 //!
 //! The baseline's retry policy is `Never`: with its default, `EventSource` sends the POST
 //! again when a stream ends.
@@ -165,7 +167,7 @@ impl Client {
                     .eventsource()
                     .expect("cloneable request");
                 source.set_retry_policy(Box::new(reqwest_eventsource::retry::Never));
-                let mut aggregator = MessageAggregator::new().with_path_events();
+                let mut aggregator = MessageAggregator::new();
                 loop {
                     match source.next().await.expect("first event").expect("ok") {
                         Event::Open => continue,
@@ -272,6 +274,39 @@ async fn interleaved_streams(clients: &[(&str, Client)], count: usize, rounds: u
     }
 }
 
+/// The CPU time this process (the client side only) has used so far, all threads.
+fn process_cpu_time() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// The client's CPU time per stream, `count` streams at a time, `streams` in all per client,
+/// the clients taking turns batch by batch; prints each and the ratio to the first.
+async fn cpu_per_stream(clients: &[(&str, Client)], count: usize, streams: usize) {
+    let mut spent = vec![Duration::ZERO; clients.len()];
+    for round in 0..=streams / count {
+        for (i, (_, client)) in clients.iter().enumerate() {
+            let before = process_cpu_time();
+            concurrent_streams(client, count).await;
+            // The first batch warms connections and caches up.
+            if round > 0 {
+                spent[i] += process_cpu_time() - before;
+            }
+        }
+    }
+    let per_stream: Vec<f64> = spent
+        .iter()
+        .map(|cpu| cpu.as_secs_f64() * 1e6 / streams as f64)
+        .collect();
+    for ((name, _), micros) in clients.iter().zip(&per_stream) {
+        eprintln!(
+            "client CPU per stream ({name}, {count} concurrent, {streams} streams, interleaved): {micros:.1} µs ({:.2}× {})",
+            micros / per_stream[0],
+            clients[0].0
+        );
+    }
+}
+
 fn resident_bytes() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: usize = statm
@@ -313,13 +348,24 @@ fn main() {
         ("reqwest_eventsource", Client::baseline(&server.base_url)),
     ];
     let mut criterion = Criterion::default().sample_size(20).configure_from_args();
+    // `E2E_CPU_ONLY=1`: only the CPU time per stream (a minute instead of several).
+    let cpu_only = std::env::var_os("E2E_CPU_ONLY").is_some();
 
     runtime.block_on(async {
+        for (count, streams) in [(1, 2000), (1000, 8000)] {
+            cpu_per_stream(&clients, count, streams).await;
+        }
+        if cpu_only {
+            return;
+        }
         time_to_first_event(&clients, 2000).await;
         for (count, rounds) in [(1, 400), (100, 30), (1000, 8)] {
             interleaved_streams(&clients, count, rounds).await;
         }
     });
+    if cpu_only {
+        return;
+    }
 
     for count in [1, 100, 1000] {
         let mut group = criterion.benchmark_group(format!("streams_{count}"));

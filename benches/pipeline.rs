@@ -16,36 +16,15 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use chat_anthropic::{EventStream, MessageAggregator, StreamEvent};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::StreamExt;
-use serde::Deserialize;
 
-struct CountingAlloc;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 
 /// Runs the pipeline over `chunks`; with `read_live`, reads the tool input after each event.
 fn pipeline(chunks: &[Bytes], read_live: bool) -> usize {
@@ -104,7 +83,7 @@ fn fragments(body: &Bytes) -> Vec<String> {
         .into_iter()
         .filter_map(|event| match event {
             StreamEvent::ContentBlockDelta(delta) => match delta.delta {
-                chat_anthropic::Delta::InputJson(json) => Some(json),
+                chat_anthropic::Delta::InputJson(json) => Some(json.to_string()),
                 _ => None,
             },
             _ => None,
@@ -136,33 +115,6 @@ fn incremental(fragments: &[String]) -> usize {
     seen
 }
 
-/// The limit: find `data:` lines with memchr and parse each payload into borrowed fields.
-fn limit(body: &[u8]) -> usize {
-    #[derive(Deserialize)]
-    struct Payload<'a> {
-        #[serde(borrow, rename = "type")]
-        _kind: &'a str,
-        #[serde(default, borrow)]
-        delta: Option<BorrowedDelta<'a>>,
-    }
-    #[derive(Deserialize)]
-    struct BorrowedDelta<'a> {
-        #[serde(default, borrow)]
-        text: Option<std::borrow::Cow<'a, str>>,
-    }
-    let mut count = 0;
-    let mut at = 0;
-    while let Some(end) = memchr::memchr(b'\n', &body[at..]) {
-        let line = &body[at..at + end];
-        if let Some(data) = line.strip_prefix(b"data: ") {
-            let payload: Payload = serde_json::from_slice(data).unwrap();
-            count += payload.delta.and_then(|d| d.text).map_or(0, |t| t.len());
-        }
-        at += end + 1;
-    }
-    count
-}
-
 fn count_allocations_per_text_delta(body: &Bytes) {
     let chunks = common::chunks(body, 8192);
     let deltas = {
@@ -177,9 +129,7 @@ fn count_allocations_per_text_delta(body: &Bytes) {
             .filter(|e| matches!(e, StreamEvent::ContentBlockDelta(_)))
             .count()
     };
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    pipeline(&chunks, false);
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let allocations = counting_alloc::count(|| pipeline(&chunks, false));
     eprintln!(
         "allocations per text delta event (text.sse, 8 KiB chunks, decode + parse + fold): {:.2} ({allocations} / {deltas})",
         allocations as f64 / deltas as f64
@@ -194,7 +144,7 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     let chunks = common::chunks(&text, 8192);
     group.bench_function("pipeline", |b| b.iter(|| pipeline(&chunks, false)));
-    group.bench_function("limit_baseline", |b| b.iter(|| limit(&text)));
+    group.bench_function("limit_baseline", |b| b.iter(|| common::limit(&text)));
     group.finish();
 
     let mut group = c.benchmark_group("sse");

@@ -15,6 +15,7 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use chat_anthropic::mock::{real_or_mock, ui_demo_reply};
+use chat_anthropic::partial_json::JsonPointer;
 use chat_anthropic::{ChatAnthropic, StreamUpdate, Thinking, Tool};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -191,7 +192,7 @@ enum Section {
     Thinking(usize),
     Text(usize),
     /// A tool call, and the argument being printed.
-    ToolCall(usize, Option<String>),
+    ToolCall(usize, Option<JsonPointer>),
 }
 
 /// What has been printed of one reply.

@@ -448,3 +448,45 @@ async fn an_incomplete_stream_from_the_server_is_a_protocol_error() {
     assert_eq!(reply.text(), "second try");
     assert_eq!(server.requests().len(), 3);
 }
+
+/// Path events (per-argument tool input changes) cost time on every fragment, so a live
+/// stream opened through the client makes none unless they are read: `with_path_events()`
+/// and `updates()` switch them on.
+#[tokio::test]
+async fn a_live_stream_makes_path_events_only_where_they_are_read() {
+    let server = MockServer::start().await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse"
+    );
+    let llm = model(&server);
+    async fn path_events_seen(mut stream: chat_anthropic::ChatStream) -> usize {
+        let mut seen = 0;
+        while let Some(event) = stream.next().await {
+            event.unwrap();
+            seen += stream.aggregator().path_events().len();
+        }
+        seen
+    }
+
+    server.enqueue(MockReply::sse_file(path).chunk_size(7));
+    let plain = llm.stream("Plan a trip").await.unwrap();
+    assert_eq!(path_events_seen(plain).await, 0, "off by default");
+
+    server.enqueue(MockReply::sse_file(path).chunk_size(7));
+    let asked = llm.stream("Plan a trip").await.unwrap().with_path_events();
+    assert!(path_events_seen(asked).await > 10);
+
+    server.enqueue(MockReply::sse_file(path).chunk_size(7));
+    let mut updates = llm.stream("Plan a trip").await.unwrap().updates();
+    let mut completed = Vec::new();
+    while let Some(update) = updates.next().await {
+        if let chat_anthropic::StreamUpdate::ToolArgComplete { pointer, .. } = update.unwrap() {
+            completed.push(pointer.to_string());
+        }
+    }
+    assert!(
+        completed.iter().any(|p| p == "/itinerary/city"),
+        "{completed:?}"
+    );
+}

@@ -10,13 +10,15 @@ use std::process::Command;
 
 use bytes::Bytes;
 
-/// The folder holding `text.sse` and `tool_{10k,100k,1m}.sse`, generated if missing.
+/// The folder holding `text.sse`, `tool_{10k,100k,1m}.sse`, `records_{100k,1m}.sse` and
+/// `deep_{10k,100k,1m}.sse`, generated if missing.
 pub fn data_dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::var_os("BENCH_DATA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("target").join("bench-data"));
-    if !dir.join("tool_1m.sse").exists() {
+    // The newest files the script writes: older folders are regenerated.
+    if !dir.join("deep_1m.sse").exists() || !dir.join("records_1m.sse").exists() {
         let script = [
             manifest.join("../shared/tools/gen_streams.py"),
             manifest.join("shared/tools/gen_streams.py"),
@@ -46,4 +48,33 @@ pub fn chunks(data: &Bytes, size: usize) -> Vec<Bytes> {
         .step_by(size)
         .map(|at| data.slice(at..(at + size).min(data.len())))
         .collect()
+}
+
+/// The limit every path is compared with: find the `data:` lines with memchr and parse each
+/// payload into borrowed fields (no event assembly, no typed events, no fold). Returns the
+/// number of text bytes seen, so the work cannot be optimised away.
+pub fn limit(body: &[u8]) -> usize {
+    #[derive(serde::Deserialize)]
+    struct Payload<'a> {
+        #[serde(borrow, rename = "type")]
+        _kind: &'a str,
+        #[serde(default, borrow)]
+        delta: Option<BorrowedDelta<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct BorrowedDelta<'a> {
+        #[serde(default, borrow)]
+        text: Option<std::borrow::Cow<'a, str>>,
+    }
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(end) = memchr::memchr(b'\n', &body[at..]) {
+        let line = &body[at..at + end];
+        if let Some(data) = line.strip_prefix(b"data: ") {
+            let payload: Payload = serde_json::from_slice(data).unwrap();
+            count += payload.delta.and_then(|d| d.text).map_or(0, |t| t.len());
+        }
+        at += end + 1;
+    }
+    count
 }

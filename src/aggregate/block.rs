@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use crate::error::ProtocolError;
 use crate::event::Delta;
 use crate::messages::unknown_block::merge_fields;
-use crate::messages::{ContentBlock, InvalidToolCall};
+use crate::messages::{ContentBlock, InvalidToolCall, ToolCall};
 use crate::partial_json::{PartialJsonParser, PathEvent};
 
 /// A content block plus what is needed to finish it.
@@ -55,7 +55,7 @@ impl BlockBuilder {
                 block.thinking.push_str(thinking)
             }
             (ContentBlock::Thinking(block), Delta::Signature(signature)) => {
-                block.signature.clone_from(signature)
+                block.signature = signature.to_string()
             }
             (
                 ContentBlock::ToolUse(_)
@@ -93,6 +93,12 @@ impl BlockBuilder {
         }
     }
 
+    /// The live tool input of a call still streaming, shared with its parser (no copy).
+    pub(super) fn shared_input(&self) -> Option<std::sync::Arc<Value>> {
+        let parser = self.input.as_ref().filter(|p| !p.raw().is_empty())?;
+        Some(parser.shared_value())
+    }
+
     /// The raw input text received so far.
     pub(super) fn raw_input(&self) -> Option<&str> {
         self.input.as_ref().map(PartialJsonParser::raw)
@@ -126,6 +132,24 @@ impl BlockBuilder {
         block
     }
 
+    /// A stopped `tool_use` block as a call: parsed, or invalid.
+    pub(super) fn finished_call(&self) -> Option<Result<ToolCall, InvalidToolCall>> {
+        let ContentBlock::ToolUse(call) = &self.block else {
+            return None;
+        };
+        if !self.stopped {
+            return None;
+        }
+        Some(match &self.invalid {
+            Some(invalid) => Err(invalid.clone()),
+            None => Ok(ToolCall::new(
+                call.name.clone(),
+                call.input.clone(),
+                call.id.clone(),
+            )),
+        })
+    }
+
     /// An unfinished tool call, reported as invalid so its raw text is not lost.
     pub(super) fn unfinished_call(&self) -> Option<InvalidToolCall> {
         if self.stopped || !matches!(self.block, ContentBlock::ToolUse(_)) {
@@ -156,9 +180,9 @@ fn merge_into_raw(raw: &mut Value, delta: &Delta) {
 pub(super) fn delta_fields(delta: &Delta) -> Option<Map<String, Value>> {
     let field = |name: &str, value: Value| Some(Map::from_iter([(name.to_owned(), value)]));
     match delta {
-        Delta::Text(text) => field("text", Value::String(text.clone())),
-        Delta::Thinking(thinking) => field("thinking", Value::String(thinking.clone())),
-        Delta::Signature(signature) => field("signature", Value::String(signature.clone())),
+        Delta::Text(text) => field("text", Value::String(text.to_string())),
+        Delta::Thinking(thinking) => field("thinking", Value::String(thinking.to_string())),
+        Delta::Signature(signature) => field("signature", Value::String(signature.to_string())),
         Delta::Citation(citation) => {
             let value = serde_json::to_value(citation).unwrap_or(Value::Null);
             field("citations", Value::Array(vec![value]))

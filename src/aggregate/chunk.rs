@@ -120,21 +120,21 @@ impl MessageAggregator {
                 raw.insert("type".into(), Value::String(target.kind().to_owned()));
                 let mut chunk = piece(ContentBlock::Unknown(Value::Object(raw)));
                 if let Delta::InputJson(fragment) = delta {
-                    chunk.content[0].partial_json = Some(fragment.clone());
+                    chunk.content[0].partial_json = Some(fragment.to_string());
                 }
                 chunk
             }
-            (_, Delta::Text(text)) => piece(ContentBlock::text(text.clone())),
+            (_, Delta::Text(text)) => piece(ContentBlock::text(text.to_string())),
             (_, Delta::Citation(citation)) => piece(ContentBlock::Text(TextBlock {
                 citations: Some(vec![citation.clone()]),
                 ..TextBlock::default()
             })),
             (_, Delta::Thinking(thinking)) => piece(ContentBlock::Thinking(ThinkingBlock {
-                thinking: thinking.clone(),
+                thinking: thinking.to_string(),
                 ..ThinkingBlock::default()
             })),
             (_, Delta::Signature(signature)) => piece(ContentBlock::Thinking(ThinkingBlock {
-                signature: signature.clone(),
+                signature: signature.to_string(),
                 ..ThinkingBlock::default()
             })),
             (block, Delta::InputJson(fragment)) => {
@@ -142,13 +142,13 @@ impl MessageAggregator {
                     content: vec![ContentChunk {
                         index,
                         block: block.clone(),
-                        partial_json: Some(fragment.clone()),
+                        partial_json: Some(fragment.to_string()),
                     }],
                     ..AIMessageChunk::default()
                 };
                 if matches!(block, ContentBlock::ToolUse(_)) {
                     chunk.tool_call_chunks.push(ToolCallChunk {
-                        args: Some(fragment.clone()),
+                        args: Some(fragment.to_string()),
                         index: Some(index),
                         ..ToolCallChunk::default()
                     });

@@ -169,18 +169,10 @@ impl MessageAggregator {
     fn stop_block(&mut self, index: usize) -> Result<Update<'static>, Error> {
         let block = open_block(&self.message, &mut self.blocks, index, "content_block_stop")?;
         block.stop();
-        let crate::messages::ContentBlock::ToolUse(call) = &block.block else {
-            return Ok(Update::BlockStopped { index });
-        };
-        let result = match &block.invalid {
-            Some(invalid) => Err(invalid.clone()),
-            None => Ok(ToolCall::new(
-                call.name.clone(),
-                call.input.clone(),
-                call.id.clone(),
-            )),
-        };
-        Ok(Update::ToolCallDone { index, result })
+        Ok(match block.block {
+            crate::messages::ContentBlock::ToolUse(_) => Update::ToolCallDone { index },
+            _ => Update::BlockStopped { index },
+        })
     }
 
     fn apply_message_delta(&mut self, event: &MessageDelta) -> Result<(), ProtocolError> {
@@ -207,9 +199,40 @@ impl MessageAggregator {
         self.blocks.get(index)?.tool_input()
     }
 
+    /// The live arguments of the tool call at `index` while they stream, shared with the
+    /// parser: O(1), and a copy of the tree at the next fragment only if still held.
+    pub(crate) fn shared_tool_input(&self, index: usize) -> Option<std::sync::Arc<Value>> {
+        self.blocks.get(index)?.shared_input()
+    }
+
     /// The raw input text received so far for the tool call at `index`.
     pub fn tool_input_raw(&self, index: usize) -> Option<&str> {
         self.blocks.get(index)?.raw_input()
+    }
+
+    /// The finished `tool_use` call at `index`: parsed, or invalid with its raw text and the
+    /// error. `None` while it is still streaming, or for other blocks. A copy: made only for
+    /// whoever asks (see [`Update::ToolCallDone`]).
+    ///
+    /// ```
+    /// use chat_anthropic::{MessageAggregator, StreamEvent, Update};
+    /// let mut aggregator = MessageAggregator::new();
+    /// for (name, data) in [
+    ///     ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}}"#),
+    ///     ("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}}"#),
+    ///     ("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\": \"Paris\"}"}}"#),
+    /// ] {
+    ///     aggregator.apply(&StreamEvent::parse(name, data)?)?;
+    /// }
+    /// assert!(aggregator.tool_call(0).is_none(), "still streaming");
+    /// let stop = StreamEvent::parse("content_block_stop", r#"{"type":"content_block_stop","index":0}"#)?;
+    /// assert_eq!(aggregator.apply(&stop)?, Some(Update::ToolCallDone { index: 0 }));
+    /// let call = aggregator.tool_call(0).unwrap().unwrap();
+    /// assert_eq!((call.name.as_str(), &call.args["city"]), ("get_weather", &serde_json::json!("Paris")));
+    /// # Ok::<(), chat_anthropic::Error>(())
+    /// ```
+    pub fn tool_call(&self, index: usize) -> Option<Result<ToolCall, InvalidToolCall>> {
+        self.blocks.get(index)?.finished_call()
     }
 
     /// The per-field changes of tool input made by the last [`apply`](Self::apply) (only with

@@ -9,7 +9,7 @@ use crate::event::StreamEvent;
 use crate::messages::{
     Citation, ContentBlock, InvalidToolCall, StopReason, ToolCall, UsageMetadata,
 };
-use crate::partial_json::PathEventKind;
+use crate::partial_json::{JsonPointer, PathEvent, PathEventKind};
 
 /// One thing a UI or an agent acts on, owned so it can be sent across tasks or serialized
 /// (the `type` tag names it). Tool calls are spelled out: started, each raw fragment, each
@@ -86,8 +86,9 @@ pub enum StreamUpdate {
     ToolArgDelta {
         /// The block's index.
         index: usize,
-        /// Where, as a JSON pointer (`/content`, `/files/0/path`).
-        pointer: String,
+        /// Where, as a JSON pointer (`/content`, `/files/0/path`), shared by every update
+        /// about the same place.
+        pointer: JsonPointer,
         /// The text appended.
         text: String,
     },
@@ -96,7 +97,7 @@ pub enum StreamUpdate {
         /// The block's index.
         index: usize,
         /// Where, as a JSON pointer.
-        pointer: String,
+        pointer: JsonPointer,
         /// Its final value.
         value: Value,
     },
@@ -166,75 +167,109 @@ impl MessageAggregator {
         let Some(update) = self.apply(event)? else {
             return Ok(());
         };
+        let tool_input = match update {
+            Update::ToolInput { index, .. } => Some(index),
+            _ => None,
+        };
+        out.push(self.owned(update, event));
+        if let Some(index) = tool_input {
+            self.argument_updates(index, out);
+        }
+        Ok(())
+    }
+
+    /// What the last fragment of tool input did to each argument. The path events move into
+    /// the updates (no second copy of a completed value).
+    fn argument_updates(&mut self, index: usize, out: &mut Vec<StreamUpdate>) {
+        out.extend(
+            self.path_events
+                .drain(..)
+                .map(|event| StreamUpdate::from_path_event(index, event)),
+        );
+    }
+
+    /// The owned form of an update (a tool input fragment's argument updates come apart).
+    fn owned(&self, update: Update<'_>, event: &StreamEvent) -> StreamUpdate {
         match update {
-            Update::MessageStarted => {
-                let message = self.message.as_ref();
-                out.push(StreamUpdate::MessageStarted {
-                    id: message.map(|m| m.id.clone()).unwrap_or_default(),
-                    model: message.map(|m| m.model.clone()).unwrap_or_default(),
-                });
-            }
-            Update::BlockStarted { index, block } => out.push(match block {
-                ContentBlock::ToolUse(call) => StreamUpdate::ToolCallStarted {
-                    index,
-                    id: call.id.clone(),
-                    name: call.name.clone(),
-                },
-                block => StreamUpdate::BlockStarted {
-                    index,
-                    block: block.clone(),
-                },
-            }),
-            Update::Text { index, text } => out.push(StreamUpdate::Text {
+            Update::MessageStarted => self.message_started(),
+            Update::BlockStarted { index, block } => StreamUpdate::block_started(index, block),
+            Update::Text { index, text } => StreamUpdate::Text {
                 index,
                 text: text.to_owned(),
-            }),
-            Update::Thinking { index, thinking } => out.push(StreamUpdate::Thinking {
+            },
+            Update::Thinking { index, thinking } => StreamUpdate::Thinking {
                 index,
                 thinking: thinking.to_owned(),
-            }),
-            Update::Signature { index } => out.push(StreamUpdate::Signature { index }),
-            Update::Citation { index, citation } => out.push(StreamUpdate::Citation {
+            },
+            Update::Signature { index } => StreamUpdate::Signature { index },
+            Update::Citation { index, citation } => StreamUpdate::Citation {
                 index,
                 citation: citation.clone(),
-            }),
-            Update::ToolInput { index, fragment } => {
-                out.push(StreamUpdate::ToolArgs {
-                    index,
-                    fragment: fragment.to_owned(),
-                });
-                out.extend(self.path_events.iter().map(|event| match &event.kind {
-                    PathEventKind::StringDelta(text) => StreamUpdate::ToolArgDelta {
-                        index,
-                        pointer: event.pointer.to_string(),
-                        text: text.clone(),
-                    },
-                    PathEventKind::Complete(value) => StreamUpdate::ToolArgComplete {
-                        index,
-                        pointer: event.pointer.to_string(),
-                        value: value.clone(),
-                    },
-                }));
-            }
-            Update::BlockStopped { index } => out.push(StreamUpdate::BlockStopped { index }),
-            Update::ToolCallDone { index, result } => out.push(match result {
-                Ok(call) => StreamUpdate::ToolCallDone { index, call },
-                Err(call) => StreamUpdate::ToolCallInvalid { index, call },
-            }),
-            Update::MessageDelta => out.push(StreamUpdate::MessageDelta {
+            },
+            Update::ToolInput { index, fragment } => StreamUpdate::ToolArgs {
+                index,
+                fragment: fragment.to_owned(),
+            },
+            Update::BlockStopped { index } => StreamUpdate::BlockStopped { index },
+            Update::ToolCallDone { index } => match self.tool_call(index) {
+                Some(Ok(call)) => StreamUpdate::ToolCallDone { index, call },
+                Some(Err(call)) => StreamUpdate::ToolCallInvalid { index, call },
+                None => unreachable!("the fold reports ToolCallDone for stopped tool_use blocks"),
+            },
+            Update::MessageDelta => StreamUpdate::MessageDelta {
                 stop_reason: self.message.as_ref().and_then(|m| m.stop_reason.clone()),
                 usage: self.usage_metadata(),
-            }),
-            Update::MessageStopped => out.push(StreamUpdate::Done),
+            },
+            Update::MessageStopped => StreamUpdate::Done,
             // The event itself: the kept list is bounded, and a delta merged into an
             // unknown block is not in it.
-            Update::Unknown => out.push(StreamUpdate::Unknown {
+            Update::Unknown => StreamUpdate::Unknown {
                 raw: match event {
                     StreamEvent::Unknown(raw) => raw.clone(),
                     event => serde_json::to_value(event).unwrap_or(Value::Null),
                 },
-            }),
+            },
         }
-        Ok(())
+    }
+
+    fn message_started(&self) -> StreamUpdate {
+        let message = self.message.as_ref();
+        StreamUpdate::MessageStarted {
+            id: message.map(|m| m.id.clone()).unwrap_or_default(),
+            model: message.map(|m| m.model.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl StreamUpdate {
+    /// A block began: tool calls get their own update, other blocks come as they started.
+    fn block_started(index: usize, block: &ContentBlock) -> Self {
+        match block {
+            ContentBlock::ToolUse(call) => Self::ToolCallStarted {
+                index,
+                id: call.id.clone(),
+                name: call.name.clone(),
+            },
+            block => Self::BlockStarted {
+                index,
+                block: block.clone(),
+            },
+        }
+    }
+
+    /// What a fragment did to one argument of the tool call at `index`.
+    fn from_path_event(index: usize, event: PathEvent) -> Self {
+        match event.kind {
+            PathEventKind::StringDelta(text) => Self::ToolArgDelta {
+                index,
+                pointer: event.pointer,
+                text,
+            },
+            PathEventKind::Complete(value) => Self::ToolArgComplete {
+                index,
+                pointer: event.pointer,
+                value,
+            },
+        }
     }
 }

@@ -1,6 +1,14 @@
-//! What one event changed.
+//! What one event changed: the fold's own description of a stream, borrowed from the event
+//! and free to make (no copies: `invoke` pays nothing for it).
+//!
+//! It is the one vocabulary of a stream; the others are projections of it, made after the
+//! fold: [`StreamUpdate`](crate::StreamUpdate) is its owned form
+//! ([`apply_updates`](crate::MessageAggregator::apply_updates), which also spells out a tool
+//! input fragment's path events), `AIMessageChunk` is LangChain's
+//! ([`apply_chunk`](crate::MessageAggregator::apply_chunk)), and the browser's events are
+//! projected from `StreamUpdate`.
 
-use crate::messages::{Citation, ContentBlock, InvalidToolCall, ToolCall};
+use crate::messages::{Citation, ContentBlock};
 
 /// What [`MessageAggregator::apply`](crate::MessageAggregator::apply) changed, borrowing from
 /// the event: enough to drive a UI without diffing the message.
@@ -56,12 +64,12 @@ pub enum Update<'e> {
         /// The block's index.
         index: usize,
     },
-    /// A `tool_use` block is complete: its arguments parsed, or were invalid.
+    /// A `tool_use` block is complete: its arguments parsed, or were invalid. The call is at
+    /// [`MessageAggregator::tool_call`](crate::MessageAggregator::tool_call) (copied only
+    /// when asked for: `invoke` never pays for it).
     ToolCallDone {
         /// The block's index.
         index: usize,
-        /// The call, or the raw text and error when the input was not valid JSON.
-        result: Result<ToolCall, InvalidToolCall>,
     },
     /// `message_delta`: stop reason, stop sequence or usage changed.
     MessageDelta,

@@ -444,7 +444,7 @@ impl ChatAnthropic {
     /// started (retries, if any, happen before this returns).
     pub async fn stream(&self, input: impl IntoMessages) -> Result<ChatStream, Error> {
         let messages = input.into_messages()?;
-        let aggregator = MessageAggregator::new().with_path_events();
+        let aggregator = MessageAggregator::new();
         self.stream_messages(messages, aggregator).await
     }
 
@@ -473,7 +473,7 @@ impl ChatAnthropic {
         path: impl AsRef<std::path::Path>,
     ) -> Result<ChatStream, Error> {
         let messages = input.into_messages()?;
-        let aggregator = MessageAggregator::new().with_path_events();
+        let aggregator = MessageAggregator::new();
         self.open_stream(messages, aggregator, Some(path.as_ref()))
             .await
     }

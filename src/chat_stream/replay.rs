@@ -74,7 +74,7 @@ impl ChatStream {
     }
 
     fn from_body(body: Body) -> Self {
-        Self::new(body, true, MessageAggregator::new().with_path_events())
+        Self::new(body, true, MessageAggregator::new())
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! Deserialized by hand: this runs once per streamed token, and serde's derive for internally
 //! tagged enums buffers every field into an intermediate tree first. The visitor below reads
-//! the fields in one pass, in any order (recorded streams sort keys, so `type` may come last),
-//! and allocates only the delta's text.
+//! the fields in one pass, in any order (recorded streams sort keys, so `type` may come last).
+//! Read from an SSE event ([`content_block_delta`]), a delta's text without escapes points
+//! into the event's bytes: no allocation at all.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -13,7 +14,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::{ContentBlockDelta, SharedStr};
 use crate::messages::Citation;
+use crate::sse::Utf8Bytes;
 
 /// What a `content_block_delta` adds to its block.
 ///
@@ -21,6 +24,8 @@ use crate::messages::Citation;
 /// use chat_anthropic::Delta;
 /// let delta: Delta = serde_json::from_str(r#"{"text":"Hi","type":"text_delta"}"#).unwrap();
 /// assert_eq!(delta, Delta::Text("Hi".into()));
+/// let Delta::Text(text) = delta else { unreachable!() };
+/// assert_eq!(text, "Hi");
 /// let future: Delta = serde_json::from_str(r#"{"type":"hologram_delta","beams":2}"#).unwrap();
 /// assert_eq!(future.kind(), "hologram_delta");
 /// ```
@@ -28,13 +33,13 @@ use crate::messages::Citation;
 #[non_exhaustive]
 pub enum Delta {
     /// `text_delta`: text appended to a text block.
-    Text(String),
+    Text(SharedStr),
     /// `input_json_delta`: a fragment of a tool call's JSON input.
-    InputJson(String),
+    InputJson(SharedStr),
     /// `thinking_delta`: reasoning appended to a thinking block.
-    Thinking(String),
+    Thinking(SharedStr),
     /// `signature_delta`: the thinking block's signature.
-    Signature(String),
+    Signature(SharedStr),
     /// `citations_delta`: one citation appended to a text block.
     Citation(Citation),
     /// A delta type this version does not know, kept verbatim.
@@ -57,10 +62,10 @@ impl Delta {
     /// The name of the field that carries the payload of each known string delta.
     fn payload_field(&self) -> Option<(&'static str, &str)> {
         match self {
-            Self::Text(text) => Some(("text", text)),
-            Self::InputJson(json) => Some(("partial_json", json)),
-            Self::Thinking(thinking) => Some(("thinking", thinking)),
-            Self::Signature(signature) => Some(("signature", signature)),
+            Self::Text(text) => Some(("text", text.as_str())),
+            Self::InputJson(json) => Some(("partial_json", json.as_str())),
+            Self::Thinking(thinking) => Some(("thinking", thinking.as_str())),
+            Self::Signature(signature) => Some(("signature", signature.as_str())),
             Self::Citation(_) | Self::Unknown(_) => None,
         }
     }
@@ -84,7 +89,56 @@ impl Serialize for Delta {
 
 impl<'de> Deserialize<'de> for Delta {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(DeltaVisitor)
+        deserializer.deserialize_map(DeltaVisitor { bytes: None })
+    }
+}
+
+/// Parses the data of a `content_block_delta` event; its text points into `bytes` (the
+/// event's data) when it has no escapes.
+pub(super) fn content_block_delta(
+    data: &str,
+    bytes: Option<&Utf8Bytes>,
+) -> serde_json::Result<ContentBlockDelta> {
+    let mut deserializer = serde_json::Deserializer::from_str(data);
+    let event = deserializer.deserialize_map(EventVisitor { bytes })?;
+    deserializer.end()?;
+    Ok(event)
+}
+
+/// `{"type": "content_block_delta", "index": …, "delta": {…}}`, other fields ignored.
+struct EventVisitor<'b> {
+    bytes: Option<&'b Utf8Bytes>,
+}
+
+impl<'de> Visitor<'de> for EventVisitor<'_> {
+    type Value = ContentBlockDelta;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a content_block_delta event")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ContentBlockDelta, A::Error> {
+        let (mut index, mut delta) = (None, None);
+        while let Some(MaybeBorrowed(key)) = map.next_key()? {
+            match key.as_ref() {
+                "index" => index = Some(map.next_value()?),
+                "delta" => delta = Some(map.next_value_seed(DeltaVisitor { bytes: self.bytes })?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(ContentBlockDelta {
+            index: index.ok_or_else(|| de::Error::missing_field("index"))?,
+            delta: delta.ok_or_else(|| de::Error::missing_field("delta"))?,
+        })
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for DeltaVisitor<'_> {
+    type Value = Delta;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Delta, D::Error> {
+        deserializer.deserialize_map(self)
     }
 }
 
@@ -113,21 +167,24 @@ impl<'de> Deserialize<'de> for MaybeBorrowed<'de> {
     }
 }
 
-struct DeltaVisitor;
+/// Reads a delta; its text shares `bytes` when it lies inside them.
+struct DeltaVisitor<'b> {
+    bytes: Option<&'b Utf8Bytes>,
+}
 
 /// The fields seen so far; unknown fields are kept only in case the type turns out unknown.
 #[derive(Default)]
 struct Fields<'de> {
     kind: Option<Cow<'de, str>>,
-    text: Option<String>,
-    partial_json: Option<String>,
-    thinking: Option<String>,
-    signature: Option<String>,
+    text: Option<Cow<'de, str>>,
+    partial_json: Option<Cow<'de, str>>,
+    thinking: Option<Cow<'de, str>>,
+    signature: Option<Cow<'de, str>>,
     citation: Option<Value>,
     other: Map<String, Value>,
 }
 
-impl<'de> Visitor<'de> for DeltaVisitor {
+impl<'de> Visitor<'de> for DeltaVisitor<'_> {
     type Value = Delta;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -139,10 +196,10 @@ impl<'de> Visitor<'de> for DeltaVisitor {
         while let Some(MaybeBorrowed(key)) = map.next_key()? {
             match key.as_ref() {
                 "type" => fields.kind = Some(map.next_value::<MaybeBorrowed>()?.0),
-                "text" => fields.text = Some(map.next_value()?),
-                "partial_json" => fields.partial_json = Some(map.next_value()?),
-                "thinking" => fields.thinking = Some(map.next_value()?),
-                "signature" => fields.signature = Some(map.next_value()?),
+                "text" => fields.text = Some(map.next_value::<MaybeBorrowed>()?.0),
+                "partial_json" => fields.partial_json = Some(map.next_value::<MaybeBorrowed>()?.0),
+                "thinking" => fields.thinking = Some(map.next_value::<MaybeBorrowed>()?.0),
+                "signature" => fields.signature = Some(map.next_value::<MaybeBorrowed>()?.0),
                 "citation" => fields.citation = Some(map.next_value()?),
                 _ if fields.kind.as_deref().is_some_and(is_known) => {
                     map.next_value::<IgnoredAny>()?;
@@ -153,7 +210,7 @@ impl<'de> Visitor<'de> for DeltaVisitor {
                 }
             }
         }
-        fields.into_delta()
+        fields.into_delta(self.bytes)
     }
 }
 
@@ -169,21 +226,17 @@ fn is_known(kind: &str) -> bool {
 }
 
 impl Fields<'_> {
-    fn into_delta<E: de::Error>(self) -> Result<Delta, E> {
+    fn into_delta<E: de::Error>(self, bytes: Option<&Utf8Bytes>) -> Result<Delta, E> {
         let kind = self.kind.ok_or_else(|| E::missing_field("type"))?;
+        let shared = |text: Option<Cow<'_, str>>, field| match text {
+            Some(text) => Ok(SharedStr::within(bytes, &text)),
+            None => Err(E::missing_field(field)),
+        };
         Ok(match kind.as_ref() {
-            "text_delta" => Delta::Text(self.text.ok_or_else(|| E::missing_field("text"))?),
-            "input_json_delta" => Delta::InputJson(
-                self.partial_json
-                    .ok_or_else(|| E::missing_field("partial_json"))?,
-            ),
-            "thinking_delta" => {
-                Delta::Thinking(self.thinking.ok_or_else(|| E::missing_field("thinking"))?)
-            }
-            "signature_delta" => Delta::Signature(
-                self.signature
-                    .ok_or_else(|| E::missing_field("signature"))?,
-            ),
+            "text_delta" => Delta::Text(shared(self.text, "text")?),
+            "input_json_delta" => Delta::InputJson(shared(self.partial_json, "partial_json")?),
+            "thinking_delta" => Delta::Thinking(shared(self.thinking, "thinking")?),
+            "signature_delta" => Delta::Signature(shared(self.signature, "signature")?),
             "citations_delta" => {
                 let raw = self.citation.ok_or_else(|| E::missing_field("citation"))?;
                 Delta::Citation(Citation::deserialize(raw).map_err(E::custom)?)
@@ -191,11 +244,13 @@ impl Fields<'_> {
             unknown => {
                 let mut raw = self.other;
                 raw.insert("type".to_owned(), Value::String(unknown.to_owned()));
+                let string =
+                    |text: Option<Cow<'_, str>>| text.map(|t| Value::String(t.into_owned()));
                 let known = [
-                    ("text", self.text.map(Value::String)),
-                    ("partial_json", self.partial_json.map(Value::String)),
-                    ("thinking", self.thinking.map(Value::String)),
-                    ("signature", self.signature.map(Value::String)),
+                    ("text", string(self.text)),
+                    ("partial_json", string(self.partial_json)),
+                    ("thinking", string(self.thinking)),
+                    ("signature", string(self.signature)),
                     ("citation", self.citation),
                 ];
                 for (field, value) in known {

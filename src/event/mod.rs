@@ -2,12 +2,14 @@
 
 mod delta;
 mod parse;
+mod shared_str;
 mod stream;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use delta::Delta;
+pub use shared_str::SharedStr;
 pub use stream::EventStream;
 
 use crate::error::ApiErrorKind;

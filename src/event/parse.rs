@@ -3,9 +3,10 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
+use super::delta::content_block_delta;
 use super::StreamEvent;
 use crate::error::EventDecodeError;
-use crate::sse::SseEvent;
+use crate::sse::{SseEvent, Utf8Bytes};
 
 impl StreamEvent {
     /// Parses the `data` of an SSE event named `event`.
@@ -25,6 +26,32 @@ impl StreamEvent {
     /// assert!(StreamEvent::parse("message_stop", "123").is_err());
     /// ```
     pub fn parse(event: &str, data: &str) -> Result<StreamEvent, EventDecodeError> {
+        Self::parse_in(event, data, None)
+    }
+
+    /// Parses a decoded SSE event (see [`StreamEvent::parse`]). The text of a delta without
+    /// escapes points into the event's bytes instead of being copied.
+    ///
+    /// ```
+    /// use chat_anthropic::sse::SseEvent;
+    /// use chat_anthropic::{Delta, StreamEvent};
+    /// let sse = SseEvent::new(Some("content_block_delta"),
+    ///     r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#);
+    /// let StreamEvent::ContentBlockDelta(delta) = StreamEvent::from_sse(&sse)? else { panic!() };
+    /// let Delta::Text(text) = &delta.delta else { panic!() };
+    /// assert!(sse.data().as_bytes().as_ptr_range().contains(&text.as_ptr()), "not a copy");
+    /// # Ok::<(), chat_anthropic::EventDecodeError>(())
+    /// ```
+    pub fn from_sse(event: &SseEvent) -> Result<StreamEvent, EventDecodeError> {
+        Self::parse_in(event.event(), event.data(), Some(&event.data))
+    }
+
+    /// [`parse`](Self::parse), with the bytes `data` lies in when there are some to share.
+    fn parse_in(
+        event: &str,
+        data: &str,
+        bytes: Option<&Utf8Bytes>,
+    ) -> Result<StreamEvent, EventDecodeError> {
         use serde_json::from_str;
         // serde reads a struct from an array too, and `IgnoredAny` takes anything.
         let is_object = data
@@ -34,7 +61,9 @@ impl StreamEvent {
             _ if !is_object => Err(serde::de::Error::custom(
                 "an event payload must be a JSON object",
             )),
-            "content_block_delta" => from_str(data).map(StreamEvent::ContentBlockDelta),
+            "content_block_delta" => {
+                content_block_delta(data, bytes).map(StreamEvent::ContentBlockDelta)
+            }
             "content_block_start" => from_str(data).map(StreamEvent::ContentBlockStart),
             "content_block_stop" => from_str(data).map(StreamEvent::ContentBlockStop),
             "message_start" => from_str(data).map(StreamEvent::MessageStart),
@@ -45,11 +74,6 @@ impl StreamEvent {
             _ => from_str::<serde_json::Value>(data).and_then(StreamEvent::deserialize),
         };
         parsed.map_err(|cause| EventDecodeError::new(event, data, cause))
-    }
-
-    /// Parses a decoded SSE event (see [`StreamEvent::parse`]).
-    pub fn from_sse(event: &SseEvent) -> Result<StreamEvent, EventDecodeError> {
-        Self::parse(event.event(), event.data())
     }
 }
 
@@ -172,5 +196,70 @@ mod tests {
         assert_eq!(serde_json::to_string(&event).unwrap(), raw);
         let stop = serde_json::to_string(&StreamEvent::MessageStop).unwrap();
         assert_eq!(stop, r#"{"type":"message_stop"}"#);
+    }
+}
+
+#[cfg(test)]
+mod sharing_tests {
+    use crate::event::Delta;
+    use crate::sse::SseEvent;
+    use crate::StreamEvent;
+
+    fn delta_text(data: &str) -> (SseEvent, crate::event::SharedStr) {
+        let sse = SseEvent::new(Some("content_block_delta"), data);
+        let StreamEvent::ContentBlockDelta(event) = StreamEvent::from_sse(&sse).unwrap() else {
+            panic!("{data}")
+        };
+        let (Delta::Text(text) | Delta::InputJson(text)) = event.delta else {
+            panic!("{data}")
+        };
+        (sse, text)
+    }
+
+    #[test]
+    fn delta_text_without_escapes_points_into_the_event_and_escaped_text_is_decoded() {
+        let (sse, plain) = delta_text(
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"café"}}"#,
+        );
+        assert_eq!(plain, "café");
+        assert!(sse
+            .data()
+            .as_bytes()
+            .as_ptr_range()
+            .contains(&plain.as_ptr()));
+
+        let (sse, escaped) = delta_text(
+            r#"{"index":0,"delta":{"partial_json":"{\"a\": \"b\\n","type":"input_json_delta"},"type":"content_block_delta"}"#,
+        );
+        assert_eq!(escaped, "{\"a\": \"b\\n");
+        assert!(!sse
+            .data()
+            .as_bytes()
+            .as_ptr_range()
+            .contains(&escaped.as_ptr()));
+    }
+
+    #[test]
+    fn shared_and_copied_parses_agree() {
+        for data in [
+            r#"{"type":"content_block_delta","index":3,"delta":{"type":"thinking_delta","thinking":"so"},"extra":[1]}"#,
+            r#"{"delta":{"signature":"EqQB","type":"signature_delta"},"index":0,"type":"content_block_delta"}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"future_delta","text":"x\ty"}}"#,
+        ] {
+            let sse = SseEvent::new(Some("content_block_delta"), data);
+            assert_eq!(
+                StreamEvent::from_sse(&sse).unwrap(),
+                StreamEvent::parse("content_block_delta", data).unwrap(),
+                "{data}"
+            );
+        }
+        for bad in [
+            r#"{"type":"content_block_delta","delta":{"type":"text_delta","text":"x"}}"#,
+            r#"{"type":"content_block_delta","index":0}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta"}} x"#,
+        ] {
+            let sse = SseEvent::new(Some("content_block_delta"), bad);
+            assert!(StreamEvent::from_sse(&sse).is_err(), "{bad}");
+        }
     }
 }

@@ -12,15 +12,20 @@
 
 mod error;
 mod path;
+mod pointer;
 mod scalar;
 mod string;
+
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 pub use error::{InvalidJson, PartialJsonError};
 pub use path::{PathEvent, PathEventKind};
+pub use pointer::JsonPointer;
 
-use path::{node_mut, pointer, Segment};
+use path::{node_mut, Segment, Slot};
+use pointer::PointerBuf;
 use string::{Escape, StringEnd};
 
 /// serde_json refuses nesting this deep; so does the parser, to agree with it.
@@ -44,12 +49,15 @@ const MAX_DEPTH: usize = 128;
 #[derive(Debug, Clone, Default)]
 pub struct PartialJsonParser {
     raw: String,
-    root: Value,
+    /// The live value, shared with the snapshots callers hold (copied on write).
+    root: Arc<Value>,
     state: State,
     /// The open containers, innermost last.
     containers: Vec<Container>,
     /// The slot of the value being parsed (or of the innermost open container).
     path: Vec<Segment>,
+    /// The JSON pointer of that slot.
+    pointer: PointerBuf,
     escape: Escape,
     /// The key being read.
     key: String,
@@ -140,6 +148,22 @@ impl PartialJsonParser {
         &self.root
     }
 
+    /// The live value, shared: O(1), no copy. Holding it costs one copy of the tree at the
+    /// next [`push`](Self::push) (the parser writes on a copy rather than change what you
+    /// hold); dropped before then, it costs nothing.
+    ///
+    /// ```
+    /// let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
+    /// parser.push(r#"{"lines": ["an old"#);
+    /// let snapshot = parser.shared_value();
+    /// parser.push(r#" silent pond"]}"#);
+    /// assert_eq!(snapshot["lines"][0], "an old");
+    /// assert_eq!(parser.value()["lines"][0], "an old silent pond");
+    /// ```
+    pub fn shared_value(&self) -> Arc<Value> {
+        Arc::clone(&self.root)
+    }
+
     /// Every fragment so far, concatenated.
     pub fn raw(&self) -> &str {
         &self.raw
@@ -182,7 +206,7 @@ impl PartialJsonParser {
             self.end_number(self.raw.len(), &mut None);
         }
         if self.state == State::Done {
-            return Ok(self.root);
+            return Ok(Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()));
         }
         let error = match serde_json::from_str::<Value>(&self.raw) {
             Err(error) => error.to_string(),
@@ -246,7 +270,7 @@ impl PartialJsonParser {
             (State::Value, _) => return self.start_value(byte, pos, base),
             (State::FirstItemOrEnd, b']') | (State::FirstKeyOrEnd, b'}') => self.close(events),
             (State::FirstItemOrEnd, _) => {
-                self.path.push(Segment::Index(0));
+                self.enter_item(0);
                 self.state = State::Value;
                 return pos;
             }
@@ -255,12 +279,16 @@ impl PartialJsonParser {
                 self.state = State::InKey;
             }
             (State::Colon, b':') => {
-                self.path.push(Segment::Key(self.key.as_str().into()));
+                let pointer_start = self.pointer.push_key(&self.key);
+                self.path.push(Segment {
+                    slot: Slot::Last,
+                    pointer_start,
+                });
                 self.state = State::Value;
             }
             (State::AfterValue, b',') => match self.containers.last() {
-                Some(Container::Array(len)) => {
-                    self.path.push(Segment::Index(*len));
+                Some(&Container::Array(len)) => {
+                    self.enter_item(len);
                     self.state = State::Value;
                 }
                 _ => self.state = State::Key,
@@ -350,12 +378,12 @@ impl PartialJsonParser {
         if self.pending.is_empty() {
             return;
         }
-        if let Value::String(live) = node_mut(&mut self.root, &self.path) {
+        if let Value::String(live) = node_mut(Arc::make_mut(&mut self.root), &self.path) {
             live.push_str(&self.pending);
         }
         match events {
             Some(events) => events.push(PathEvent {
-                pointer: pointer(&self.path),
+                pointer: self.pointer.shared(),
                 kind: PathEventKind::StringDelta(std::mem::take(&mut self.pending)),
             }),
             None => self.pending.clear(),
@@ -372,17 +400,29 @@ impl PartialJsonParser {
         }
     }
 
+    /// Enters the array item at `index`.
+    fn enter_item(&mut self, index: usize) {
+        let pointer_start = self.pointer.push_index(index);
+        self.path.push(Segment {
+            slot: Slot::Last,
+            pointer_start,
+        });
+    }
+
     /// Puts a new value into its slot.
     fn insert(&mut self, value: Value) {
-        let Some((last, parent)) = self.path.split_last() else {
-            self.root = value;
+        let Some((last, parent)) = self.path.split_last_mut() else {
+            self.root = Arc::new(value);
             return;
         };
-        match (node_mut(&mut self.root, parent), last) {
-            (Value::Object(map), Segment::Key(key)) => {
-                map.insert(key.to_string(), value);
+        match node_mut(Arc::make_mut(&mut self.root), parent) {
+            Value::Object(map) => {
+                if map.insert(self.key.clone(), value).is_some() {
+                    // A repeated key keeps its first position: find it by name from now on.
+                    last.slot = Slot::Key(self.key.as_str().into());
+                }
             }
-            (Value::Array(items), Segment::Index(_)) => items.push(value),
+            Value::Array(items) => items.push(value),
             _ => unreachable!("a slot always matches its container"),
         }
     }
@@ -391,8 +431,10 @@ impl PartialJsonParser {
     fn complete(&mut self, events: &mut Sink<'_>) {
         if let Some(events) = events {
             events.push(PathEvent {
-                pointer: pointer(&self.path),
-                kind: PathEventKind::Complete(node_mut(&mut self.root, &self.path).clone()),
+                pointer: self.pointer.shared(),
+                kind: PathEventKind::Complete(
+                    node_mut(Arc::make_mut(&mut self.root), &self.path).clone(),
+                ),
             });
         }
         self.state = match self.containers.last_mut() {
@@ -401,7 +443,9 @@ impl PartialJsonParser {
                 if let Container::Array(len) = container {
                     *len += 1;
                 }
-                self.path.pop();
+                if let Some(segment) = self.path.pop() {
+                    self.pointer.truncate(segment.pointer_start);
+                }
                 State::AfterValue
             }
         };

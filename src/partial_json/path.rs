@@ -1,14 +1,24 @@
-//! Where a value sits in the tree, as path segments and as RFC 6901 JSON pointers.
-
-use std::sync::Arc;
+//! Where the parser stands in the tree, and the path events it reports.
 
 use serde_json::Value;
 
-/// One step from a container to a child.
+use super::pointer::JsonPointer;
+
+/// One step from an open container to the slot being filled, and where its pointer segment
+/// starts in the parser's pointer text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Segment {
-    Key(Arc<str>),
-    Index(usize),
+pub(crate) struct Segment {
+    pub(crate) slot: Slot,
+    pub(crate) pointer_start: usize,
+}
+
+/// How to find a slot in its container without hashing or comparing keys: the value being
+/// filled is the container's last item or member, except when a key repeats an earlier one
+/// (serde_json keeps the first position and the last value), which is found by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Last,
+    Key(Box<str>),
 }
 
 /// A change to one place of the arguments, emitted while they stream.
@@ -18,14 +28,14 @@ pub(crate) enum Segment {
 /// let mut parser = PartialJsonParser::new();
 /// let mut events = Vec::new();
 /// parser.push_with_events(r#"{"path": "a.txt", "content": "Hel"#, &mut events);
-/// assert_eq!(&*events[0].pointer, "/path");
+/// assert_eq!(events[0].pointer, "/path");
 /// assert!(matches!(&events[1].kind, PathEventKind::Complete(v) if v == "a.txt"));
 /// assert!(matches!(events.last().unwrap().kind, PathEventKind::StringDelta(ref d) if d == "Hel"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathEvent {
-    /// The place, as a JSON pointer (`""` is the root, `/content`, `/tags/0`).
-    pub pointer: Arc<str>,
+    /// The place (`""` is the root, `/content`, `/tags/0`), shared by every event about it.
+    pub pointer: JsonPointer,
     /// What happened there.
     pub kind: PathEventKind,
 }
@@ -41,54 +51,22 @@ pub enum PathEventKind {
     Complete(Value),
 }
 
-/// The JSON pointer of `path`.
-pub(crate) fn pointer(path: &[Segment]) -> Arc<str> {
-    let mut out = String::new();
-    for segment in path {
-        out.push('/');
-        match segment {
-            Segment::Key(key) => {
-                for c in key.chars() {
-                    match c {
-                        '~' => out.push_str("~0"),
-                        '/' => out.push_str("~1"),
-                        c => out.push(c),
-                    }
-                }
-            }
-            Segment::Index(index) => out.push_str(&index.to_string()),
-        }
-    }
-    Arc::from(out)
-}
-
-/// The node at `path` below `root`. Paths are only ever built from nodes the parser
-/// inserted, so the walk cannot miss.
+/// The node at `path` below `root`: one step per level, each an O(1) move to the last child
+/// (a key is hashed only when it repeats an earlier one). Paths are only ever built from
+/// nodes the parser inserted, so the walk cannot miss.
 pub(crate) fn node_mut<'a>(root: &'a mut Value, path: &[Segment]) -> &'a mut Value {
     path.iter()
-        .fold(root, |node, segment| match (node, segment) {
-            (Value::Object(map), Segment::Key(key)) => map
+        .fold(root, |node, segment| match (node, &segment.slot) {
+            (Value::Object(map), Slot::Last) => map
+                .values_mut()
+                .next_back()
+                .expect("the parser inserted this member"),
+            (Value::Object(map), Slot::Key(key)) => map
                 .get_mut(&**key)
                 .expect("the parser inserted this member"),
-            (Value::Array(items), Segment::Index(index)) => items
-                .get_mut(*index)
-                .expect("the parser pushed this element"),
+            (Value::Array(items), Slot::Last) => {
+                items.last_mut().expect("the parser pushed this element")
+            }
             _ => unreachable!("a path segment always matches its container"),
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pointers_escape_tilde_and_slash() {
-        let path = [
-            Segment::Key("a/b".into()),
-            Segment::Index(3),
-            Segment::Key("~x".into()),
-        ];
-        assert_eq!(&*pointer(&path), "/a~1b/3/~0x");
-        assert_eq!(&*pointer(&[]), "");
-    }
 }

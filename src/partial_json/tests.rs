@@ -152,3 +152,70 @@ fn keys_and_pointers_escape() {
     assert!(events.iter().any(|e| &*e.pointer == "/a~1b/~0"));
     assert_eq!(parser.value(), &json!({"a/b": {"~": "é"}}));
 }
+
+#[test]
+fn a_repeated_key_is_filled_in_its_first_place_like_serde_json() {
+    let text = r#"{"a": {"x": 1}, "b": 2, "a": {"y": "first", "z": [true]}}"#;
+    let expected: Value = serde_json::from_str(text).unwrap();
+    for cut in 0..=text.len() {
+        let (parser, events) = parse_in_pieces(&[&text[..cut], &text[cut..]]);
+        assert_eq!(parser.value(), &expected, "cut at {cut}");
+        assert_eq!(
+            parser
+                .value()
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let deltas: String = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                PathEventKind::StringDelta(text) if e.pointer == "/a/y" => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(deltas, "first", "cut at {cut}");
+    }
+    let mut parser = PartialJsonParser::new();
+    parser.push(r#"{"a": {"x": 1}, "b": 2, "a": {"y": "fir"#);
+    assert_eq!(parser.value(), &json!({"a": {"y": "fir"}, "b": 2}));
+}
+
+#[test]
+fn events_about_one_place_share_one_pointer() {
+    let (_, events) = parse_in_pieces(&[r#"{"files": [{"content": "a"#, "b", "c\"}]}"]);
+    let content: Vec<&PathEvent> = events
+        .iter()
+        .filter(|e| e.pointer == "/files/0/content")
+        .collect();
+    assert_eq!(content.len(), 4, "{events:?}");
+    for event in &content[1..] {
+        assert_eq!(
+            event.pointer.as_ptr(),
+            content[0].pointer.as_ptr(),
+            "rebuilt instead of shared"
+        );
+    }
+}
+
+#[test]
+fn a_shared_snapshot_stays_as_it_was_and_costs_nothing_once_dropped() {
+    let mut parser = PartialJsonParser::new();
+    parser.push(r#"{"a": "x"#);
+    let held = parser.shared_value();
+    parser.push("y");
+    assert_eq!(*held, json!({"a": "x"}), "a held snapshot never changes");
+    assert_eq!(parser.value(), &json!({"a": "xy"}));
+    drop(held);
+    let live = parser.value() as *const Value;
+    drop(parser.shared_value());
+    parser.push("z");
+    assert_eq!(
+        parser.value() as *const Value,
+        live,
+        "copied although nobody held it"
+    );
+    assert_eq!(parser.finish().unwrap_err().raw, r#"{"a": "xyz"#);
+}

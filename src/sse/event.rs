@@ -27,6 +27,15 @@ impl Utf8Bytes {
     pub(crate) fn bytes(&self) -> &Bytes {
         &self.0
     }
+
+    /// The part of these bytes that `part` borrows, shared without a copy; `None` when
+    /// `part` lies elsewhere. (A `str` inside UTF-8 bytes is UTF-8 itself.)
+    pub(crate) fn slice_ref(&self, part: &str) -> Option<Self> {
+        let whole = self.0.as_ptr_range();
+        let inner = part.as_bytes().as_ptr_range();
+        (whole.start <= inner.start && inner.end <= whole.end)
+            .then(|| Self(self.0.slice_ref(part.as_bytes())))
+    }
 }
 
 impl From<String> for Utf8Bytes {

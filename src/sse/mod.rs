@@ -13,4 +13,5 @@ mod stream;
 pub use decoder::{SseDecoder, DEFAULT_MAX_EVENT_SIZE};
 pub use error::{SseError, SseStreamError};
 pub use event::SseEvent;
+pub(crate) use event::Utf8Bytes;
 pub use stream::SseStream;

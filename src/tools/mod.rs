@@ -38,4 +38,4 @@ pub use changes::ToolChange;
 pub use choice::ToolChoice;
 pub use definition::{Tool, ToolDefinition};
 pub use structured::{StructuredMethod, StructuredModel, StructuredResponse};
-pub use structured_stream::{StructuredChunk, StructuredStream};
+pub use structured_stream::{PartialValue, StructuredChunk, StructuredStream};

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::{schema, StructuredStream, Tool, ToolChoice};
 use crate::chat_model::ChatAnthropic;
+use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages};
 
@@ -197,7 +198,39 @@ impl<T: DeserializeOwned> StructuredModel<T> {
     /// finished `T`.
     pub async fn stream(&self, input: impl IntoMessages) -> Result<StructuredStream<T>, Error> {
         let stream = self.model().stream(input).await?;
-        Ok(StructuredStream::new(stream, self.clone()))
+        Ok(self.read(stream))
+    }
+
+    /// Reads a reply that is already streaming (or a recording replayed with
+    /// [`ChatStream::replay`]) as this structured output: the same snapshots, then the `T`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// use chat_anthropic::tools::StructuredChunk;
+    /// use chat_anthropic::{ChatAnthropic, ChatStream, ReplayPace};
+    /// use futures_util::StreamExt;
+    ///
+    /// #[derive(schemars::JsonSchema, serde::Deserialize)]
+    /// #[schemars(rename = "plan_trip")]
+    /// struct Trip { itinerary: serde_json::Value }
+    ///
+    /// let recording = "tests/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse";
+    /// let model = ChatAnthropic::new("claude-sonnet-4-6").with_structured_output::<Trip>();
+    /// let mut stream = model.read(ChatStream::replay(recording, ReplayPace::Instant)?);
+    /// let (mut partials, mut trip) = (0, None);
+    /// while let Some(chunk) = stream.next().await {
+    ///     match chunk? {
+    ///         StructuredChunk::Partial(_) => partials += 1,
+    ///         StructuredChunk::Complete(value) => trip = Some(value),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// assert!(partials > 1);
+    /// assert_eq!(trip.unwrap().itinerary["city"], "Kyoto");
+    /// # Ok(()) }
+    /// ```
+    pub fn read(&self, stream: ChatStream) -> StructuredStream<T> {
+        StructuredStream::new(stream, self.clone())
     }
 
     /// The value in a finished reply.

@@ -1,11 +1,14 @@
 //! Structured output as it streams: snapshots of the partial value, then the value.
 
+use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use futures_core::Stream;
 use pin_project::pin_project;
 use serde::de::DeserializeOwned;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::{StructuredMethod, StructuredModel};
@@ -21,17 +24,85 @@ use crate::partial_json::PartialJsonParser;
 pub enum StructuredChunk<T> {
     /// The value so far, as JSON: complete members, the last one possibly partial (open
     /// strings included). Not yet checked against `T`.
-    Partial(Value),
+    Partial(PartialValue),
     /// The finished value (always the last item).
     Complete(T),
+}
+
+/// The value so far, shared with the parser that builds it: reads as a [`Value`], costs
+/// nothing to make. Held past the next fragment, it makes the parser copy its tree once
+/// (so what you hold never changes); dropped before, it costs nothing.
+///
+/// ```
+/// use chat_anthropic::partial_json::PartialJsonParser;
+/// use chat_anthropic::tools::PartialValue;
+/// let mut parser = PartialJsonParser::new();
+/// parser.push(r#"{"city": "Lis"#);
+/// let partial = PartialValue::from(parser.shared_value());
+/// assert_eq!(partial["city"], "Lis");
+/// assert_eq!(partial, serde_json::json!({"city": "Lis"}));
+/// assert_eq!(partial.into_value(), serde_json::json!({"city": "Lis"}));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartialValue(Arc<Value>);
+
+impl PartialValue {
+    /// The value, owned (a copy only if the parser still shares it).
+    pub fn into_value(self) -> Value {
+        Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+    }
+}
+
+impl From<Arc<Value>> for PartialValue {
+    fn from(value: Arc<Value>) -> Self {
+        Self(value)
+    }
+}
+
+impl From<PartialValue> for Value {
+    fn from(partial: PartialValue) -> Self {
+        partial.into_value()
+    }
+}
+
+impl Deref for PartialValue {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl AsRef<Value> for PartialValue {
+    fn as_ref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl PartialEq<Value> for PartialValue {
+    fn eq(&self, other: &Value) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<PartialValue> for Value {
+    fn eq(&self, other: &PartialValue) -> bool {
+        *self == *other.0
+    }
+}
+
+impl Serialize for PartialValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 /// The stream [`StructuredModel::stream`] returns: a [`StructuredChunk::Partial`] snapshot
 /// after every fragment of the value's JSON, then [`StructuredChunk::Complete`]. A reply that
 /// does not hold a valid `T` ends with [`Error::Structured`].
 ///
-/// Each snapshot is a copy of the value so far; for very large outputs read the live value
-/// without copying through [`partial`](Self::partial) instead.
+/// A snapshot shares the live value ([`PartialValue`]): each costs O(1), so streaming stays
+/// linear in the size of the reply, as long as each is dropped before the next is asked for.
+/// The live value can also be read at any time through [`partial`](Self::partial).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -146,14 +217,14 @@ impl<T: DeserializeOwned> Stream for StructuredStream<T> {
                 _ => false,
             };
             if grew {
-                let snapshot = partial_value(
+                let snapshot = shared_partial(
                     this.model.method_used(),
                     this.inner.as_ref().get_ref(),
                     *this.tool_index,
                     this.text_json,
                 );
-                let snapshot = snapshot.cloned().unwrap_or(Value::Null);
-                return Poll::Ready(Some(Ok(StructuredChunk::Partial(snapshot))));
+                let snapshot = snapshot.unwrap_or_else(|| Arc::new(Value::Null));
+                return Poll::Ready(Some(Ok(StructuredChunk::Partial(snapshot.into()))));
             }
         }
     }
@@ -169,6 +240,25 @@ fn partial_value<'a>(
     match method {
         StructuredMethod::ToolCalling => inner.aggregator().tool_input(tool_index?),
         _ => Some(text_json.value()).filter(|v| !v.is_null()),
+    }
+}
+
+/// [`partial_value`], shared rather than borrowed.
+fn shared_partial(
+    method: StructuredMethod,
+    inner: &ChatStream,
+    tool_index: Option<usize>,
+    text_json: &PartialJsonParser,
+) -> Option<Arc<Value>> {
+    match method {
+        StructuredMethod::ToolCalling => {
+            let index = tool_index?;
+            let aggregator = inner.aggregator();
+            aggregator
+                .shared_tool_input(index)
+                .or_else(|| aggregator.tool_input(index).cloned().map(Arc::new))
+        }
+        _ => Some(text_json.shared_value()).filter(|v| !v.is_null()),
     }
 }
 

@@ -1,0 +1,196 @@
+//! The stream paths a caller really takes, next to the limit, on the same bytes in one run.
+//!
+//! `cargo bench --bench paths -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Every row reads one whole stream held in memory, as `ChatStream::from_sse_bytes` gets it:
+//!
+//! - `limit`: a memchr scan for `data:` lines and a borrowed serde parse of each payload; no
+//!   events, no fold (the ceiling the other rows are read against).
+//! - `fold`: `collect_message(EventStream)`: decode, typed parse, fold; nothing else.
+//! - `final_message`: `ChatStream::from_sse_bytes(..).final_message()`, what `invoke` runs.
+//! - `updates`: `ChatStream::from_sse_bytes(..).updates()` drained: owned `StreamUpdate`s,
+//!   path events included.
+//! - `structured` (tool streams): `StructuredModel::read` over the same `ChatStream`, drained;
+//!   each `Partial` snapshot is dropped before the next one is asked for.
+//!
+//! Printed once: allocations per text delta on the `final_message` path of `text.sse`.
+//!
+//! On a shared, noisy machine, instruction counts are steadier than times: with
+//! `PATHS_ONCE=text,tool_100k` every path runs once per named stream and nothing else, for
+//! `valgrind --tool=callgrind` (each path is its own `run_*` function; read their inclusive
+//! costs with `callgrind_annotate --inclusive=yes`).
+
+mod common;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+
+use bytes::Bytes;
+use chat_anthropic::tools::StructuredChunk;
+use chat_anthropic::{collect_message, ChatAnthropic, ChatStream, EventStream};
+use criterion::{Criterion, Throughput};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+/// The input of the generated `tool_*` streams' `write_file` call, as structured output.
+#[derive(schemars::JsonSchema, Deserialize)]
+#[schemars(rename = "write_file")]
+#[allow(dead_code)]
+struct WriteFile {
+    path: String,
+    content: String,
+    mode: u32,
+    tags: Vec<String>,
+    nested: serde_json::Value,
+}
+
+/// The input of the generated `records_*` streams' call.
+#[derive(schemars::JsonSchema, Deserialize)]
+#[schemars(rename = "write_file")]
+#[allow(dead_code)]
+struct Records {
+    items: Vec<serde_json::Value>,
+    count: usize,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime")
+}
+
+async fn fold(body: &Bytes) -> usize {
+    let message = collect_message(EventStream::from_bytes(body.clone()))
+        .await
+        .unwrap();
+    message.tool_calls.len() + message.text().len()
+}
+
+async fn final_message(body: &Bytes) -> usize {
+    let message = ChatStream::from_sse_bytes(body.clone())
+        .final_message()
+        .await
+        .unwrap();
+    message.tool_calls.len() + message.text().len()
+}
+
+async fn updates(body: &Bytes) -> usize {
+    let mut updates = ChatStream::from_sse_bytes(body.clone()).updates();
+    let mut seen = 0;
+    while let Some(update) = updates.next().await {
+        update.unwrap();
+        seen += 1;
+    }
+    seen
+}
+
+async fn structured<T: serde::de::DeserializeOwned + schemars::JsonSchema>(body: &Bytes) -> usize {
+    let model = ChatAnthropic::new("claude-sonnet-4-6")
+        .api_key("unused")
+        .with_structured_output::<T>();
+    let mut stream = model.read(ChatStream::from_sse_bytes(body.clone()));
+    let mut partials = 0;
+    while let Some(chunk) = stream.next().await {
+        if let StructuredChunk::Partial(value) = chunk.unwrap() {
+            partials += value.is_object() as usize;
+        }
+    }
+    partials
+}
+
+fn allocations_per_text_delta(runtime: &tokio::runtime::Runtime, body: &Bytes) {
+    let deltas = body
+        .windows(b"\"text_delta\"".len())
+        .filter(|w| w == b"\"text_delta\"")
+        .count();
+    runtime.block_on(final_message(body)); // warm: first-use allocations are not per delta
+    let allocations = counting_alloc::count(|| runtime.block_on(final_message(body)));
+    eprintln!(
+        "allocations per text delta, ChatStream::from_sse_bytes(text.sse).final_message(): {:.3} ({allocations} / {deltas})",
+        allocations as f64 / deltas as f64
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let runtime = runtime();
+    let text = common::load("text.sse");
+    allocations_per_text_delta(&runtime, &text);
+    for name in [
+        "text",
+        "tool_10k",
+        "tool_1m",
+        "records_1m",
+        "deep_10k",
+        "deep_1m",
+    ] {
+        let body = common::load(&format!("{name}.sse"));
+        let mut group = c.benchmark_group(format!("paths/{name}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function("limit", |b| b.iter(|| common::limit(&body)));
+        group.bench_function("fold", |b| b.iter(|| runtime.block_on(fold(&body))));
+        group.bench_function("final_message", |b| {
+            b.iter(|| runtime.block_on(final_message(&body)))
+        });
+        group.bench_function("updates", |b| b.iter(|| runtime.block_on(updates(&body))));
+        if name.starts_with("tool") {
+            group.bench_function("structured", |b| {
+                b.iter(|| runtime.block_on(structured::<WriteFile>(&body)))
+            });
+        } else if name.starts_with("records") {
+            group.bench_function("structured", |b| {
+                b.iter(|| runtime.block_on(structured::<Records>(&body)))
+            });
+        }
+        group.finish();
+    }
+}
+
+#[inline(never)]
+fn run_limit(body: &Bytes) -> usize {
+    common::limit(body)
+}
+
+#[inline(never)]
+fn run_fold(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(fold(body))
+}
+
+#[inline(never)]
+fn run_final_message(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(final_message(body))
+}
+
+#[inline(never)]
+fn run_updates(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(updates(body))
+}
+
+#[inline(never)]
+fn run_structured(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
+    runtime.block_on(structured::<WriteFile>(body))
+}
+
+/// Every path once over each stream in `names` (comma-separated), for callgrind.
+fn once(names: &str) {
+    let runtime = runtime();
+    for name in names.split(',') {
+        let body = common::load(&format!("{name}.sse"));
+        let mut seen = run_limit(&body);
+        seen += run_fold(&runtime, &body);
+        seen += run_final_message(&runtime, &body);
+        seen += run_updates(&runtime, &body);
+        if name.starts_with("tool") {
+            seen += run_structured(&runtime, &body);
+        }
+        eprintln!("{name}: {seen}");
+    }
+}
+
+fn main() {
+    if let Ok(names) = std::env::var("PATHS_ONCE") {
+        return once(&names);
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+    criterion.final_summary();
+}

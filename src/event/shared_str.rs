@@ -1,0 +1,159 @@
+//! Text that shares the bytes it arrived in.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::sse::Utf8Bytes;
+
+/// An immutable string that, when it came from a stream, points into the bytes of the SSE
+/// event it arrived in instead of owning a copy (a delta without escapes costs no
+/// allocation). Cloning is a reference-count increment. Reads as a `str`.
+///
+/// ```
+/// use chat_anthropic::event::SharedStr;
+/// let text = SharedStr::from("Bonjour");
+/// assert_eq!(text, "Bonjour");
+/// assert!(text.starts_with("Bon"));
+/// let mut reply = String::new();
+/// reply.push_str(&text);
+/// assert_eq!(serde_json::to_string(&text).unwrap(), r#""Bonjour""#);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SharedStr(Utf8Bytes);
+
+impl SharedStr {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The part of `bytes` that `part` borrows, or a copy of `part` when it lies elsewhere
+    /// (a string serde had to unescape).
+    pub(crate) fn within(bytes: Option<&Utf8Bytes>, part: &str) -> Self {
+        match bytes.and_then(|bytes| bytes.slice_ref(part)) {
+            Some(shared) => Self(shared),
+            None => Self::from(part),
+        }
+    }
+}
+
+impl Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Hash for SharedStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(text: String) -> Self {
+        Self(Utf8Bytes::from(text))
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_owned())
+    }
+}
+
+impl From<SharedStr> for String {
+    fn from(text: SharedStr) -> Self {
+        text.as_str().to_owned()
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<SharedStr> for str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<SharedStr> for &str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedStr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    #[test]
+    fn text_inside_the_bytes_is_shared_and_other_text_copied() {
+        let data = Utf8Bytes::new(Bytes::from_static(b"{\"text\":\"caf\xC3\xA9\"}")).unwrap();
+        let inside = &data.as_str()[9..14];
+        let shared = SharedStr::within(Some(&data), inside);
+        assert_eq!(shared, "café");
+        assert_eq!(shared.as_ptr(), inside.as_ptr(), "no copy");
+        let elsewhere = String::from("café");
+        let copied = SharedStr::within(Some(&data), &elsewhere);
+        assert_eq!(copied, "café");
+        assert_ne!(copied.as_ptr(), elsewhere.as_ptr());
+        assert_eq!(SharedStr::within(None, inside), "café");
+    }
+}

@@ -1,0 +1,213 @@
+//! RFC 6901 JSON pointers: the shared, cheap-to-clone [`JsonPointer`], and the builder that
+//! keeps the pointer of the parser's current slot up to date one segment at a time.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Where a value sits in a JSON document, as an RFC 6901 pointer (`""` is the root,
+/// `/content`, `/files/0/path`; `~` and `/` in keys are written `~0` and `~1`).
+///
+/// Shared: cloning one is a reference-count increment, so every event about the same place
+/// carries the same text, whatever its depth or the length of its keys. Reads as a `str`.
+///
+/// ```
+/// use chat_anthropic::partial_json::JsonPointer;
+/// let pointer = JsonPointer::from("/files/0/path");
+/// assert_eq!(pointer, "/files/0/path");
+/// assert!(pointer.starts_with("/files"));
+/// let value = serde_json::json!({"files": [{"path": "a.txt"}]});
+/// assert_eq!(value.pointer(&pointer).unwrap(), "a.txt");
+/// assert_eq!(serde_json::to_string(&pointer).unwrap(), r#""/files/0/path""#);
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct JsonPointer(Arc<str>);
+
+impl JsonPointer {
+    /// The pointer as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for JsonPointer {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for JsonPointer {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for JsonPointer {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for JsonPointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for JsonPointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for JsonPointer {
+    fn from(text: &str) -> Self {
+        Self(Arc::from(text))
+    }
+}
+
+impl From<String> for JsonPointer {
+    fn from(text: String) -> Self {
+        Self(Arc::from(text))
+    }
+}
+
+impl From<JsonPointer> for String {
+    fn from(pointer: JsonPointer) -> Self {
+        pointer.0.to_string()
+    }
+}
+
+impl PartialEq<str> for JsonPointer {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for JsonPointer {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for JsonPointer {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<JsonPointer> for str {
+    fn eq(&self, other: &JsonPointer) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<JsonPointer> for &str {
+    fn eq(&self, other: &JsonPointer) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl Serialize for JsonPointer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonPointer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// The pointer of the parser's current slot, kept as text that grows and shrinks by one
+/// escaped segment as the parser enters and leaves values, plus a shared copy made at most
+/// once per slot: events about one place cost a reference-count increment each, not a walk
+/// of the path.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PointerBuf {
+    text: String,
+    shared: Option<JsonPointer>,
+}
+
+impl PointerBuf {
+    /// Enters the member `key`; returns the length to [`truncate`](Self::truncate) back to.
+    pub(super) fn push_key(&mut self, key: &str) -> usize {
+        let before = self.enter();
+        if !key.contains(['~', '/']) {
+            self.text.push_str(key);
+            return before;
+        }
+        for c in key.chars() {
+            match c {
+                '~' => self.text.push_str("~0"),
+                '/' => self.text.push_str("~1"),
+                c => self.text.push(c),
+            }
+        }
+        before
+    }
+
+    /// Enters the array item at `index`; returns the length to truncate back to.
+    pub(super) fn push_index(&mut self, index: usize) -> usize {
+        use std::fmt::Write;
+        let before = self.enter();
+        let _ = write!(self.text, "{index}");
+        before
+    }
+
+    fn enter(&mut self) -> usize {
+        self.shared = None;
+        let before = self.text.len();
+        self.text.push('/');
+        before
+    }
+
+    /// Leaves the innermost segment (back to what `push_*` returned).
+    pub(super) fn truncate(&mut self, len: usize) {
+        self.shared = None;
+        self.text.truncate(len);
+    }
+
+    /// The current pointer, shared.
+    pub(super) fn shared(&mut self) -> JsonPointer {
+        self.shared
+            .get_or_insert_with(|| JsonPointer::from(self.text.as_str()))
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_escaped_and_undone_one_at_a_time() {
+        let mut buf = PointerBuf::default();
+        assert_eq!(buf.shared(), "");
+        let a = buf.push_key("a/b");
+        let three = buf.push_index(3);
+        buf.push_key("~x");
+        assert_eq!(buf.shared(), "/a~1b/3/~0x");
+        buf.truncate(three);
+        assert_eq!(buf.shared(), "/a~1b");
+        buf.truncate(a);
+        assert_eq!(buf.shared(), "");
+    }
+
+    #[test]
+    fn one_shared_copy_per_slot() {
+        let mut buf = PointerBuf::default();
+        buf.push_key("content");
+        let first = buf.shared();
+        assert!(Arc::ptr_eq(&first.0, &buf.shared().0));
+        let before = buf.push_index(0);
+        buf.truncate(before);
+        assert!(!Arc::ptr_eq(&first.0, &buf.shared().0));
+        assert_eq!(first, buf.shared());
+    }
+}
