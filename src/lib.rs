@@ -163,7 +163,6 @@ pub use settings::{
     ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
 };
 pub use tools::{Tool, ToolChoice};
-pub use transport::{RateLimit, RateLimits};
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -147,6 +147,23 @@ async fn errors_carry_the_request_id_and_retry_after() {
 }
 
 #[tokio::test]
+async fn a_429_carries_the_typed_rate_limits_of_its_response() {
+    let server = MockServer::start().await;
+    server.set_rate_limits(MockRateLimits::per(Duration::from_secs(30)).requests(1));
+    let llm = model(&server).max_retries(0);
+    llm.invoke("Hi").await.unwrap();
+    // A model that has not seen the headers (its own limiter) runs into the limit.
+    let fresh = model(&server).max_retries(0);
+    let err = fresh.invoke("Hi again").await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    let limits = err.rate_limits().expect("rate limits on the error");
+    let requests = limits.requests.expect("the requests limit");
+    assert_eq!((requests.limit, requests.remaining), (Some(1), Some(0)));
+    assert!(requests.reset.is_some());
+    assert_eq!(limits.request_id.as_deref(), err.request_id());
+}
+
+#[tokio::test]
 async fn an_input_token_limit_is_enforced_too() {
     let server = MockServer::start().await;
     server.set_rate_limits(MockRateLimits::per(Duration::from_secs(30)).input_tokens(30));

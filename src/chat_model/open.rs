@@ -12,8 +12,9 @@ use crate::error::Error;
 use serde_json::Value;
 
 use super::ChatAnthropic;
+use crate::messages::RateLimits;
 use crate::request::Endpoint;
-use crate::transport::{self, Body, RateLimits};
+use crate::transport::{self, Body};
 
 /// Sends (with retries before the first byte), checks the response is an event stream, and
 /// frames the body (Bedrock's event-stream, a recording).

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::ApiErrorKind;
+use crate::messages::RateLimits;
 
 /// What the API said went wrong, with the facts a caller acts on.
 ///
@@ -24,6 +25,7 @@ pub struct ApiError {
     request_id: Option<String>,
     retry_after: Option<Duration>,
     should_retry: Option<bool>,
+    rate_limits: Option<Box<RateLimits>>,
 }
 
 impl ApiError {
@@ -36,6 +38,7 @@ impl ApiError {
             request_id: None,
             retry_after: None,
             should_retry: None,
+            rate_limits: None,
         }
     }
 
@@ -55,6 +58,19 @@ impl ApiError {
     pub fn with_retry_after(mut self, after: Duration) -> Self {
         self.retry_after = Some(after);
         self
+    }
+
+    /// With the `request-id` and rate-limit headers of the response it came from.
+    pub fn with_rate_limits(mut self, rate_limits: RateLimits) -> Self {
+        self.rate_limits = Some(Box::new(rate_limits));
+        self
+    }
+
+    /// The response's `request-id` and `anthropic-ratelimit-*` headers, typed (`None` for an
+    /// `error` event inside a stream: the stream's own are on the
+    /// [`ChatStream`](crate::ChatStream::rate_limits)).
+    pub fn rate_limits(&self) -> Option<&RateLimits> {
+        self.rate_limits.as_deref()
     }
 
     /// With the server's `x-should-retry` verdict, which overrides the status.

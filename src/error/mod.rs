@@ -245,6 +245,34 @@ impl Error {
         }
     }
 
+    /// The `request-id` and rate-limit headers of the error response, typed (for a 429:
+    /// which limit ran out, and when it resets).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::time::Duration;
+    /// use chat_anthropic::mock::{MockRateLimits, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.set_rate_limits(MockRateLimits::per(Duration::from_secs(60)).requests(1));
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url()).api_key("k").max_retries(0);
+    /// let first = llm.invoke("Hi").await.unwrap();
+    /// // A clone made without the shared limiter's knowledge: `from_config` starts afresh.
+    /// let fresh = chat_anthropic::ChatAnthropic::from_config(llm.config().clone())
+    ///     .base_url(server.base_url()).api_key("k");
+    /// let err = fresh.invoke("Hi again").await.unwrap_err();
+    /// let limits = err.rate_limits().expect("the 429 carried its headers");
+    /// assert_eq!(limits.requests.unwrap().remaining, Some(0));
+    /// assert!(limits.request_id.is_some());
+    /// # let _ = first; }
+    /// ```
+    pub fn rate_limits(&self) -> Option<&crate::messages::RateLimits> {
+        match self.root() {
+            Self::Api(api) => api.rate_limits(),
+            _ => None,
+        }
+    }
+
     /// The message assembled before a stream failed.
     pub fn partial_message(&self) -> Option<&AIMessage> {
         match self {

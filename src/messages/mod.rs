@@ -9,6 +9,7 @@ mod content;
 mod conversation;
 mod document;
 pub(crate) mod image;
+mod rate_limits;
 mod stop_reason;
 mod tool_input;
 pub(crate) mod unknown_block;
@@ -27,6 +28,7 @@ pub use content::{
 pub use conversation::{HumanMessage, IntoMessages, Message, SystemMessage, ToolMessage};
 pub use document::{CitationsConfig, DocumentBlock, DocumentSource};
 pub use image::{ImageBlock, ImageSource, IMAGE_MEDIA_TYPES};
+pub use rate_limits::{RateLimit, RateLimits};
 pub use stop_reason::StopReason;
 pub use usage::{
     CacheCreation, InputTokenDetails, OutputTokenDetails, Usage, UsageDelta, UsageMetadata,

@@ -36,6 +36,7 @@ pub(crate) async fn from_response(response: Response, idle: Option<Duration>) ->
         .map(str::to_owned);
     let retry_after = super::retry::server_delay(headers);
     let should_retry = super::retry::should_retry_header(headers);
+    let rate_limits = crate::messages::RateLimits::from_headers(headers);
     let (kind, message, body_request_id) =
         match super::read::prefix(response, ERROR_BODY_LIMIT, idle).await {
             Ok(body) => parse(status, &body.bytes),
@@ -45,7 +46,9 @@ pub(crate) async fn from_response(response: Response, idle: Option<Duration>) ->
                 None,
             ),
         };
-    let mut error = ApiError::new(kind, message).with_status(status);
+    let mut error = ApiError::new(kind, message)
+        .with_status(status)
+        .with_rate_limits(rate_limits);
     if let Some(id) = header_request_id.or(body_request_id) {
         error = error.with_request_id(id);
     }

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
 
-use super::rate_limits::{RateLimit, RateLimits};
+use crate::messages::{RateLimit, RateLimits};
 
 /// The longest a single wait lasts before the state is looked at again.
 const RECHECK: Duration = Duration::from_millis(250);

@@ -9,7 +9,6 @@
 mod api_error;
 mod cleartext;
 pub(crate) mod limiter;
-mod rate_limits;
 mod read;
 mod retry;
 
@@ -28,8 +27,6 @@ use crate::error::{
     ConfigReason, Error, EventDecodeError, NotEventStreamError, RedirectError, TimeoutError,
     TimeoutPhase, TransportError, BODY_START_LIMIT,
 };
-
-pub use rate_limits::{RateLimit, RateLimits};
 
 /// A response body: bytes, or the error that ended them (an idle timeout, a broken
 /// connection).

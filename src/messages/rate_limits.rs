@@ -1,4 +1,4 @@
-//! The rate-limit headers every API response carries, typed.
+//! The rate-limit headers every API response carries, typed: on replies, streams and errors.
 
 use std::time::{Duration, SystemTime};
 
