@@ -1,9 +1,10 @@
 //! Requests to the endpoints beside Messages (Models, Files): the same key, headers,
 //! transport, timeouts and retries as the model's own requests, on Anthropic's API only.
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Response, Url};
 
+use super::target::{header_value, secret_header_value};
 use super::{platform, ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL};
 use crate::error::{Error, PlatformError, PlatformErrorKind};
 use crate::transport::{self, SendPolicy};
@@ -79,11 +80,14 @@ impl ChatAnthropic {
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
     }
 
+    /// Key, version and betas, then the user's own headers: the same header code as the
+    /// Messages requests.
     fn api_headers(&self, beta: Option<&str>) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
-        let mut key = to_value(self.resolved_api_key()?.expose())?;
-        key.set_sensitive(true);
-        headers.insert("x-api-key", key);
+        headers.insert(
+            "x-api-key",
+            secret_header_value(self.resolved_api_key()?.expose())?,
+        );
         headers.insert(
             "anthropic-version",
             HeaderValue::from_static(ANTHROPIC_VERSION),
@@ -91,13 +95,12 @@ impl ChatAnthropic {
         let mut betas: Vec<&str> = self.config.betas.iter().map(String::as_str).collect();
         betas.extend(beta.filter(|beta| !betas.contains(beta)));
         if !betas.is_empty() {
-            headers.insert("anthropic-beta", to_value(&betas.join(","))?);
+            headers.insert(
+                "anthropic-beta",
+                header_value("anthropic-beta", &betas.join(","))?,
+            );
         }
-        for (name, value) in &self.config.default_headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| invalid(format!("invalid header name {name:?}")))?;
-            headers.insert(name, to_value(value)?);
-        }
+        self.add_default_headers(&mut headers)?;
         Ok(headers)
     }
 
@@ -132,10 +135,6 @@ impl ChatAnthropic {
     pub(crate) fn idle_timeout(&self) -> Option<std::time::Duration> {
         self.config.timeout
     }
-}
-
-fn to_value(text: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(text).map_err(|_| invalid("a header value has invalid characters"))
 }
 
 fn invalid(message: impl Into<String>) -> Error {

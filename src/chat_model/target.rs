@@ -124,7 +124,7 @@ impl ChatAnthropic {
     }
 
     /// The user's own headers, last, so they may override ours; their values are sensitive.
-    fn add_default_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
+    pub(super) fn add_default_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
         for (name, value) in &self.config.default_headers {
             let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Error::config(
@@ -227,7 +227,7 @@ fn vertex_bearer(target: &vertex::VertexTarget, headers: &mut HeaderMap) -> Resu
 }
 
 /// A header value; the error names the header, never the value (it may be a secret).
-fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
+pub(super) fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(value).map_err(|_| {
         Error::config(
             ConfigReason::InvalidSetting,
@@ -237,7 +237,7 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
 }
 
 /// A credential header value, marked sensitive so the HTTP stack never prints it.
-fn secret_header_value(value: &str) -> Result<HeaderValue, Error> {
+pub(super) fn secret_header_value(value: &str) -> Result<HeaderValue, Error> {
     let mut value = header_value("authentication", value)?;
     value.set_sensitive(true);
     Ok(value)
