@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use crate::error::ProtocolError;
 use crate::event::Delta;
 use crate::messages::unknown_block::merge_fields;
-use crate::messages::{ContentBlock, InvalidToolCall, ToolCall};
+use crate::messages::{Citation, ContentBlock, InvalidToolCall, ToolCall};
 use crate::partial_json::{PartialJsonParser, PathEvent};
 
 /// A content block plus what is needed to finish it.
@@ -50,7 +50,7 @@ impl BlockBuilder {
             (ContentBlock::Text(block), Delta::Citation(citation)) => block
                 .citations
                 .get_or_insert_with(Vec::new)
-                .push(citation.clone()),
+                .push(Citation::clone(citation)),
             (ContentBlock::Thinking(block), Delta::Thinking(thinking)) => {
                 block.thinking.push_str(thinking)
             }

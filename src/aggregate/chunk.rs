@@ -6,8 +6,8 @@ use super::{block, MessageAggregator, Update};
 use crate::error::Error;
 use crate::event::{Delta, StreamEvent};
 use crate::messages::{
-    AIMessageChunk, ContentBlock, ContentChunk, ResponseMetadata, TextBlock, ThinkingBlock,
-    ToolCallChunk, UsageMetadata, MODEL_PROVIDER,
+    AIMessageChunk, Citation, ContentBlock, ContentChunk, ResponseMetadata, TextBlock,
+    ThinkingBlock, ToolCallChunk, UsageMetadata, MODEL_PROVIDER,
 };
 
 impl MessageAggregator {
@@ -126,7 +126,7 @@ impl MessageAggregator {
             }
             (_, Delta::Text(text)) => piece(ContentBlock::text(text.to_string())),
             (_, Delta::Citation(citation)) => piece(ContentBlock::Text(TextBlock {
-                citations: Some(vec![citation.clone()]),
+                citations: Some(vec![Citation::clone(citation)]),
                 ..TextBlock::default()
             })),
             (_, Delta::Thinking(thinking)) => piece(ContentBlock::Thinking(ThinkingBlock {

@@ -40,8 +40,9 @@ pub enum Delta {
     Thinking(SharedStr),
     /// `signature_delta`: the thinking block's signature.
     Signature(SharedStr),
-    /// `citations_delta`: one citation appended to a text block.
-    Citation(Citation),
+    /// `citations_delta`: one citation appended to a text block (boxed: it is rare and large,
+    /// and a delta is moved once per token).
+    Citation(Box<Citation>),
     /// A delta type this version does not know, kept verbatim.
     Unknown(Value),
 }
@@ -239,7 +240,7 @@ impl Fields<'_> {
             "signature_delta" => Delta::Signature(shared(self.signature, "signature")?),
             "citations_delta" => {
                 let raw = self.citation.ok_or_else(|| E::missing_field("citation"))?;
-                Delta::Citation(Citation::deserialize(raw).map_err(E::custom)?)
+                Delta::Citation(Box::new(Citation::deserialize(raw).map_err(E::custom)?))
             }
             unknown => {
                 let mut raw = self.other;

@@ -20,6 +20,9 @@ use crate::messages::{ApiMessage, ContentBlock, StopReason, UsageDelta};
 /// Event types this version does not know arrive as [`StreamEvent::Unknown`] with their raw
 /// JSON; they are never an error.
 ///
+/// The large, once-per-message variants are boxed: an event is moved by value through every
+/// stream layer, and the token deltas that make up nearly every event stay inline and small.
+///
 /// ```
 /// use chat_anthropic::{Delta, StreamEvent};
 /// let event = StreamEvent::parse(
@@ -34,21 +37,21 @@ use crate::messages::{ApiMessage, ContentBlock, StopReason, UsageDelta};
 #[non_exhaustive]
 pub enum StreamEvent {
     /// The message begins: id, model, and the initial usage.
-    MessageStart(MessageStart),
+    MessageStart(Box<MessageStart>),
     /// A content block begins.
-    ContentBlockStart(ContentBlockStart),
+    ContentBlockStart(Box<ContentBlockStart>),
     /// A content block grows.
     ContentBlockDelta(ContentBlockDelta),
     /// A content block is complete.
     ContentBlockStop(ContentBlockStop),
     /// Top-level changes: stop reason, stop sequence, cumulative usage.
-    MessageDelta(MessageDelta),
+    MessageDelta(Box<MessageDelta>),
     /// The message is complete.
     MessageStop,
     /// Keep-alive; carries nothing.
     Ping,
     /// The API failed mid-stream (e.g. `overloaded_error`); the stream ends.
-    Error(ErrorEvent),
+    Error(Box<ErrorEvent>),
     /// An event type this version does not know, kept verbatim.
     #[serde(untagged)]
     Unknown(Value),
@@ -162,5 +165,17 @@ impl StreamEvent {
             Self::Error(_) => "error",
             Self::Unknown(_) => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// Every event is moved by value through each stream layer: a large variant inline would
+    /// make every token delta pay for copying it (it was 544 bytes). What is left is the
+    /// inline raw JSON of `Unknown` (an ordered map) beside a delta's index.
+    #[test]
+    fn an_event_stays_small() {
+        let size = std::mem::size_of::<super::StreamEvent>();
+        assert!(size <= 80, "StreamEvent is {size} bytes");
     }
 }

@@ -64,13 +64,15 @@ impl StreamEvent {
             "content_block_delta" => {
                 content_block_delta(data, bytes).map(StreamEvent::ContentBlockDelta)
             }
-            "content_block_start" => from_str(data).map(StreamEvent::ContentBlockStart),
+            "content_block_start" => {
+                from_str(data).map(|e| StreamEvent::ContentBlockStart(Box::new(e)))
+            }
             "content_block_stop" => from_str(data).map(StreamEvent::ContentBlockStop),
-            "message_start" => from_str(data).map(StreamEvent::MessageStart),
-            "message_delta" => from_str(data).map(StreamEvent::MessageDelta),
+            "message_start" => from_str(data).map(|e| StreamEvent::MessageStart(Box::new(e))),
+            "message_delta" => from_str(data).map(|e| StreamEvent::MessageDelta(Box::new(e))),
             "message_stop" => from_str::<IgnoredAny>(data).map(|_| StreamEvent::MessageStop),
             "ping" => from_str::<IgnoredAny>(data).map(|_| StreamEvent::Ping),
-            "error" => from_str(data).map(StreamEvent::Error),
+            "error" => from_str(data).map(|e| StreamEvent::Error(Box::new(e))),
             _ => from_str::<serde_json::Value>(data).and_then(StreamEvent::deserialize),
         };
         parsed.map_err(|cause| EventDecodeError::new(event, data, cause))
