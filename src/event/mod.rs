@@ -2,6 +2,7 @@
 
 mod delta;
 mod parse;
+mod plain_delta;
 mod shared_str;
 mod stream;
 

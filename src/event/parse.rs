@@ -4,6 +4,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::delta::content_block_delta;
+use super::plain_delta::plain_content_block_delta;
 use super::StreamEvent;
 use crate::error::EventDecodeError;
 use crate::sse::{SseEvent, Utf8Bytes};
@@ -61,9 +62,11 @@ impl StreamEvent {
             _ if !is_object => Err(serde::de::Error::custom(
                 "an event payload must be a JSON object",
             )),
-            "content_block_delta" => {
-                content_block_delta(data, bytes).map(StreamEvent::ContentBlockDelta)
+            "content_block_delta" => match plain_content_block_delta(data, bytes) {
+                Some(delta) => Ok(delta),
+                None => content_block_delta(data, bytes),
             }
+            .map(StreamEvent::ContentBlockDelta),
             "content_block_start" => {
                 from_str(data).map(|e| StreamEvent::ContentBlockStart(Box::new(e)))
             }

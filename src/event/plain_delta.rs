@@ -1,0 +1,433 @@
+//! The plain shape of a token delta, read without a general JSON parser.
+//!
+//! Nearly every event of a stream is a `content_block_delta` of one shape: an object with
+//! `type`, `index` and `delta`, the delta an object with `type` and one string. Going through
+//! serde's map visitors costs several times what the bytes need, so that shape is read here
+//! directly, in any key order and with any whitespace. Anything else (an extra or repeated
+//! key, a `\u` escape, a number that is not a plain non-negative integer, a control
+//! character, trailing bytes) returns `None` and the full parser decides: this reader never
+//! accepts what the full parser would reject or read differently (the differential tests
+//! below check it).
+
+use super::{ContentBlockDelta, Delta, SharedStr};
+use crate::sse::Utf8Bytes;
+
+/// The delta of `data` when it has the plain shape; `None` sends it to the full parser.
+/// Text without escapes points into `bytes` (the event's data) when given.
+pub(super) fn plain_content_block_delta(
+    data: &str,
+    bytes: Option<&Utf8Bytes>,
+) -> Option<ContentBlockDelta> {
+    let mut reader = Reader {
+        data,
+        input: data.as_bytes(),
+        at: 0,
+    };
+    let (mut kind_seen, mut index, mut delta) = (false, None, None);
+    reader.eat(b'{')?;
+    loop {
+        match reader.key()? {
+            Key::Type if !kind_seen => {
+                kind_seen = true;
+                reader.literal(b"\"content_block_delta\"")?;
+            }
+            Key::Index if index.is_none() => index = Some(reader.integer()?),
+            Key::Delta if delta.is_none() => delta = Some(reader.delta(bytes)?),
+            _ => return None,
+        }
+        if reader.object_ends()? {
+            break;
+        }
+    }
+    reader.end()?;
+    Some(ContentBlockDelta {
+        index: index?,
+        delta: delta?,
+    })
+}
+
+/// The keys of the plain shape; any other key is the full parser's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Type,
+    Index,
+    Delta,
+    Text,
+    PartialJson,
+    Thinking,
+    Signature,
+}
+
+const KEYS: [(&[u8], Key); 7] = [
+    (b"\"type\"", Key::Type),
+    (b"\"index\"", Key::Index),
+    (b"\"delta\"", Key::Delta),
+    (b"\"text\"", Key::Text),
+    (b"\"partial_json\"", Key::PartialJson),
+    (b"\"thinking\"", Key::Thinking),
+    (b"\"signature\"", Key::Signature),
+];
+
+/// The four string deltas: their `type`, the key of their payload, and how to build them.
+const STRING_DELTAS: [(&[u8], Key, fn(SharedStr) -> Delta); 4] = [
+    (b"\"text_delta\"", Key::Text, Delta::Text),
+    (b"\"input_json_delta\"", Key::PartialJson, Delta::InputJson),
+    (b"\"thinking_delta\"", Key::Thinking, Delta::Thinking),
+    (b"\"signature_delta\"", Key::Signature, Delta::Signature),
+];
+
+struct Reader<'a> {
+    data: &'a str,
+    input: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Skips whitespace, then takes `byte`.
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.skip_whitespace();
+        (self.input.get(self.at) == Some(&byte)).then(|| self.at += 1)
+    }
+
+    /// Skips whitespace, then takes exactly `literal`.
+    fn literal(&mut self, literal: &[u8]) -> Option<()> {
+        self.skip_whitespace();
+        self.input[self.at..]
+            .starts_with(literal)
+            .then(|| self.at += literal.len())
+    }
+
+    /// A known key and its colon. Keys are compared as written: one with an escape is not
+    /// known here.
+    fn key(&mut self) -> Option<Key> {
+        self.skip_whitespace();
+        let rest = &self.input[self.at..];
+        let &(literal, key) = KEYS.iter().find(|(literal, _)| rest.starts_with(literal))?;
+        self.at += literal.len();
+        self.eat(b':')?;
+        Some(key)
+    }
+
+    /// After a value: `,` (more to come, `false`) or `}` (`true`).
+    fn object_ends(&mut self) -> Option<bool> {
+        self.skip_whitespace();
+        let ends = match self.input.get(self.at)? {
+            b',' => false,
+            b'}' => true,
+            _ => return None,
+        };
+        self.at += 1;
+        Some(ends)
+    }
+
+    /// Nothing but whitespace left.
+    fn end(&mut self) -> Option<()> {
+        self.skip_whitespace();
+        (self.at == self.input.len()).then_some(())
+    }
+
+    /// A non-negative integer that fits a `usize`, as JSON writes it (no leading zero).
+    fn integer(&mut self) -> Option<usize> {
+        self.skip_whitespace();
+        let digits = self.input[self.at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let text = &self.data[self.at..self.at + digits];
+        if digits == 0 || (digits > 1 && text.starts_with('0')) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.input.get(self.at + digits) {
+            return None;
+        }
+        self.at += digits;
+        text.parse().ok()
+    }
+
+    /// `{"type": "…_delta", "<payload>": "…"}` for the four string deltas, keys in any order.
+    fn delta(&mut self, bytes: Option<&Utf8Bytes>) -> Option<Delta> {
+        let (mut kind, mut payload) = (None, None);
+        self.eat(b'{')?;
+        loop {
+            match self.key()? {
+                Key::Type if kind.is_none() => {
+                    self.skip_whitespace();
+                    let rest = &self.input[self.at..];
+                    let found = STRING_DELTAS
+                        .iter()
+                        .find(|(name, ..)| rest.starts_with(name))?;
+                    self.at += found.0.len();
+                    kind = Some(found);
+                }
+                Key::Type | Key::Index | Key::Delta => return None,
+                field if payload.is_none() => payload = Some((field, self.string(bytes)?)),
+                _ => return None,
+            }
+            if self.object_ends()? {
+                break;
+            }
+        }
+        let (_, payload_key, make) = kind?;
+        let (field, text) = payload?;
+        (field == *payload_key).then(|| make(text))
+    }
+
+    /// A string value, shared with `bytes` when it has no escapes.
+    fn string(&mut self, bytes: Option<&Utf8Bytes>) -> Option<SharedStr> {
+        self.skip_whitespace();
+        if self.input.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let end = start + memchr::memchr2(b'"', b'\\', &self.input[start..])?;
+        if has_control(&self.input[start..end]) {
+            return None;
+        }
+        if self.input[end] == b'\\' {
+            return self.escaped_string(start, end).map(SharedStr::from);
+        }
+        self.at = end + 1;
+        Some(SharedStr::within(bytes, &self.data[start..end]))
+    }
+
+    /// The rest of a string from its first escape at `at` on, decoded.
+    fn escaped_string(&mut self, start: usize, mut at: usize) -> Option<String> {
+        let mut decoded = String::with_capacity(at - start + 16);
+        decoded.push_str(&self.data[start..at]);
+        loop {
+            // `at` is on a backslash.
+            decoded.push(match *self.input.get(at + 1)? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                _ => return None, // `\u` (surrogates and all) is the full parser's
+            });
+            let run = at + 2;
+            at = run + memchr::memchr2(b'"', b'\\', self.input.get(run..)?)?;
+            if has_control(&self.input[run..at]) {
+                return None;
+            }
+            decoded.push_str(&self.data[run..at]);
+            if self.input[at] == b'"' {
+                self.at = at + 1;
+                return Some(decoded);
+            }
+        }
+    }
+}
+
+/// JSON strings may not hold control characters raw. (A fold, not `any`: it vectorises.)
+fn has_control(run: &[u8]) -> bool {
+    run.iter().fold(false, |found, &byte| found | (byte < 0x20))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::event::delta::content_block_delta;
+
+    /// What the full parser makes of `data`.
+    fn full(data: &str) -> Option<ContentBlockDelta> {
+        content_block_delta(data, None).ok()
+    }
+
+    /// The plain reader either declines or agrees with the full parser.
+    fn agrees(data: &str) -> bool {
+        match plain_content_block_delta(data, None) {
+            None => true,
+            Some(plain) => full(data).as_ref() == Some(&plain),
+        }
+    }
+
+    #[test]
+    fn the_shapes_the_api_and_recorders_write_are_read_plainly() {
+        for data in [
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"OK"}     }"#,
+            r#"{"delta":{"partial_json":"{\"i","type":"input_json_delta"},"index":1,"type":"content_block_delta"}"#,
+            r#"{"type": "content_block_delta", "index": 12, "delta": {"type": "thinking_delta", "thinking": "a\nb\t\"c\" \\ \/"}}"#,
+            "{\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQB\"}}\r\n",
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"café ☕"}}"#,
+        ] {
+            let plain = plain_content_block_delta(data, None);
+            assert!(plain.is_some(), "{data}");
+            assert_eq!(plain, full(data), "{data}");
+        }
+    }
+
+    #[test]
+    fn anything_else_goes_to_the_full_parser() {
+        for data in [
+            // Valid for the full parser, but not the plain shape.
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\u00e9"}}"#,
+            r#"{"type":"content_block_delta","index":0,"extra":1,"delta":{"type":"text_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":0,"index":1,"delta":{"type":"text_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a","more":2}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{}}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"future_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","thinking":"a"}}"#,
+            r#"{"ty\u0070e":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}"#,
+            // Rejected by the full parser too.
+            r#"{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":1.0,"delta":{"type":"text_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":99999999999999999999999,"delta":{"type":"text_delta","text":"a"}}"#,
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\u{1}\"}}",
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\x"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}} x"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"},}"#,
+            r#"{"type":"content_block_delta","delta":{"type":"text_delta","text":"a"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}"#,
+        ] {
+            assert_eq!(plain_content_block_delta(data, None), None, "{data}");
+        }
+    }
+
+    #[test]
+    fn plain_text_points_into_the_event_and_escaped_text_is_decoded() {
+        let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"plain"}}"#;
+        let bytes = Utf8Bytes::from(data.to_owned());
+        let delta = plain_content_block_delta(bytes.as_str(), Some(&bytes)).unwrap();
+        let Delta::Text(text) = delta.delta else {
+            panic!()
+        };
+        assert!(bytes.bytes().as_ptr_range().contains(&text.as_ptr()));
+    }
+
+    /// Pieces the generated payloads are made of: whitespace, keys, strings and numbers of
+    /// every kind the two parsers could read differently.
+    fn whitespace() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", "", " ", "\n", "\t ", "\r\n  "]).prop_map(str::to_owned)
+    }
+
+    fn json_string() -> impl Strategy<Value = String> {
+        prop_oneof![
+            2 => any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
+            1 => "[a-z\"\\\\/\\n\\u{1}é]{0,8}".prop_map(|s| format!("\"{s}\"")),
+            2 => prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "é", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\b", "\\f", "\\r",
+                    "\\u00e9", "\\ud83d\\ude00", "\\ud83d", "\\x", "\\", "\u{7}",
+                ]),
+                0..6
+            )
+            .prop_map(|parts| format!("\"{}\"", parts.concat())),
+        ]
+    }
+
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            2 => any::<u64>().prop_map(|n| n.to_string()),
+            6 => (0u8..20).prop_map(|n| n.to_string()),
+            1 => prop::sample::select(vec!["01", "-1", "1.0", "1e2", "", "18446744073709551616", "0"])
+                .prop_map(str::to_owned),
+        ]
+    }
+
+    fn delta_object() -> impl Strategy<Value = String> {
+        let pairs = [
+            ("text_delta", "text"),
+            ("input_json_delta", "partial_json"),
+            ("thinking_delta", "thinking"),
+            ("signature_delta", "signature"),
+        ];
+        let kind_and_field = prop_oneof![
+            6 => prop::sample::select(pairs.to_vec()),
+            1 => (
+                prop::sample::select(vec!["text_delta", "citations_delta", "other_delta"]),
+                prop::sample::select(vec!["text", "partial_json", "signature", "x"]),
+            ),
+        ];
+        let extra = prop::sample::select(vec![false, false, false, true]);
+        (
+            kind_and_field,
+            json_string(),
+            any::<bool>(),
+            whitespace(),
+            extra,
+        )
+            .prop_map(|((kind, field), text, type_first, ws, extra)| {
+                let kind = format!("\"type\":{ws}\"{kind}\"");
+                let payload = format!("\"{field}\"{ws}:{text}");
+                let mut pairs = if type_first {
+                    vec![kind, payload]
+                } else {
+                    vec![payload, kind]
+                };
+                if extra {
+                    pairs.push("\"text\":\"again\"".to_owned());
+                }
+                format!("{{{ws}{}{ws}}}", pairs.join(&format!(",{ws}")))
+            })
+    }
+
+    fn payload() -> impl Strategy<Value = String> {
+        let trailing = prop::sample::select(vec![false, false, false, true]);
+        (delta_object(), number(), whitespace(), 0usize..6, trailing).prop_map(
+            |(delta, index, ws, order, trailing)| {
+                let parts = [
+                    format!("\"type\":{ws}\"content_block_delta\""),
+                    format!("\"index\":{ws}{index}"),
+                    format!("\"delta\":{ws}{delta}"),
+                ];
+                let orders = [
+                    [0, 1, 2],
+                    [0, 2, 1],
+                    [1, 0, 2],
+                    [1, 2, 0],
+                    [2, 0, 1],
+                    [2, 1, 0],
+                ];
+                let body: Vec<&str> = orders[order].iter().map(|&i| parts[i].as_str()).collect();
+                let tail = if trailing { " x" } else { "" };
+                format!("{ws}{{{}}}{ws}{tail}", body.join(","))
+            },
+        )
+    }
+
+    /// The generated payloads exercise the plain reader, not just the fallback.
+    #[test]
+    fn generated_payloads_are_often_read_plainly() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = payload();
+        let (mut plain, total) = (0, 2000);
+        for _ in 0..total {
+            let data = strategy.new_tree(&mut runner).unwrap().current();
+            assert!(agrees(&data), "{data}");
+            plain += usize::from(plain_content_block_delta(&data, None).is_some());
+        }
+        assert!(plain * 10 >= total, "only {plain} of {total} read plainly");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn the_plain_reader_never_disagrees_with_the_full_parser(data in payload()) {
+            prop_assert!(agrees(&data), "{}", data);
+        }
+
+        #[test]
+        fn nor_on_any_single_byte_change(data in payload(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+            let mut bytes = data.into_bytes();
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+            if let Ok(mutated) = String::from_utf8(bytes) {
+                prop_assert!(agrees(&mutated), "{}", mutated);
+            }
+        }
+    }
+}
