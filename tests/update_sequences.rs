@@ -98,12 +98,8 @@ fn a_nested_tool_input_comes_out_as_exactly_these_updates() {
     let day2 = json!({"n": 2, "stops": []});
     let input = json!({"city": "Kyoto", "days": [day1, day2], "ok": true});
     let args = |index: usize, fragment: &str| json!({"type": "tool_args", "index": index, "fragment": fragment});
-    let delta = |pointer: &str, text: &str| {
-        json!({"type": "tool_arg_delta", "index": 1, "pointer": pointer, "text": text})
-    };
-    let complete = |pointer: &str, value: Value| {
-        json!({"type": "tool_arg_complete", "index": 1, "pointer": pointer, "value": value})
-    };
+    let delta = |pointer: &str, text: &str| json!({"type": "tool_arg_delta", "index": 1, "pointer": pointer, "text": text});
+    let complete = |pointer: &str, value: Value| json!({"type": "tool_arg_complete", "index": 1, "pointer": pointer, "value": value});
     let expected = vec![
         json!({"type": "message_started", "id": "msg_1", "model": "claude-sonnet-4-6"}),
         json!({"type": "block_started", "index": 0, "block": {"type": "text", "text": ""}}),

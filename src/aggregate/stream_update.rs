@@ -9,7 +9,7 @@ use crate::event::{Delta, SharedStr, StreamEvent};
 use crate::messages::{
     Citation, ContentBlock, InvalidToolCall, StopReason, ToolCall, UsageMetadata,
 };
-use crate::partial_json::{JsonPointer, PathEvent, PathEventKind};
+use crate::partial_json::{JsonPointer, PathEvent, PathEventKind, SharedValue};
 
 /// One thing a UI or an agent acts on, owned so it can be sent across tasks or serialized
 /// (the `type` tag names it). Tool calls are spelled out: started, each raw fragment, each
@@ -98,8 +98,9 @@ pub enum StreamUpdate {
         index: usize,
         /// Where, as a JSON pointer.
         pointer: JsonPointer,
-        /// Its final value.
-        value: Value,
+        /// Its final value, shared (reads as a [`Value`]; [`SharedValue::into_value`] owns it):
+        /// made once, not copied at every level it closes.
+        value: SharedValue,
     },
     /// A tool call is complete, with parsed arguments: it can be run now, before the message
     /// ends.

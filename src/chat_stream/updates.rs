@@ -48,7 +48,11 @@ impl Stream for UpdateStream {
             if let Some(update) = this.pending.pop() {
                 return Poll::Ready(Some(Ok(update)));
             }
-            match ready!(this.inner.as_mut().poll_step(cx, Want::Updates(this.pending))) {
+            match ready!(this
+                .inner
+                .as_mut()
+                .poll_step(cx, Want::Updates(this.pending)))
+            {
                 Some(Ok(_)) => this.pending.reverse(),
                 Some(Err(err)) => return Poll::Ready(Some(Err(err))),
                 None => return Poll::Ready(None),

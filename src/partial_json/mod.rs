@@ -10,10 +10,12 @@
 //! that have arrived; an open string with the text so far. A number or literal appears only
 //! once complete (`12` might still become `123`), and a key only once its value starts.
 
+mod completed;
 mod error;
 mod path;
 mod pointer;
 mod scalar;
+mod shared_value;
 mod string;
 
 use std::sync::Arc;
@@ -23,7 +25,9 @@ use serde_json::{Map, Value};
 pub use error::{InvalidJson, PartialJsonError};
 pub use path::{PathEvent, PathEventKind};
 pub use pointer::JsonPointer;
+pub use shared_value::SharedValue;
 
+use completed::Completed;
 use path::{node_mut, Segment, Slot};
 use pointer::PointerBuf;
 use string::{Escape, StringEnd};
@@ -54,6 +58,12 @@ pub struct PartialJsonParser {
     state: State,
     /// The open containers, innermost last.
     containers: Vec<Container>,
+    /// Beside each open container, its completed members while path events are reported
+    /// (`None` for the root, whose completion shares the live value, and for a container
+    /// some member of which completed without events: its value is then copied).
+    completed: Vec<Option<Completed>>,
+    /// Whether the fragment being read reports path events.
+    tracking: bool,
     /// The slot of the value being parsed (or of the innermost open container).
     path: Vec<Segment>,
     /// The JSON pointer of that slot.
@@ -205,6 +215,7 @@ impl PartialJsonParser {
         if self.state == State::InNumber && self.containers.is_empty() {
             self.end_number(self.raw.len(), &mut None);
         }
+        // A completion event still held shares the root; the copy is made only then.
         if self.state == State::Done {
             return Ok(Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()));
         }
@@ -222,6 +233,7 @@ impl PartialJsonParser {
     }
 
     fn run(&mut self, fragment: &str, mut events: Sink<'_>) {
+        self.tracking = events.is_some();
         let base = self.raw.len();
         self.raw.push_str(fragment);
         let bytes = fragment.as_bytes();
@@ -246,7 +258,7 @@ impl PartialJsonParser {
                         self.fail(base + pos, "invalid literal");
                     } else if matched + 1 == literal.len() {
                         self.insert(scalar::literal_value(literal));
-                        self.complete(&mut events);
+                        self.complete(&mut events, None);
                     } else {
                         self.state = State::InLiteral {
                             literal,
@@ -315,12 +327,12 @@ impl PartialJsonParser {
             }
             b'{' => {
                 self.insert(Value::Object(Map::new()));
-                self.containers.push(Container::Object);
+                self.open(Container::Object, Completed::object);
                 self.state = State::FirstKeyOrEnd;
             }
             b'[' => {
                 self.insert(Value::Array(Vec::new()));
-                self.containers.push(Container::Array(0));
+                self.open(Container::Array(0), Completed::array);
                 self.state = State::FirstItemOrEnd;
             }
             b'"' => {
@@ -367,7 +379,7 @@ impl PartialJsonParser {
             }
             StringEnd::Closed(at) => {
                 self.flush_string(events);
-                self.complete(events);
+                self.complete(events, None);
                 at + 1
             }
         }
@@ -394,7 +406,7 @@ impl PartialJsonParser {
         match scalar::number(&self.pending) {
             Ok(number) => {
                 self.insert(number);
-                self.complete(events);
+                self.complete(events, None);
             }
             Err(message) => self.fail(offset, message),
         }
@@ -421,21 +433,43 @@ impl PartialJsonParser {
                     // A repeated key keeps its first position: find it by name from now on.
                     last.slot = Slot::Key(self.key.as_str().into());
                 }
+                if let Some(Some(members)) = self.completed.last_mut() {
+                    members.enter(&self.key);
+                }
             }
             Value::Array(items) => items.push(value),
             _ => unreachable!("a slot always matches its container"),
         }
     }
 
-    /// The value in the current slot is complete.
-    fn complete(&mut self, events: &mut Sink<'_>) {
-        if let Some(events) = events {
-            events.push(PathEvent {
-                pointer: self.pointer.shared(),
-                kind: PathEventKind::Complete(
-                    node_mut(Arc::make_mut(&mut self.root), &self.path).clone(),
-                ),
-            });
+    /// Opens a container (its completed members kept if events are reported and it is not
+    /// the root).
+    fn open(&mut self, container: Container, members: fn() -> Completed) {
+        let kept = self.tracking && !self.containers.is_empty();
+        self.containers.push(container);
+        self.completed.push(kept.then(members));
+    }
+
+    /// The value in the current slot is complete; `closed` holds the completed members of a
+    /// container that just closed, if they were kept.
+    fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>) {
+        match events {
+            Some(events) => {
+                let value = self.completed_value(closed);
+                if let Some(Some(parent)) = self.completed.last_mut() {
+                    parent.push(value.clone());
+                }
+                events.push(PathEvent {
+                    pointer: self.pointer.shared(),
+                    kind: PathEventKind::Complete(value),
+                });
+            }
+            // The parent's members are no longer all kept: its value will be copied.
+            None => {
+                if let Some(parent) = self.completed.last_mut() {
+                    *parent = None;
+                }
+            }
         }
         self.state = match self.containers.last_mut() {
             None => State::Done,
@@ -451,10 +485,25 @@ impl PartialJsonParser {
         };
     }
 
+    /// The value just completed: the live root itself, shared; a container assembled from its
+    /// kept members; or else a copy of the slot in the live tree (a scalar, mostly).
+    fn completed_value(&mut self, closed: Option<Completed>) -> SharedValue {
+        if self.containers.is_empty() {
+            return SharedValue::from_arc(Arc::clone(&self.root));
+        }
+        match closed {
+            Some(members) => members.into_value().into(),
+            None => node_mut(Arc::make_mut(&mut self.root), &self.path)
+                .clone()
+                .into(),
+        }
+    }
+
     /// The innermost container is closed, which completes it.
     fn close(&mut self, events: &mut Sink<'_>) {
         self.containers.pop();
-        self.complete(events);
+        let closed = self.completed.pop().flatten();
+        self.complete(events, closed);
     }
 
     fn fail(&mut self, offset: usize, message: &str) {

@@ -219,3 +219,41 @@ fn a_shared_snapshot_stays_as_it_was_and_costs_nothing_once_dropped() {
     );
     assert_eq!(parser.finish().unwrap_err().raw, r#"{"a": "xyz"#);
 }
+
+#[test]
+fn a_completed_container_is_assembled_from_its_members_not_copied() {
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    parser.push_with_events(r#"{"a": {"b": ["some text", "mo"#, &mut events);
+    let text_at = |value: &Value| value.as_str().unwrap().as_ptr();
+    let first = match &events[1].kind {
+        PathEventKind::Complete(value) => text_at(value),
+        other => panic!("{other:?}"),
+    };
+    events.clear();
+    parser.push_with_events(r#"re"]}}"#, &mut events);
+    let completions: Vec<(&str, &SharedValue)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            PathEventKind::Complete(value) => Some((&*e.pointer, value)),
+            PathEventKind::StringDelta(_) => None,
+        })
+        .collect();
+    let pointers: Vec<&str> = completions.iter().map(|(p, _)| *p).collect();
+    assert_eq!(pointers, ["/a/b/1", "/a/b", "/a", ""]);
+    assert_eq!(
+        text_at(&completions[1].1[0]),
+        first,
+        "a member whose event was dropped is moved in"
+    );
+    assert_eq!(completions[2].1["b"][0], "some text");
+    assert_eq!(completions[1].1[1], "more", "one still held is copied");
+    assert!(
+        std::ptr::eq(&**completions[3].1, parser.value()),
+        "the root's completion is the live value"
+    );
+    assert_eq!(
+        *completions[3].1,
+        json!({"a": {"b": ["some text", "more"]}})
+    );
+}
