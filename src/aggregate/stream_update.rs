@@ -89,8 +89,8 @@ pub enum StreamUpdate {
         /// Where, as a JSON pointer (`/content`, `/files/0/path`), shared by every update
         /// about the same place.
         pointer: JsonPointer,
-        /// The text appended.
-        text: String,
+        /// The text appended, sharing the event's bytes when it has no escapes.
+        text: SharedStr,
     },
     /// An argument is complete (the root `""` comes last).
     ToolArgComplete {

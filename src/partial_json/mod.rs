@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::event::SharedStr;
+
 pub use error::{InvalidJson, PartialJsonError};
 pub use path::{PathEvent, PathEventKind};
 pub use pointer::JsonPointer;
@@ -73,6 +75,11 @@ pub struct PartialJsonParser {
     key: String,
     /// Decoded string text not yet copied into the live value, or a number's text.
     pending: String,
+    /// Where the open string's text in `pending` starts in the fragment being read.
+    pending_start: usize,
+    /// The fragment being read, when the caller shares its bytes: a string delta without
+    /// escapes is then a slice of it rather than a copy.
+    shared_fragment: Option<SharedStr>,
     error: Option<PartialJsonError>,
 }
 
@@ -151,6 +158,18 @@ impl PartialJsonParser {
     /// ```
     pub fn push_with_events(&mut self, fragment: &str, events: &mut Vec<PathEvent>) {
         self.run(fragment, Some(events));
+    }
+
+    /// [`push_with_events`](Self::push_with_events) of a fragment held in shared bytes: the
+    /// string deltas that are plain slices of it share them.
+    pub(crate) fn push_shared_with_events(
+        &mut self,
+        fragment: &SharedStr,
+        events: &mut Vec<PathEvent>,
+    ) {
+        self.shared_fragment = Some(fragment.clone());
+        self.run(fragment, Some(events));
+        self.shared_fragment = None;
     }
 
     /// The live value: what has arrived so far (`Null` before anything has).
@@ -272,7 +291,7 @@ impl PartialJsonParser {
             };
         }
         if self.state == State::InString {
-            self.flush_string(&mut events);
+            self.flush_string(fragment, &mut events);
         }
     }
 
@@ -365,6 +384,9 @@ impl PartialJsonParser {
         let out = if in_key {
             &mut self.key
         } else {
+            if self.pending.is_empty() {
+                self.pending_start = pos;
+            }
             &mut self.pending
         };
         match string::decode(fragment, pos, &mut self.escape, out) {
@@ -378,7 +400,7 @@ impl PartialJsonParser {
                 at + 1
             }
             StringEnd::Closed(at) => {
-                self.flush_string(events);
+                self.flush_string(fragment, events);
                 self.complete(events, None);
                 at + 1
             }
@@ -386,20 +408,35 @@ impl PartialJsonParser {
     }
 
     /// Copies the decoded text of the open string into the live value.
-    fn flush_string(&mut self, events: &mut Sink<'_>) {
+    fn flush_string(&mut self, fragment: &str, events: &mut Sink<'_>) {
         if self.pending.is_empty() {
             return;
         }
         if let Value::String(live) = node_mut(Arc::make_mut(&mut self.root), &self.path) {
             live.push_str(&self.pending);
         }
-        match events {
-            Some(events) => events.push(PathEvent {
+        if let Some(events) = events {
+            let text = self.delta_text(fragment);
+            events.push(PathEvent {
                 pointer: self.pointer.shared(),
-                kind: PathEventKind::StringDelta(std::mem::take(&mut self.pending)),
-            }),
-            None => self.pending.clear(),
+                kind: PathEventKind::StringDelta(text),
+            });
         }
+        self.pending.clear();
+    }
+
+    /// The open string's new text: a slice of the shared fragment when it was read without
+    /// escapes (the decoded text is then the raw text), else its own copy.
+    fn delta_text(&mut self, fragment: &str) -> SharedStr {
+        let start = self.pending_start;
+        let raw = fragment
+            .get(start..start + self.pending.len())
+            .filter(|raw| *raw == self.pending);
+        match (&self.shared_fragment, raw) {
+            (Some(shared), Some(raw)) => shared.slice_ref(raw),
+            _ => None,
+        }
+        .unwrap_or_else(|| SharedStr::from(std::mem::take(&mut self.pending)))
     }
 
     fn end_number(&mut self, offset: usize, events: &mut Sink<'_>) {

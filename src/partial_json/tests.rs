@@ -257,3 +257,28 @@ fn a_completed_container_is_assembled_from_its_members_not_copied() {
         json!({"a": {"b": ["some text", "more"]}})
     );
 }
+
+#[test]
+fn a_string_delta_without_escapes_shares_the_fragment_read_from_a_stream() {
+    let fragment = crate::event::SharedStr::from(r#"{"a": "plain", "b": "esc\naped"#);
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    parser.push_shared_with_events(&fragment, &mut events);
+    let deltas: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            PathEventKind::StringDelta(text) => Some(text.as_str()),
+            PathEventKind::Complete(_) => None,
+        })
+        .collect();
+    assert_eq!(deltas, ["plain", "esc\naped"]);
+    let within = |text: &str| fragment.as_bytes().as_ptr_range().contains(&text.as_ptr());
+    assert!(
+        within(deltas[0]),
+        "a plain delta is a slice of the fragment"
+    );
+    assert!(
+        !within(deltas[1]),
+        "an escaped one is decoded into its own text"
+    );
+}
