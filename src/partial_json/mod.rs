@@ -77,9 +77,6 @@ pub struct PartialJsonParser {
     pending: String,
     /// Where the open string's text in `pending` starts in the fragment being read.
     pending_start: usize,
-    /// The fragment being read, when the caller shares its bytes: a string delta without
-    /// escapes is then a slice of it rather than a copy.
-    shared_fragment: Option<SharedStr>,
     error: Option<PartialJsonError>,
 }
 
@@ -135,7 +132,7 @@ impl PartialJsonParser {
     /// assert_eq!(parser.value(), &serde_json::json!({"a": true}));
     /// ```
     pub fn push(&mut self, fragment: &str) {
-        self.run(fragment, None);
+        self.run(fragment, None, None);
     }
 
     /// Feeds the next fragment and appends the [`PathEvent`]s it causes to `events`: at most
@@ -157,7 +154,7 @@ impl PartialJsonParser {
     /// assert_eq!(deltas, ["# Ti", "tle\n"]);
     /// ```
     pub fn push_with_events(&mut self, fragment: &str, events: &mut Vec<PathEvent>) {
-        self.run(fragment, Some(events));
+        self.run(fragment, None, Some(events));
     }
 
     /// [`push_with_events`](Self::push_with_events) of a fragment held in shared bytes: the
@@ -167,9 +164,7 @@ impl PartialJsonParser {
         fragment: &SharedStr,
         events: &mut Vec<PathEvent>,
     ) {
-        self.shared_fragment = Some(fragment.clone());
-        self.run(fragment, Some(events));
-        self.shared_fragment = None;
+        self.run(fragment, Some(fragment), Some(events));
     }
 
     /// The live value: what has arrived so far (`Null` before anything has).
@@ -251,7 +246,9 @@ impl PartialJsonParser {
         })
     }
 
-    fn run(&mut self, fragment: &str, mut events: Sink<'_>) {
+    /// Reads `fragment`; `shared` is the same text in shared bytes, when the caller has it (a
+    /// string delta without escapes is then a slice of it rather than a copy).
+    fn run(&mut self, fragment: &str, shared: Option<&SharedStr>, mut events: Sink<'_>) {
         self.tracking = events.is_some();
         let base = self.raw.len();
         self.raw.push_str(fragment);
@@ -260,7 +257,9 @@ impl PartialJsonParser {
         while pos < bytes.len() {
             pos = match self.state {
                 State::Failed => return,
-                State::InString | State::InKey => self.string(fragment, pos, base, &mut events),
+                State::InString | State::InKey => {
+                    self.string(fragment, shared, pos, base, &mut events)
+                }
                 State::InNumber => {
                     let run = bytes[pos..]
                         .iter()
@@ -291,7 +290,7 @@ impl PartialJsonParser {
             };
         }
         if self.state == State::InString {
-            self.flush_string(fragment, &mut events);
+            self.flush_string(fragment, shared, &mut events);
         }
     }
 
@@ -379,7 +378,14 @@ impl PartialJsonParser {
     }
 
     /// Inside a key or a string value. Returns the next position.
-    fn string(&mut self, fragment: &str, pos: usize, base: usize, events: &mut Sink<'_>) -> usize {
+    fn string(
+        &mut self,
+        fragment: &str,
+        shared: Option<&SharedStr>,
+        pos: usize,
+        base: usize,
+        events: &mut Sink<'_>,
+    ) -> usize {
         let in_key = self.state == State::InKey;
         let out = if in_key {
             &mut self.key
@@ -400,7 +406,7 @@ impl PartialJsonParser {
                 at + 1
             }
             StringEnd::Closed(at) => {
-                self.flush_string(fragment, events);
+                self.flush_string(fragment, shared, events);
                 self.complete(events, None);
                 at + 1
             }
@@ -408,7 +414,7 @@ impl PartialJsonParser {
     }
 
     /// Copies the decoded text of the open string into the live value.
-    fn flush_string(&mut self, fragment: &str, events: &mut Sink<'_>) {
+    fn flush_string(&mut self, fragment: &str, shared: Option<&SharedStr>, events: &mut Sink<'_>) {
         if self.pending.is_empty() {
             return;
         }
@@ -416,7 +422,7 @@ impl PartialJsonParser {
             live.push_str(&self.pending);
         }
         if let Some(events) = events {
-            let text = self.delta_text(fragment);
+            let text = self.delta_text(fragment, shared);
             events.push(PathEvent {
                 pointer: self.pointer.shared(),
                 kind: PathEventKind::StringDelta(text),
@@ -427,12 +433,12 @@ impl PartialJsonParser {
 
     /// The open string's new text: a slice of the shared fragment when it was read without
     /// escapes (the decoded text is then the raw text), else its own copy.
-    fn delta_text(&mut self, fragment: &str) -> SharedStr {
+    fn delta_text(&mut self, fragment: &str, shared: Option<&SharedStr>) -> SharedStr {
         let start = self.pending_start;
         let raw = fragment
             .get(start..start + self.pending.len())
             .filter(|raw| *raw == self.pending);
-        match (&self.shared_fragment, raw) {
+        match (shared, raw) {
             (Some(shared), Some(raw)) => shared.slice_ref(raw),
             _ => None,
         }
