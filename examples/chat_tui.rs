@@ -308,13 +308,13 @@ impl ReplyView {
                 index,
                 pointer,
                 value,
-            } if !pointer.is_empty() && !matches!(value, Value::Object(_) | Value::Array(_)) => {
+            } if !pointer.is_empty() && !matches!(*value, Value::Object(_) | Value::Array(_)) => {
                 let streamed = self.section == Section::ToolCall(index, Some(pointer.clone()));
                 if !streamed {
                     // A number, a boolean, or a string that arrived whole.
                     self.enter(Section::ToolCall(index, Some(pointer)), out)?;
-                    match value {
-                        Value::String(text) => self.write_argument(&text, out)?,
+                    match &*value {
+                        Value::String(text) => self.write_argument(text, out)?,
                         other => write!(out, "{other}")?,
                     }
                 }

@@ -214,7 +214,7 @@ async fn a_client_that_stops_reading_stops_the_upstream_read() {
             counter.fetch_add(1, Ordering::SeqCst);
             Ok::<_, Error>(StreamUpdate::Text {
                 index: 0,
-                text: text.clone(),
+                text: text.clone().into(),
             })
         });
         async move { sse_response(browser_events(updates)) }

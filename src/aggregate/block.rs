@@ -65,7 +65,7 @@ impl BlockBuilder {
             ) => {
                 let parser = self.input.get_or_insert_with(PartialJsonParser::new);
                 match path_events {
-                    Some(events) => parser.push_with_events(fragment, events),
+                    Some(events) => parser.push_shared_with_events(fragment, events),
                     None => parser.push(fragment),
                 }
             }

@@ -5,11 +5,11 @@ use serde_json::Value;
 
 use super::{MessageAggregator, Update};
 use crate::error::Error;
-use crate::event::StreamEvent;
+use crate::event::{Delta, SharedStr, StreamEvent};
 use crate::messages::{
     Citation, ContentBlock, InvalidToolCall, StopReason, ToolCall, UsageMetadata,
 };
-use crate::partial_json::{JsonPointer, PathEvent, PathEventKind};
+use crate::partial_json::{JsonPointer, PathEvent, PathEventKind, SharedValue};
 
 /// One thing a UI or an agent acts on, owned so it can be sent across tasks or serialized
 /// (the `type` tag names it). Tool calls are spelled out: started, each raw fragment, each
@@ -44,15 +44,15 @@ pub enum StreamUpdate {
     Text {
         /// The block's index.
         index: usize,
-        /// The new text.
-        text: String,
+        /// The new text, sharing the bytes of the event it arrived in (reads as a `str`).
+        text: SharedStr,
     },
     /// Reasoning appended to a thinking block.
     Thinking {
         /// The block's index.
         index: usize,
-        /// The new reasoning.
-        thinking: String,
+        /// The new reasoning, sharing the event's bytes.
+        thinking: SharedStr,
     },
     /// A thinking block's signature arrived.
     Signature {
@@ -79,8 +79,8 @@ pub enum StreamUpdate {
     ToolArgs {
         /// The block's index.
         index: usize,
-        /// The fragment as it arrived.
-        fragment: String,
+        /// The fragment as it arrived, sharing the event's bytes.
+        fragment: SharedStr,
     },
     /// A string argument grew (decoded text).
     ToolArgDelta {
@@ -89,8 +89,8 @@ pub enum StreamUpdate {
         /// Where, as a JSON pointer (`/content`, `/files/0/path`), shared by every update
         /// about the same place.
         pointer: JsonPointer,
-        /// The text appended.
-        text: String,
+        /// The text appended, sharing the event's bytes when it has no escapes.
+        text: SharedStr,
     },
     /// An argument is complete (the root `""` comes last).
     ToolArgComplete {
@@ -98,8 +98,9 @@ pub enum StreamUpdate {
         index: usize,
         /// Where, as a JSON pointer.
         pointer: JsonPointer,
-        /// Its final value.
-        value: Value,
+        /// Its final value, shared (reads as a [`Value`]; [`SharedValue::into_value`] owns it):
+        /// made once, not copied at every level it closes.
+        value: SharedValue,
     },
     /// A tool call is complete, with parsed arguments: it can be run now, before the message
     /// ends.
@@ -195,11 +196,11 @@ impl MessageAggregator {
             Update::BlockStarted { index, block } => StreamUpdate::block_started(index, block),
             Update::Text { index, text } => StreamUpdate::Text {
                 index,
-                text: text.to_owned(),
+                text: delta_text(event, text),
             },
             Update::Thinking { index, thinking } => StreamUpdate::Thinking {
                 index,
-                thinking: thinking.to_owned(),
+                thinking: delta_text(event, thinking),
             },
             Update::Signature { index } => StreamUpdate::Signature { index },
             Update::Citation { index, citation } => StreamUpdate::Citation {
@@ -208,7 +209,7 @@ impl MessageAggregator {
             },
             Update::ToolInput { index, fragment } => StreamUpdate::ToolArgs {
                 index,
-                fragment: fragment.to_owned(),
+                fragment: delta_text(event, fragment),
             },
             Update::BlockStopped { index } => StreamUpdate::BlockStopped { index },
             Update::ToolCallDone { index } => match self.tool_call(index) {
@@ -238,6 +239,21 @@ impl MessageAggregator {
             id: message.map(|m| m.id.clone()).unwrap_or_default(),
             model: message.map(|m| m.model.clone()).unwrap_or_default(),
         }
+    }
+}
+
+/// `text`, which `event`'s delta carries, shared with the event rather than copied.
+fn delta_text(event: &StreamEvent, text: &str) -> SharedStr {
+    match event {
+        StreamEvent::ContentBlockDelta(delta) => match &delta.delta {
+            Delta::Text(shared) | Delta::Thinking(shared) | Delta::InputJson(shared)
+                if shared.as_ptr() == text.as_ptr() && shared.len() == text.len() =>
+            {
+                shared.clone()
+            }
+            _ => SharedStr::from(text),
+        },
+        _ => SharedStr::from(text),
     }
 }
 

@@ -70,18 +70,18 @@ pub struct ChatStream {
 }
 
 /// What a step derives from its event, besides folding it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Want {
+#[derive(Debug)]
+enum Want<'a> {
     Event,
     Chunk,
-    Updates,
+    /// Updates, appended to this buffer (reused from event to event: no allocation each).
+    Updates(&'a mut Vec<StreamUpdate>),
 }
 
-/// What an event amounted to, as asked for by [`Want`].
+/// What an event amounted to, as asked for by [`Want`] (updates go into its buffer).
 enum Folded {
     Nothing,
     Chunk(Box<AIMessageChunk>),
-    Updates(Vec<StreamUpdate>),
 }
 
 /// An event, folded.
@@ -296,12 +296,9 @@ fn fold(
             }
             None => Folded::Nothing,
         }),
-        Want::Updates => {
-            let mut updates = Vec::new();
-            aggregator
-                .apply_updates(event, &mut updates)
-                .map(|()| Folded::Updates(updates))
-        }
+        Want::Updates(updates) => aggregator
+            .apply_updates(event, updates)
+            .map(|()| Folded::Nothing),
     }
 }
 

@@ -1,13 +1,12 @@
 //! [`ChatStream`] as owned [`StreamUpdate`]s.
 
-use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use futures_core::Stream;
 use pin_project::pin_project;
 
-use super::{ChatStream, Folded, Want};
+use super::{ChatStream, Want};
 use crate::aggregate::{MessageAggregator, StreamUpdate};
 use crate::error::Error;
 
@@ -20,7 +19,8 @@ use crate::error::Error;
 pub struct UpdateStream {
     #[pin]
     inner: ChatStream,
-    pending: VecDeque<StreamUpdate>,
+    /// The updates of the last event not yet returned, last first (so each is a `pop`).
+    pending: Vec<StreamUpdate>,
 }
 
 impl UpdateStream {
@@ -28,7 +28,7 @@ impl UpdateStream {
     pub(super) fn new(inner: ChatStream) -> Self {
         Self {
             inner: inner.with_path_events(),
-            pending: VecDeque::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -45,12 +45,15 @@ impl Stream for UpdateStream {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
         loop {
-            if let Some(update) = this.pending.pop_front() {
+            if let Some(update) = this.pending.pop() {
                 return Poll::Ready(Some(Ok(update)));
             }
-            match ready!(this.inner.as_mut().poll_step(cx, Want::Updates)) {
-                Some(Ok((_, Folded::Updates(updates)))) => this.pending.extend(updates),
-                Some(Ok(_)) => {}
+            match ready!(this
+                .inner
+                .as_mut()
+                .poll_step(cx, Want::Updates(this.pending)))
+            {
+                Some(Ok(_)) => this.pending.reverse(),
                 Some(Err(err)) => return Poll::Ready(Some(Err(err))),
                 None => return Poll::Ready(None),
             }

@@ -39,6 +39,12 @@ impl SharedStr {
             None => Self::from(part),
         }
     }
+
+    /// The part of this text that `part` borrows, shared without a copy; `None` when `part`
+    /// lies elsewhere.
+    pub(crate) fn slice_ref(&self, part: &str) -> Option<Self> {
+        self.0.slice_ref(part).map(Self)
+    }
 }
 
 impl Deref for SharedStr {

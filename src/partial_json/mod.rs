@@ -10,20 +10,26 @@
 //! that have arrived; an open string with the text so far. A number or literal appears only
 //! once complete (`12` might still become `123`), and a key only once its value starts.
 
+mod completed;
 mod error;
 mod path;
 mod pointer;
 mod scalar;
+mod shared_value;
 mod string;
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::event::SharedStr;
+
 pub use error::{InvalidJson, PartialJsonError};
 pub use path::{PathEvent, PathEventKind};
 pub use pointer::JsonPointer;
+pub use shared_value::SharedValue;
 
+use completed::Completed;
 use path::{node_mut, Segment, Slot};
 use pointer::PointerBuf;
 use string::{Escape, StringEnd};
@@ -54,6 +60,12 @@ pub struct PartialJsonParser {
     state: State,
     /// The open containers, innermost last.
     containers: Vec<Container>,
+    /// Beside each open container, its completed members while path events are reported
+    /// (`None` for the root, whose completion shares the live value, and for a container
+    /// some member of which completed without events: its value is then copied).
+    completed: Vec<Option<Completed>>,
+    /// Whether the fragment being read reports path events.
+    tracking: bool,
     /// The slot of the value being parsed (or of the innermost open container).
     path: Vec<Segment>,
     /// The JSON pointer of that slot.
@@ -63,6 +75,8 @@ pub struct PartialJsonParser {
     key: String,
     /// Decoded string text not yet copied into the live value, or a number's text.
     pending: String,
+    /// Where the open string's text in `pending` starts in the fragment being read.
+    pending_start: usize,
     error: Option<PartialJsonError>,
 }
 
@@ -118,7 +132,7 @@ impl PartialJsonParser {
     /// assert_eq!(parser.value(), &serde_json::json!({"a": true}));
     /// ```
     pub fn push(&mut self, fragment: &str) {
-        self.run(fragment, None);
+        self.run(fragment, None, None);
     }
 
     /// Feeds the next fragment and appends the [`PathEvent`]s it causes to `events`: at most
@@ -140,7 +154,17 @@ impl PartialJsonParser {
     /// assert_eq!(deltas, ["# Ti", "tle\n"]);
     /// ```
     pub fn push_with_events(&mut self, fragment: &str, events: &mut Vec<PathEvent>) {
-        self.run(fragment, Some(events));
+        self.run(fragment, None, Some(events));
+    }
+
+    /// [`push_with_events`](Self::push_with_events) of a fragment held in shared bytes: the
+    /// string deltas that are plain slices of it share them.
+    pub(crate) fn push_shared_with_events(
+        &mut self,
+        fragment: &SharedStr,
+        events: &mut Vec<PathEvent>,
+    ) {
+        self.run(fragment, Some(fragment), Some(events));
     }
 
     /// The live value: what has arrived so far (`Null` before anything has).
@@ -205,6 +229,7 @@ impl PartialJsonParser {
         if self.state == State::InNumber && self.containers.is_empty() {
             self.end_number(self.raw.len(), &mut None);
         }
+        // A completion event still held shares the root; the copy is made only then.
         if self.state == State::Done {
             return Ok(Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()));
         }
@@ -221,7 +246,10 @@ impl PartialJsonParser {
         })
     }
 
-    fn run(&mut self, fragment: &str, mut events: Sink<'_>) {
+    /// Reads `fragment`; `shared` is the same text in shared bytes, when the caller has it (a
+    /// string delta without escapes is then a slice of it rather than a copy).
+    fn run(&mut self, fragment: &str, shared: Option<&SharedStr>, mut events: Sink<'_>) {
+        self.tracking = events.is_some();
         let base = self.raw.len();
         self.raw.push_str(fragment);
         let bytes = fragment.as_bytes();
@@ -229,7 +257,9 @@ impl PartialJsonParser {
         while pos < bytes.len() {
             pos = match self.state {
                 State::Failed => return,
-                State::InString | State::InKey => self.string(fragment, pos, base, &mut events),
+                State::InString | State::InKey => {
+                    self.string(fragment, shared, pos, base, &mut events)
+                }
                 State::InNumber => {
                     let run = bytes[pos..]
                         .iter()
@@ -246,7 +276,7 @@ impl PartialJsonParser {
                         self.fail(base + pos, "invalid literal");
                     } else if matched + 1 == literal.len() {
                         self.insert(scalar::literal_value(literal));
-                        self.complete(&mut events);
+                        self.complete(&mut events, None);
                     } else {
                         self.state = State::InLiteral {
                             literal,
@@ -260,7 +290,7 @@ impl PartialJsonParser {
             };
         }
         if self.state == State::InString {
-            self.flush_string(&mut events);
+            self.flush_string(fragment, shared, &mut events);
         }
     }
 
@@ -315,12 +345,12 @@ impl PartialJsonParser {
             }
             b'{' => {
                 self.insert(Value::Object(Map::new()));
-                self.containers.push(Container::Object);
+                self.open(Container::Object, Completed::object);
                 self.state = State::FirstKeyOrEnd;
             }
             b'[' => {
                 self.insert(Value::Array(Vec::new()));
-                self.containers.push(Container::Array(0));
+                self.open(Container::Array(0), Completed::array);
                 self.state = State::FirstItemOrEnd;
             }
             b'"' => {
@@ -348,11 +378,21 @@ impl PartialJsonParser {
     }
 
     /// Inside a key or a string value. Returns the next position.
-    fn string(&mut self, fragment: &str, pos: usize, base: usize, events: &mut Sink<'_>) -> usize {
+    fn string(
+        &mut self,
+        fragment: &str,
+        shared: Option<&SharedStr>,
+        pos: usize,
+        base: usize,
+        events: &mut Sink<'_>,
+    ) -> usize {
         let in_key = self.state == State::InKey;
         let out = if in_key {
             &mut self.key
         } else {
+            if self.pending.is_empty() {
+                self.pending_start = pos;
+            }
             &mut self.pending
         };
         match string::decode(fragment, pos, &mut self.escape, out) {
@@ -366,35 +406,50 @@ impl PartialJsonParser {
                 at + 1
             }
             StringEnd::Closed(at) => {
-                self.flush_string(events);
-                self.complete(events);
+                self.flush_string(fragment, shared, events);
+                self.complete(events, None);
                 at + 1
             }
         }
     }
 
     /// Copies the decoded text of the open string into the live value.
-    fn flush_string(&mut self, events: &mut Sink<'_>) {
+    fn flush_string(&mut self, fragment: &str, shared: Option<&SharedStr>, events: &mut Sink<'_>) {
         if self.pending.is_empty() {
             return;
         }
         if let Value::String(live) = node_mut(Arc::make_mut(&mut self.root), &self.path) {
             live.push_str(&self.pending);
         }
-        match events {
-            Some(events) => events.push(PathEvent {
+        if let Some(events) = events {
+            let text = self.delta_text(fragment, shared);
+            events.push(PathEvent {
                 pointer: self.pointer.shared(),
-                kind: PathEventKind::StringDelta(std::mem::take(&mut self.pending)),
-            }),
-            None => self.pending.clear(),
+                kind: PathEventKind::StringDelta(text),
+            });
         }
+        self.pending.clear();
+    }
+
+    /// The open string's new text: a slice of the shared fragment when it was read without
+    /// escapes (the decoded text is then the raw text), else its own copy.
+    fn delta_text(&mut self, fragment: &str, shared: Option<&SharedStr>) -> SharedStr {
+        let start = self.pending_start;
+        let raw = fragment
+            .get(start..start + self.pending.len())
+            .filter(|raw| *raw == self.pending);
+        match (shared, raw) {
+            (Some(shared), Some(raw)) => shared.slice_ref(raw),
+            _ => None,
+        }
+        .unwrap_or_else(|| SharedStr::from(std::mem::take(&mut self.pending)))
     }
 
     fn end_number(&mut self, offset: usize, events: &mut Sink<'_>) {
         match scalar::number(&self.pending) {
             Ok(number) => {
                 self.insert(number);
-                self.complete(events);
+                self.complete(events, None);
             }
             Err(message) => self.fail(offset, message),
         }
@@ -421,21 +476,43 @@ impl PartialJsonParser {
                     // A repeated key keeps its first position: find it by name from now on.
                     last.slot = Slot::Key(self.key.as_str().into());
                 }
+                if let Some(Some(members)) = self.completed.last_mut() {
+                    members.enter(&self.key);
+                }
             }
             Value::Array(items) => items.push(value),
             _ => unreachable!("a slot always matches its container"),
         }
     }
 
-    /// The value in the current slot is complete.
-    fn complete(&mut self, events: &mut Sink<'_>) {
-        if let Some(events) = events {
-            events.push(PathEvent {
-                pointer: self.pointer.shared(),
-                kind: PathEventKind::Complete(
-                    node_mut(Arc::make_mut(&mut self.root), &self.path).clone(),
-                ),
-            });
+    /// Opens a container (its completed members kept if events are reported and it is not
+    /// the root).
+    fn open(&mut self, container: Container, members: fn() -> Completed) {
+        let kept = self.tracking && !self.containers.is_empty();
+        self.containers.push(container);
+        self.completed.push(kept.then(members));
+    }
+
+    /// The value in the current slot is complete; `closed` holds the completed members of a
+    /// container that just closed, if they were kept.
+    fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>) {
+        match events {
+            Some(events) => {
+                let value = self.completed_value(closed);
+                if let Some(Some(parent)) = self.completed.last_mut() {
+                    parent.push(value.clone());
+                }
+                events.push(PathEvent {
+                    pointer: self.pointer.shared(),
+                    kind: PathEventKind::Complete(value),
+                });
+            }
+            // The parent's members are no longer all kept: its value will be copied.
+            None => {
+                if let Some(parent) = self.completed.last_mut() {
+                    *parent = None;
+                }
+            }
         }
         self.state = match self.containers.last_mut() {
             None => State::Done,
@@ -451,10 +528,25 @@ impl PartialJsonParser {
         };
     }
 
+    /// The value just completed: the live root itself, shared; a container assembled from its
+    /// kept members; or else a copy of the slot in the live tree (a scalar, mostly).
+    fn completed_value(&mut self, closed: Option<Completed>) -> SharedValue {
+        if self.containers.is_empty() {
+            return SharedValue::from_arc(Arc::clone(&self.root));
+        }
+        match closed {
+            Some(members) => members.into_value().into(),
+            None => node_mut(Arc::make_mut(&mut self.root), &self.path)
+                .clone()
+                .into(),
+        }
+    }
+
     /// The innermost container is closed, which completes it.
     fn close(&mut self, events: &mut Sink<'_>) {
         self.containers.pop();
-        self.complete(events);
+        let closed = self.completed.pop().flatten();
+        self.complete(events, closed);
     }
 
     fn fail(&mut self, offset: usize, message: &str) {

@@ -3,6 +3,8 @@
 use serde_json::Value;
 
 use super::pointer::JsonPointer;
+use super::SharedValue;
+use crate::event::SharedStr;
 
 /// One step from an open container to the slot being filled, and where its pointer segment
 /// starts in the parser's pointer text.
@@ -45,10 +47,12 @@ pub struct PathEvent {
 #[non_exhaustive]
 pub enum PathEventKind {
     /// Text appended to the string at the pointer (decoded; at most one per string per
-    /// fragment).
-    StringDelta(String),
-    /// The value at the pointer is complete; the root's comes last.
-    Complete(Value),
+    /// fragment). Read from a stream, text without escapes shares the fragment's bytes.
+    StringDelta(SharedStr),
+    /// The value at the pointer is complete; the root's comes last. Shared: a container's
+    /// value is assembled from its members' (moved, unless their events are still held), and
+    /// the root's is the parser's live value.
+    Complete(SharedValue),
 }
 
 /// The node at `path` below `root`: one step per level, each an O(1) move to the last child

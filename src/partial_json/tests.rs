@@ -219,3 +219,66 @@ fn a_shared_snapshot_stays_as_it_was_and_costs_nothing_once_dropped() {
     );
     assert_eq!(parser.finish().unwrap_err().raw, r#"{"a": "xyz"#);
 }
+
+#[test]
+fn a_completed_container_is_assembled_from_its_members_not_copied() {
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    parser.push_with_events(r#"{"a": {"b": ["some text", "mo"#, &mut events);
+    let text_at = |value: &Value| value.as_str().unwrap().as_ptr();
+    let first = match &events[1].kind {
+        PathEventKind::Complete(value) => text_at(value),
+        other => panic!("{other:?}"),
+    };
+    events.clear();
+    parser.push_with_events(r#"re"]}}"#, &mut events);
+    let completions: Vec<(&str, &SharedValue)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            PathEventKind::Complete(value) => Some((&*e.pointer, value)),
+            PathEventKind::StringDelta(_) => None,
+        })
+        .collect();
+    let pointers: Vec<&str> = completions.iter().map(|(p, _)| *p).collect();
+    assert_eq!(pointers, ["/a/b/1", "/a/b", "/a", ""]);
+    assert_eq!(
+        text_at(&completions[1].1[0]),
+        first,
+        "a member whose event was dropped is moved in"
+    );
+    assert_eq!(completions[2].1["b"][0], "some text");
+    assert_eq!(completions[1].1[1], "more", "one still held is copied");
+    assert!(
+        std::ptr::eq(&**completions[3].1, parser.value()),
+        "the root's completion is the live value"
+    );
+    assert_eq!(
+        *completions[3].1,
+        json!({"a": {"b": ["some text", "more"]}})
+    );
+}
+
+#[test]
+fn a_string_delta_without_escapes_shares_the_fragment_read_from_a_stream() {
+    let fragment = crate::event::SharedStr::from(r#"{"a": "plain", "b": "esc\naped"#);
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    parser.push_shared_with_events(&fragment, &mut events);
+    let deltas: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            PathEventKind::StringDelta(text) => Some(text.as_str()),
+            PathEventKind::Complete(_) => None,
+        })
+        .collect();
+    assert_eq!(deltas, ["plain", "esc\naped"]);
+    let within = |text: &str| fragment.as_bytes().as_ptr_range().contains(&text.as_ptr());
+    assert!(
+        within(deltas[0]),
+        "a plain delta is a slice of the fragment"
+    );
+    assert!(
+        !within(deltas[1]),
+        "an escaped one is decoded into its own text"
+    );
+}

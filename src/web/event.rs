@@ -247,7 +247,7 @@ mod tests {
         let complete = StreamUpdate::ToolArgComplete {
             index: 2,
             pointer: "/path".into(),
-            value: json!("a.txt"),
+            value: json!("a.txt").into(),
         };
         assert_eq!(
             json_of(complete),
