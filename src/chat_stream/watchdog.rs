@@ -104,6 +104,21 @@ mod tests {
     use super::*;
     use futures_util::StreamExt;
 
+    /// Reads `watched` up to its error: how many events came first, and the error.
+    async fn events_until_the_error<S>(watched: &mut Pin<Box<Watchdog<S>>>) -> (usize, Error)
+    where
+        S: Stream<Item = Result<StreamEvent, Error>>,
+    {
+        let mut seen = 0;
+        loop {
+            match watched.next().await.expect("the watchdog ends the stream") {
+                Ok(_) => seen += 1,
+                Err(err) => return (seen, err),
+            }
+            assert!(seen < 10_000, "bounded");
+        }
+    }
+
     #[tokio::test]
     async fn pings_alone_do_not_keep_a_stream_alive() {
         let pings = futures_util::stream::iter(std::iter::repeat_with(|| Ok(StreamEvent::Ping)))
@@ -114,14 +129,7 @@ mod tests {
         let limit = Duration::from_millis(200);
         let mut watched = Box::pin(Watchdog::new(pings, Some(limit)));
         let started = Instant::now();
-        let mut seen = 0;
-        let err = loop {
-            match watched.next().await.expect("the watchdog ends the stream") {
-                Ok(_) => seen += 1,
-                Err(err) => break err,
-            }
-            assert!(seen < 10_000, "bounded");
-        };
+        let (seen, err) = events_until_the_error(&mut watched).await;
         assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Content));
         assert!(seen > 0 && started.elapsed() >= limit, "{seen} pings");
         assert!(watched.next().await.is_none());
@@ -148,13 +156,7 @@ mod tests {
             ));
         }
         let last_content = Instant::now();
-        let mut pings = 0;
-        let err = loop {
-            match watched.next().await.expect("the watchdog ends the stream") {
-                Ok(_) => pings += 1,
-                Err(err) => break err,
-            }
-        };
+        let (pings, err) = events_until_the_error(&mut watched).await;
         assert_eq!(err.timeout_phase(), Some(TimeoutPhase::Content));
         assert_eq!(Instant::now() - last_content, limit, "after {pings} pings");
     }
