@@ -19,6 +19,12 @@
 //! - Client CPU time per stream: this process's CPU clock (the server is another process)
 //!   around batches of 1 and 1,000 concurrent streams, the clients taking turns; printed.
 //!
+//! `E2E_ONLY=chat_anthropic` (or `reqwest_eventsource`), with `E2E_STREAMS` (default 200) and
+//! `E2E_CONCURRENT` (default 1): that client alone, after one warm-up batch; prints its CPU
+//! time and its threads' context switches per stream. To profile one client, run it under
+//! `valgrind --tool=callgrind` with `E2E_NO_CLOCK=1` (the streams run on the runtime's worker
+//! threads: compare a run of N streams with a run of 0 for the cost per stream).
+//!
 //! The baseline's retry policy is `Never`: with its default, `EventSource` sends the POST
 //! again when a stream ends.
 
@@ -307,6 +313,53 @@ async fn cpu_per_stream(clients: &[(&str, Client)], count: usize, streams: usize
     }
 }
 
+/// One client alone (`E2E_ONLY`): `streams` streams, `count` at a time, after one warm-up
+/// batch; prints the CPU time per stream. Its own function, so a profiler can select it.
+#[inline(never)]
+async fn only_client(name: &str, client: &Client, count: usize, streams: usize) {
+    concurrent_streams(client, count).await;
+    // rustix's vDSO lookup crashes under valgrind, which counts instructions anyway.
+    if std::env::var_os("E2E_NO_CLOCK").is_some() {
+        for _ in 0..streams.div_ceil(count) {
+            concurrent_streams(client, count).await;
+        }
+        return;
+    }
+    let switches_before = context_switches();
+    let before = process_cpu_time();
+    for _ in 0..streams.div_ceil(count) {
+        concurrent_streams(client, count).await;
+    }
+    let micros = (process_cpu_time() - before).as_secs_f64() * 1e6 / streams as f64;
+    let switches = (context_switches() - switches_before) as f64 / streams as f64;
+    eprintln!("client CPU per stream ({name} alone, {count} concurrent, {streams} streams): {micros:.1} µs, {switches:.1} context switches");
+}
+
+/// Context switches of this process's threads so far (each time a thread slept and woke).
+fn context_switches() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|line| line.contains("ctxt_switches"))
+                .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn resident_bytes() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: usize = statm
@@ -347,6 +400,16 @@ fn main() {
         ("chat_anthropic", Client::ours(&server.base_url, "bench")),
         ("reqwest_eventsource", Client::baseline(&server.base_url)),
     ];
+    if let Ok(only) = std::env::var("E2E_ONLY") {
+        let (name, client) = clients
+            .iter()
+            .find(|(name, _)| *name == only)
+            .expect("E2E_ONLY names a client: chat_anthropic or reqwest_eventsource");
+        let count = env_number("E2E_CONCURRENT", 1);
+        let streams = env_number("E2E_STREAMS", 200);
+        runtime.block_on(only_client(name, client, count, streams));
+        return;
+    }
     let mut criterion = Criterion::default().sample_size(20).configure_from_args();
     // `E2E_CPU_ONLY=1`: only the CPU time per stream (a minute instead of several).
     let cpu_only = std::env::var_os("E2E_CPU_ONLY").is_some();

@@ -149,6 +149,15 @@ impl Stream for LiveEvents {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if !this.holding
+            && this.held.is_empty()
+            && this.ending.is_none()
+            && this.reopening.is_none()
+        {
+            // Content has begun (or re-sending is off): the attempt's events as they come,
+            // handed straight through rather than moved through the loop below.
+            return this.attempt.as_mut().poll_next(cx);
+        }
         loop {
             if !this.holding {
                 if let Some(event) = this.held.pop_front() {

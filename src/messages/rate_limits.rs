@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
 /// One limit the API reports: `anthropic-ratelimit-{name}-{limit,remaining,reset}`.
@@ -88,28 +88,23 @@ pub struct RateLimits {
 impl RateLimits {
     /// Reads the headers of a response. Absent or malformed headers are `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let limit = |name: &str| {
-            let number = |part: &str| {
-                text(&format!("anthropic-ratelimit-{name}-{part}"))
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-            };
-            let reset = text(&format!("anthropic-ratelimit-{name}-reset"))
-                .and_then(|v| humantime::parse_rfc3339_weak(v.trim()).ok());
+        let text = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        let limit = |[limit, remaining, reset]: &[HeaderName; 3]| {
+            let number = |name| text(name).and_then(|v| v.trim().parse::<u64>().ok());
             let found = RateLimit {
-                limit: number("limit"),
-                remaining: number("remaining"),
-                reset,
+                limit: number(limit),
+                remaining: number(remaining),
+                reset: text(reset).and_then(|v| humantime::parse_rfc3339_weak(v.trim()).ok()),
             };
             (found != RateLimit::default()).then_some(found)
         };
         Self {
-            request_id: text("request-id").map(str::to_owned),
-            requests: limit("requests"),
-            tokens: limit("tokens"),
-            input_tokens: limit("input-tokens"),
-            output_tokens: limit("output-tokens"),
-            retry_after: text("retry-after")
+            request_id: text(&REQUEST_ID).map(str::to_owned),
+            requests: limit(&REQUESTS),
+            tokens: limit(&TOKENS),
+            input_tokens: limit(&INPUT_TOKENS),
+            output_tokens: limit(&OUTPUT_TOKENS),
+            retry_after: text(&RETRY_AFTER)
                 .and_then(|v| v.trim().parse::<f64>().ok())
                 .and_then(|secs| Duration::try_from_secs_f64(secs).ok()),
         }
@@ -124,6 +119,25 @@ impl RateLimits {
             || self.retry_after.is_some()
     }
 }
+
+/// The `-limit`, `-remaining` and `-reset` headers of one limit, named once (a lookup by a
+/// `&str` would check and hash the name again on every response).
+macro_rules! limit_headers {
+    ($name:literal) => {
+        [
+            HeaderName::from_static(concat!("anthropic-ratelimit-", $name, "-limit")),
+            HeaderName::from_static(concat!("anthropic-ratelimit-", $name, "-remaining")),
+            HeaderName::from_static(concat!("anthropic-ratelimit-", $name, "-reset")),
+        ]
+    };
+}
+
+const REQUESTS: [HeaderName; 3] = limit_headers!("requests");
+const TOKENS: [HeaderName; 3] = limit_headers!("tokens");
+const INPUT_TOKENS: [HeaderName; 3] = limit_headers!("input-tokens");
+const OUTPUT_TOKENS: [HeaderName; 3] = limit_headers!("output-tokens");
+const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+const RETRY_AFTER: HeaderName = reqwest::header::RETRY_AFTER;
 
 mod rfc3339 {
     use std::time::SystemTime;

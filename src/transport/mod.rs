@@ -8,6 +8,7 @@
 
 mod api_error;
 mod cleartext;
+mod idle;
 pub(crate) mod limiter;
 mod read;
 mod retry;
@@ -19,7 +20,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
 use reqwest::Response;
 
@@ -222,17 +222,10 @@ pub(crate) async fn event_stream(
 
 /// The body of a 2xx response as a byte stream, with the idle timeout between chunks.
 pub(crate) fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
-    let bytes = response
-        .bytes_stream()
-        .map(|chunk| chunk.map_err(|err| Error::from(TransportError::new(err))));
-    match idle_timeout {
-        None => Box::pin(bytes),
-        Some(after) => Box::pin(
-            tokio_stream::StreamExt::timeout(bytes, after).map(move |item| {
-                item.unwrap_or(Err(TimeoutError::new(TimeoutPhase::Body, after).into()))
-            }),
-        ),
-    }
+    Box::pin(idle::IdleTimeout::new(
+        response.bytes_stream(),
+        idle_timeout,
+    ))
 }
 
 /// The most of a JSON response (`count_tokens`) that is read.
