@@ -222,10 +222,7 @@ pub(crate) async fn event_stream(
 
 /// The body of a 2xx response as a byte stream, with the idle timeout between chunks.
 pub(crate) fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
-    Box::pin(idle::IdleTimeout::new(
-        response.bytes_stream(),
-        idle_timeout,
-    ))
+    idle::with_idle_timeout(response.bytes_stream(), idle_timeout)
 }
 
 /// The most of a JSON response (`count_tokens`) that is read.
