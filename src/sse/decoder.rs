@@ -1,17 +1,20 @@
 //! The incremental event-stream decoder (WHATWG "event stream interpretation").
 //!
 //! Hand-written because it is the hot path: every byte of every response goes through it.
-//! Each byte is scanned once for a line end (memchr); a line that fits in one chunk is sliced
-//! out of that chunk without copying, and so is the data of a single-line event; only a line
-//! cut by a chunk boundary is copied, once. UTF-8 is checked once per dispatched event (and
-//! once per `id` line, since the id outlives its event).
+//! Each byte is scanned once for a line end (memchr). A line that fits in its chunk is read
+//! in place, as a range of the chunk: no `Bytes` is made for it, so no reference count is
+//! touched per line. Only the data of a dispatched event becomes a `Bytes` (a slice of the
+//! chunk, or the lines joined), and the known event names (`content_block_delta`, …) are
+//! stored as `&'static str`. A line cut by a chunk boundary is copied, once. UTF-8 is checked
+//! once per dispatched event (and once per `id` line, since the id outlives its event).
 
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use super::event::{SseEvent, Utf8Bytes};
+use super::event::{known_name, EventName, SseEvent, Utf8Bytes};
 use super::SseError;
 
 /// The default bound on one event's size.
@@ -52,9 +55,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 #[derive(Debug)]
 pub struct SseDecoder {
     max_event_size: usize,
-    /// Chunks not fully scanned yet, and where scanning stopped in the first one.
-    queue: VecDeque<Bytes>,
+    /// The chunk being scanned and where scanning stopped in it. It is kept after it is
+    /// scanned to its end, until the next one arrives: the event being read may point into it.
+    chunk: Bytes,
     position: usize,
+    /// Chunks pushed before `chunk` was scanned to its end. `SseStream` pushes only when the
+    /// decoder has nothing left to scan, so there this stays empty (and unallocated).
+    queued: VecDeque<Bytes>,
     /// The start of a line cut by a chunk boundary.
     partial_line: BytesMut,
     /// The previous chunk ended with CR: an LF starting the next one ends nothing.
@@ -76,46 +83,109 @@ pub struct SseDecoder {
 /// The fields of the event being read.
 #[derive(Debug, Default)]
 struct EventBuilder {
-    event_type: Option<Bytes>,
+    event_type: Option<EventType>,
     data: Data,
     retry: Option<Duration>,
     /// The first field of this event found invalid before the blank line (an `id`).
     invalid: Option<SseError>,
 }
 
-/// The data buffer: one line borrowed from its chunk, or several lines joined.
+/// The `event` field as read, before the event is dispatched.
+#[derive(Debug)]
+enum EventType {
+    /// A known name, or `""` (which, like no `event` field, means `"message"`).
+    Known(&'static str),
+    /// Any other name, checked for UTF-8 only if its event is dispatched.
+    Other(Bytes),
+}
+
+/// The data buffer: one line in the current chunk or borrowed from a joined line, or several
+/// lines joined.
 #[derive(Debug, Default)]
 enum Data {
     #[default]
     None,
+    /// A range of the decoder's current chunk; sliced out when the event is dispatched or
+    /// the decoder moves to the next chunk.
+    InChunk(Range<usize>),
     Slice(Bytes),
     Joined(BytesMut),
+}
+
+/// A line, or a field value: a range of the current chunk (nearly every line), or of a line
+/// joined from the ends of several chunks.
+struct Text<'a> {
+    source: &'a Bytes,
+    range: Range<usize>,
+    in_chunk: bool,
+}
+
+impl Text<'_> {
+    fn bytes(&self) -> &[u8] {
+        &self.source[self.range.clone()]
+    }
+
+    fn to_bytes(&self) -> Bytes {
+        self.source.slice(self.range.clone())
+    }
+
+    /// The part of this text from `offset` on.
+    fn tail(&self, offset: usize) -> Self {
+        Text {
+            source: self.source,
+            range: self.range.start + offset..self.range.end,
+            in_chunk: self.in_chunk,
+        }
+    }
 }
 
 impl Data {
     fn len(&self) -> usize {
         match self {
             Data::None => 0,
+            Data::InChunk(range) => range.len(),
             Data::Slice(bytes) => bytes.len(),
             Data::Joined(buffer) => buffer.len(),
         }
     }
 
-    fn append_line(&mut self, value: Bytes) {
+    /// Adds a `data` line; `chunk` is the decoder's current chunk.
+    fn append_line(&mut self, chunk: &Bytes, value: Text<'_>) {
         *self = match std::mem::take(self) {
-            Data::None => Data::Slice(value),
-            Data::Slice(first) => {
-                let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(b"\n");
-                joined.extend_from_slice(&value);
-                Data::Joined(joined)
-            }
+            Data::None if value.in_chunk => Data::InChunk(value.range),
+            Data::None => Data::Slice(value.to_bytes()),
+            Data::InChunk(first) => Self::join(&chunk[first], value.bytes()),
+            Data::Slice(first) => Self::join(&first, value.bytes()),
             Data::Joined(mut joined) => {
                 joined.extend_from_slice(b"\n");
-                joined.extend_from_slice(&value);
+                joined.extend_from_slice(value.bytes());
                 Data::Joined(joined)
             }
+        }
+    }
+
+    fn join(first: &[u8], second: &[u8]) -> Self {
+        let mut joined = BytesMut::with_capacity(first.len() + 1 + second.len());
+        joined.extend_from_slice(first);
+        joined.extend_from_slice(b"\n");
+        joined.extend_from_slice(second);
+        Data::Joined(joined)
+    }
+
+    /// Slices a range of `chunk` out before the decoder lets go of that chunk.
+    fn detach(&mut self, chunk: &Bytes) {
+        if let Data::InChunk(range) = self {
+            *self = Data::Slice(chunk.slice(range.clone()));
+        }
+    }
+
+    /// The data of a dispatched event; `None` when it had no `data` line.
+    fn into_bytes(self, chunk: &Bytes) -> Option<Bytes> {
+        match self {
+            Data::None => None,
+            Data::InChunk(range) => Some(chunk.slice(range)),
+            Data::Slice(bytes) => Some(bytes),
+            Data::Joined(buffer) => Some(buffer.freeze()),
         }
     }
 }
@@ -137,8 +207,9 @@ impl SseDecoder {
     pub fn with_max_event_size(bytes: usize) -> Self {
         Self {
             max_event_size: bytes,
-            queue: VecDeque::new(),
+            chunk: Bytes::new(),
             position: 0,
+            queued: VecDeque::new(),
             partial_line: BytesMut::new(),
             skip_lf: false,
             bom_probe: Some(BytesMut::new()),
@@ -152,18 +223,16 @@ impl SseDecoder {
 
     /// Hands over the next chunk of the stream.
     pub fn push(&mut self, chunk: Bytes) {
+        let Some(probe) = self.bom_probe.as_mut() else {
+            return self.enqueue(chunk);
+        };
         if chunk.is_empty() {
             return;
         }
-        let Some(probe) = self.bom_probe.as_mut() else {
-            self.queue.push_back(chunk);
-            return;
-        };
         if probe.is_empty() && chunk.len() >= BOM.len() {
             self.bom_probe = None;
             let skip = if chunk.starts_with(BOM) { BOM.len() } else { 0 };
-            self.queue.push_back(chunk.slice(skip..));
-            return;
+            return self.enqueue(chunk.slice(skip..));
         }
         // A first chunk shorter than a BOM: hold the bytes until it is clear.
         probe.extend_from_slice(&chunk);
@@ -171,14 +240,31 @@ impl SseDecoder {
         if probe[..seen] != BOM[..seen] {
             let start = probe.split().freeze();
             self.bom_probe = None;
-            self.queue.push_back(start);
+            self.enqueue(start);
         } else if probe.len() >= BOM.len() {
             let rest = probe.split().freeze().slice(BOM.len()..);
             self.bom_probe = None;
-            if !rest.is_empty() {
-                self.queue.push_back(rest);
-            }
+            self.enqueue(rest);
         }
+    }
+
+    /// Scans `chunk` now if the current one is done, else after the ones already waiting.
+    fn enqueue(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.position >= self.chunk.len() && self.queued.is_empty() {
+            self.start_chunk(chunk);
+        } else {
+            self.queued.push_back(chunk);
+        }
+    }
+
+    /// Moves on to `next`, once the current chunk is scanned to its end.
+    fn start_chunk(&mut self, next: Bytes) {
+        self.event.data.detach(&self.chunk);
+        self.position = usize::from(std::mem::take(&mut self.skip_lf) && next[0] == b'\n');
+        self.chunk = next;
     }
 
     /// Whether part of an event (or of a line) is waiting for more input. At the end of the
@@ -188,62 +274,77 @@ impl SseDecoder {
             || self.event.data.len() > 0
             || self.event.event_type.is_some()
             || self.event.invalid.is_some()
-            || self.queue.iter().any(|c| !c.is_empty())
+            || self.position < self.chunk.len()
+            || !self.queued.is_empty()
             || self.bom_probe.as_ref().is_some_and(|p| !p.is_empty())
     }
 
     /// The next complete event, an error, or `None` when more input is needed.
     pub fn next_event(&mut self) -> Option<Result<SseEvent, SseError>> {
-        while let Some(chunk) = self.queue.front() {
-            let chunk = chunk.clone();
-            if self.position == 0 && std::mem::take(&mut self.skip_lf) && chunk[0] == b'\n' {
-                self.position = 1;
+        loop {
+            if self.position >= self.chunk.len() {
+                let next = self.queued.pop_front()?;
+                self.start_chunk(next);
+                continue;
             }
-            let rest = &chunk[self.position..];
-            let Some(end) = memchr::memchr2(b'\n', b'\r', rest) else {
-                self.carry(&chunk);
+            let start = self.position;
+            let Some(end) = self.find_line_end() else {
+                self.carry();
                 if let Some(err) = self.check_size() {
                     return Some(Err(err));
                 }
                 continue;
             };
-            let line_end = self.position + end;
-            let line = if self.partial_line.is_empty() {
-                chunk.slice(self.position..line_end)
+            self.position = self.after_line_end(end);
+            let result = if self.partial_line.is_empty() {
+                self.process_line(None, start..end)
             } else {
-                self.partial_line
-                    .extend_from_slice(&chunk[self.position..line_end]);
-                self.partial_line.split().freeze()
+                self.partial_line.extend_from_slice(&self.chunk[start..end]);
+                let line = self.partial_line.split().freeze();
+                let whole = 0..line.len();
+                self.process_line(Some(&line), whole)
             };
-            self.position = line_end + 1;
-            if chunk[line_end] == b'\r' {
-                match chunk.get(self.position) {
-                    Some(b'\n') => self.position += 1,
-                    Some(_) => {}
-                    None => self.skip_lf = true,
-                }
-            }
-            if self.position >= chunk.len() {
-                self.queue.pop_front();
-                self.position = 0;
-            }
-            if let Some(result) = self.process_line(line) {
-                return Some(result);
+            if result.is_some() {
+                return result;
             }
         }
-        None
     }
 
-    /// Keeps the unterminated end of `chunk` (unless discarding) and moves to the next chunk.
-    fn carry(&mut self, chunk: &Bytes) {
-        let rest = &chunk[self.position..];
+    /// Where the line starting at `position` ends in the current chunk, if it does.
+    fn find_line_end(&self) -> Option<usize> {
+        let rest = &self.chunk[self.position..];
+        // Every event ends with a blank line: no search needed for it.
+        if let b'\n' | b'\r' = rest[0] {
+            return Some(self.position);
+        }
+        memchr::memchr2(b'\n', b'\r', rest).map(|at| self.position + at)
+    }
+
+    /// Where the next line starts after the line end at `end` (one byte, or a CRLF).
+    fn after_line_end(&mut self, end: usize) -> usize {
+        let next = end + 1;
+        if self.chunk[end] != b'\r' {
+            return next;
+        }
+        match self.chunk.get(next) {
+            Some(b'\n') => next + 1,
+            Some(_) => next,
+            None => {
+                self.skip_lf = true;
+                next
+            }
+        }
+    }
+
+    /// Keeps the unterminated end of the chunk (unless discarding); the chunk is done.
+    fn carry(&mut self) {
+        let rest = &self.chunk[self.position..];
         if self.discarding {
             self.discarded_line_nonempty |= !rest.is_empty();
         } else {
             self.partial_line.extend_from_slice(rest);
         }
-        self.queue.pop_front();
-        self.position = 0;
+        self.position = self.chunk.len();
     }
 
     /// Starts discarding when the event being read grew past the bound.
@@ -267,50 +368,57 @@ impl SseDecoder {
         }
     }
 
-    fn process_line(&mut self, line: Bytes) -> Option<Result<SseEvent, SseError>> {
+    /// One line: `range` of `joined` (a line cut by chunk boundaries) or of the chunk.
+    fn process_line(
+        &mut self,
+        joined: Option<&Bytes>,
+        range: Range<usize>,
+    ) -> Option<Result<SseEvent, SseError>> {
+        let len = range.len();
         if self.discarding {
             let cut_line_had_bytes = std::mem::take(&mut self.discarded_line_nonempty);
-            if line.is_empty() && !cut_line_had_bytes {
+            if len == 0 && !cut_line_had_bytes {
                 self.discarding = false;
             }
             return None;
         }
-        if line.is_empty() {
+        if len == 0 {
             self.event_bytes = 0;
             return self.dispatch();
         }
-        if self.event_bytes + line.len() > self.max_event_size {
+        if self.event_bytes + len > self.max_event_size {
             return Some(Err(self.start_discarding(false)));
         }
-        self.event_bytes += line.len();
-        if line[0] == b':' {
-            return None;
-        }
-        let (field, value) = match memchr::memchr(b':', &line) {
-            Some(colon) => {
-                let skip = usize::from(line.get(colon + 1) == Some(&b' '));
-                (line.slice(..colon), line.slice(colon + 1 + skip..))
-            }
-            None => (line.clone(), Bytes::new()),
+        self.event_bytes += len;
+        let line = Text {
+            source: joined.unwrap_or(&self.chunk),
+            range,
+            in_chunk: joined.is_none(),
         };
-        match &field[..] {
-            b"data" => self.event.data.append_line(value),
-            b"event" => self.event.event_type = Some(value),
-            b"id" if !value.contains(&0) => match Utf8Bytes::new(value) {
+        let (field, value_start) = split_field(line.bytes());
+        let value = line.tail(value_start);
+        let event = &mut self.event;
+        match field {
+            b"" => {} // a comment
+            b"data" => event.data.append_line(&self.chunk, value),
+            b"event" => {
+                event.event_type = Some(match known_name(value.bytes()) {
+                    Some(name) => EventType::Known(name),
+                    None if value.bytes().is_empty() => EventType::Known(""),
+                    None => EventType::Other(value.to_bytes()),
+                })
+            }
+            b"id" if !value.bytes().contains(&0) => match Utf8Bytes::new(value.to_bytes()) {
                 Ok(id) => self.last_id = Some(id),
                 Err(valid_up_to) => {
                     let invalid = SseError::InvalidUtf8 {
                         field: "id",
                         valid_up_to,
                     };
-                    self.event.invalid.get_or_insert(invalid);
+                    event.invalid.get_or_insert(invalid);
                 }
             },
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                if let Ok(ms) = std::str::from_utf8(&value).unwrap_or("").parse::<u64>() {
-                    self.event.retry = Some(Duration::from_millis(ms));
-                }
-            }
+            b"retry" => event.retry = parse_retry(value.bytes()).or(event.retry),
             _ => {}
         }
         None
@@ -328,20 +436,20 @@ impl SseDecoder {
         if let Some(err) = invalid {
             return Some(Err(err));
         }
-        let data = match data {
-            Data::None => return None,
-            Data::Slice(bytes) => bytes,
-            Data::Joined(buffer) => buffer.freeze(),
-        };
+        let data = data.into_bytes(&self.chunk)?;
         let check = |field: &'static str, bytes: Bytes| {
             Utf8Bytes::new(bytes)
                 .map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
         };
-        // The spec changes the type from "message" only for a non-empty event type buffer.
-        let event_type = event_type.filter(|name| !name.is_empty());
         let event = (|| {
+            // The spec changes the type from "message" only for a non-empty event type buffer.
+            let event = match event_type {
+                None | Some(EventType::Known("")) => None,
+                Some(EventType::Known(name)) => Some(EventName::Known(name)),
+                Some(EventType::Other(name)) => Some(EventName::Other(check("event", name)?)),
+            };
             Ok(SseEvent {
-                event: event_type.map(|t| check("event", t)).transpose()?,
+                event,
                 data: check("data", data)?,
                 id: self.last_id.clone(),
                 retry,
@@ -349,6 +457,33 @@ impl SseDecoder {
         })();
         Some(event)
     }
+}
+
+/// A field line's name, and where its value starts (after the `:` and one optional space).
+/// A comment (a line starting with `:`) has an empty name. Nearly every line of a stream is a
+/// `data` or an `event` line: those are recognised before searching for the colon.
+fn split_field(line: &[u8]) -> (&[u8], usize) {
+    let colon = if line.starts_with(b"data:") {
+        4
+    } else if line.starts_with(b"event:") {
+        5
+    } else {
+        match memchr::memchr(b':', line) {
+            Some(colon) => colon,
+            None => return (line, line.len()),
+        }
+    };
+    let skip_space = usize::from(line.get(colon + 1) == Some(&b' '));
+    (&line[..colon], colon + 1 + skip_space)
+}
+
+/// A `retry` value: only ASCII digits count (too large a number is ignored too).
+fn parse_retry(value: &[u8]) -> Option<Duration> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let ms = std::str::from_utf8(value).ok()?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ms))
 }
 
 #[cfg(test)]

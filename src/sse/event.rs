@@ -50,6 +50,53 @@ impl fmt::Debug for Utf8Bytes {
     }
 }
 
+/// The event names the Messages API sends (see `StreamEvent::parse`), held as `&'static str`:
+/// the decoder recognises them by their bytes, so the common event needs neither a slice of
+/// its chunk nor a UTF-8 check for its name. Any other name is kept as checked bytes.
+const KNOWN_NAMES: [&str; 8] = [
+    "content_block_delta",
+    "content_block_start",
+    "content_block_stop",
+    "message_start",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+];
+
+/// The known name spelled by `bytes`, if it is one (a prefix of one is not).
+pub(crate) fn known_name(bytes: &[u8]) -> Option<&'static str> {
+    KNOWN_NAMES
+        .iter()
+        .find(|name| name.as_bytes() == bytes)
+        .copied()
+}
+
+/// A non-empty event type: one of the known names, or any other (UTF-8 checked) name.
+#[derive(Clone)]
+pub(crate) enum EventName {
+    Known(&'static str),
+    Other(Utf8Bytes),
+}
+
+impl EventName {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Known(name) => name,
+            Self::Other(name) => name.as_str(),
+        }
+    }
+}
+
+/// By text: a known name equals the same name however it was stored.
+impl PartialEq for EventName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for EventName {}
+
 /// One event of an event stream: its type, its data, the last event ID and any `retry`.
 ///
 /// The data usually points into the chunk it arrived in (no copy).
@@ -63,7 +110,7 @@ impl fmt::Debug for Utf8Bytes {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SseEvent {
-    pub(crate) event: Option<Utf8Bytes>,
+    pub(crate) event: Option<EventName>,
     pub(crate) data: Utf8Bytes,
     pub(crate) id: Option<Utf8Bytes>,
     pub(crate) retry: Option<Duration>,
@@ -73,9 +120,12 @@ impl SseEvent {
     /// An event with the given type (`None` or `""` means the default, `message`) and data.
     pub fn new(event: Option<&str>, data: impl Into<String>) -> Self {
         Self {
-            event: event
-                .filter(|e| !e.is_empty())
-                .map(|e| Utf8Bytes::from(e.to_owned())),
+            event: event.filter(|e| !e.is_empty()).map(|e| {
+                known_name(e.as_bytes()).map_or_else(
+                    || EventName::Other(Utf8Bytes::from(e.to_owned())),
+                    EventName::Known,
+                )
+            }),
             data: Utf8Bytes::from(data.into()),
             id: None,
             retry: None,
@@ -89,7 +139,7 @@ impl SseEvent {
 
     /// The `event` field, if the event had a non-empty one.
     pub fn event_name(&self) -> Option<&str> {
-        self.event.as_ref().map(Utf8Bytes::as_str)
+        self.event.as_ref().map(EventName::as_str)
     }
 
     /// The data: every `data` line, joined with `\n`.
