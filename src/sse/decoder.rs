@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use super::event::{known_name, EventName, SseEvent, Utf8Bytes};
+use super::event::{known_name, known_name_prefix, EventName, SseEvent, Utf8Bytes};
 use super::SseError;
 
 /// The default bound on one event's size.
@@ -313,9 +313,13 @@ impl SseDecoder {
     /// Where the line starting at `position` ends in the current chunk, if it does.
     fn find_line_end(&self) -> Option<usize> {
         let rest = &self.chunk[self.position..];
-        // Every event ends with a blank line: no search needed for it.
+        // Every event ends with a blank line, and the API's start with an `event` line naming
+        // a known type: the ends of those are found without a search.
         if let b'\n' | b'\r' = rest[0] {
             return Some(self.position);
+        }
+        if let Some(len) = known_event_line_len(rest) {
+            return Some(self.position + len);
         }
         memchr::memchr2(b'\n', b'\r', rest).map(|at| self.position + at)
     }
@@ -399,16 +403,15 @@ impl SseDecoder {
         let value = line.tail(value_start);
         let event = &mut self.event;
         match field {
-            b"" => {} // a comment
-            b"data" => event.data.append_line(&self.chunk, value),
-            b"event" => {
+            Field::Data => event.data.append_line(&self.chunk, value),
+            Field::Event => {
                 event.event_type = Some(match known_name(value.bytes()) {
                     Some(name) => EventType::Known(name),
-                    None if value.bytes().is_empty() => EventType::Known(""),
+                    None if value.range.is_empty() => EventType::Known(""),
                     None => EventType::Other(value.to_bytes()),
                 })
             }
-            b"id" if !value.bytes().contains(&0) => match Utf8Bytes::new(value.to_bytes()) {
+            Field::Id if !value.bytes().contains(&0) => match Utf8Bytes::new(value.to_bytes()) {
                 Ok(id) => self.last_id = Some(id),
                 Err(valid_up_to) => {
                     let invalid = SseError::InvalidUtf8 {
@@ -418,8 +421,8 @@ impl SseDecoder {
                     event.invalid.get_or_insert(invalid);
                 }
             },
-            b"retry" => event.retry = parse_retry(value.bytes()).or(event.retry),
-            _ => {}
+            Field::Retry => event.retry = parse_retry(value.bytes()).or(event.retry),
+            Field::Id | Field::Comment | Field::Other => {}
         }
         None
     }
@@ -459,22 +462,55 @@ impl SseDecoder {
     }
 }
 
-/// A field line's name, and where its value starts (after the `:` and one optional space).
-/// A comment (a line starting with `:`) has an empty name. Nearly every line of a stream is a
-/// `data` or an `event` line: those are recognised before searching for the colon.
-fn split_field(line: &[u8]) -> (&[u8], usize) {
-    let colon = if line.starts_with(b"data:") {
-        4
+/// The length of the `event: <known name>` line `rest` starts with, if it does and its line
+/// end is in `rest` too (a longer name that starts with a known one is not one).
+fn known_event_line_len(rest: &[u8]) -> Option<usize> {
+    const PREFIX: &[u8] = b"event: ";
+    let name = known_name_prefix(rest.strip_prefix(PREFIX)?)?;
+    let len = PREFIX.len() + name.len();
+    matches!(rest.get(len), Some(b'\n' | b'\r')).then_some(len)
+}
+
+/// What a line is, by its field name.
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+    /// A line starting with `:`.
+    Comment,
+    Other,
+}
+
+/// A line's field, and where its value starts (after the `:` and one optional space).
+/// Nearly every line of a stream is a `data` or an `event` line: those are recognised
+/// before searching for the colon.
+fn split_field(line: &[u8]) -> (Field, usize) {
+    let (field, colon) = if line.starts_with(b"data:") {
+        (Field::Data, 4)
     } else if line.starts_with(b"event:") {
-        5
+        (Field::Event, 5)
     } else {
-        match memchr::memchr(b':', line) {
-            Some(colon) => colon,
-            None => return (line, line.len()),
-        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return (Field::named(line), line.len());
+        };
+        (Field::named(&line[..colon]), colon)
     };
     let skip_space = usize::from(line.get(colon + 1) == Some(&b' '));
-    (&line[..colon], colon + 1 + skip_space)
+    (field, colon + 1 + skip_space)
+}
+
+impl Field {
+    fn named(name: &[u8]) -> Self {
+        match name {
+            b"" => Field::Comment,
+            b"data" => Field::Data,
+            b"event" => Field::Event,
+            b"id" => Field::Id,
+            b"retry" => Field::Retry,
+            _ => Field::Other,
+        }
+    }
 }
 
 /// A `retry` value: only ASCII digits count (too large a number is ignored too).

@@ -72,6 +72,14 @@ pub(crate) fn known_name(bytes: &[u8]) -> Option<&'static str> {
         .copied()
 }
 
+/// The known name `bytes` starts with, if any (no known name starts with another).
+pub(crate) fn known_name_prefix(bytes: &[u8]) -> Option<&'static str> {
+    KNOWN_NAMES
+        .iter()
+        .find(|name| bytes.starts_with(name.as_bytes()))
+        .copied()
+}
+
 /// A non-empty event type: one of the known names, or any other (UTF-8 checked) name.
 #[derive(Clone)]
 pub(crate) enum EventName {
