@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use super::event::{known_name, known_name_prefix, EventName, SseEvent, Utf8Bytes};
+use super::event::{known_name, known_name_prefix, EventName, SseEvent, Utf8Bytes, Utf8Chunk};
 use super::SseError;
 
 /// The default bound on one event's size.
@@ -57,7 +57,7 @@ pub struct SseDecoder {
     max_event_size: usize,
     /// The chunk being scanned and where scanning stopped in it. It is kept after it is
     /// scanned to its end, until the next one arrives: the event being read may point into it.
-    chunk: Bytes,
+    chunk: Utf8Chunk,
     position: usize,
     /// Chunks pushed before `chunk` was scanned to its end. `SseStream` pushes only when the
     /// decoder has nothing left to scan, so there this stays empty (and unallocated).
@@ -179,14 +179,19 @@ impl Data {
         }
     }
 
-    /// The data of a dispatched event; `None` when it had no `data` line.
-    fn into_bytes(self, chunk: &Bytes) -> Option<Bytes> {
-        match self {
-            Data::None => None,
-            Data::InChunk(range) => Some(chunk.slice(range)),
-            Data::Slice(bytes) => Some(bytes),
-            Data::Joined(buffer) => Some(buffer.freeze()),
-        }
+    /// The data of a dispatched event (`None` when it had no `data` line), checked for UTF-8
+    /// unless it lies in the part of `chunk` checked already.
+    fn into_utf8(self, chunk: &Utf8Chunk) -> Option<Result<Utf8Bytes, usize>> {
+        let bytes = match self {
+            Data::None => return None,
+            Data::InChunk(range) => match chunk.checked_slice(range.clone()) {
+                Some(checked) => return Some(Ok(checked)),
+                None => chunk.slice(range),
+            },
+            Data::Slice(bytes) => bytes,
+            Data::Joined(buffer) => buffer.freeze(),
+        };
+        Some(Utf8Bytes::new(bytes))
     }
 }
 
@@ -207,7 +212,7 @@ impl SseDecoder {
     pub fn with_max_event_size(bytes: usize) -> Self {
         Self {
             max_event_size: bytes,
-            chunk: Bytes::new(),
+            chunk: Utf8Chunk::default(),
             position: 0,
             queued: VecDeque::new(),
             partial_line: BytesMut::new(),
@@ -264,7 +269,7 @@ impl SseDecoder {
     fn start_chunk(&mut self, next: Bytes) {
         self.event.data.detach(&self.chunk);
         self.position = usize::from(std::mem::take(&mut self.skip_lf) && next[0] == b'\n');
-        self.chunk = next;
+        self.chunk = Utf8Chunk::new(next);
     }
 
     /// Whether part of an event (or of a line) is waiting for more input. At the end of the
@@ -286,6 +291,9 @@ impl SseDecoder {
                 let next = self.queued.pop_front()?;
                 self.start_chunk(next);
                 continue;
+            }
+            if let Some(event) = self.next_common_event() {
+                return Some(Ok(event));
             }
             let start = self.position;
             let Some(end) = self.find_line_end() else {
@@ -310,6 +318,47 @@ impl SseDecoder {
         }
     }
 
+    /// The shape of nearly every event the API sends, `event: <known name>`, one `data` line
+    /// and a blank line, read in one step when it lies whole in the chunk and nothing of an
+    /// event is pending. Anything else (and any doubt: a bound crossed, bytes that are not
+    /// UTF-8, a CR ending the chunk) is left untouched for the line-by-line path.
+    fn next_common_event(&mut self) -> Option<SseEvent> {
+        // No line or field of an event read yet (every line read adds to `event_bytes`).
+        if self.event_bytes != 0 || self.discarding || !self.partial_line.is_empty() {
+            return None;
+        }
+        let start = self.position;
+        let rest = &self.chunk[start..];
+        let (name, name_len) = known_event_line(rest)?;
+        let data_line = name_len + line_end_len(&rest[name_len..])?;
+        let data_len = memchr::memchr2(b'\n', b'\r', &rest[data_line..])?;
+        let data_end = data_line + data_len;
+        let (Field::Data, value) = split_field(&rest[data_line..data_end]) else {
+            return None;
+        };
+        let blank_line = data_end + line_end_len(&rest[data_end..])?;
+        let after = blank_line
+            + line_end_len(
+                rest.get(blank_line..)
+                    .filter(|b| matches!(b.first(), Some(b'\n' | b'\r')))?,
+            )?;
+        if name_len + data_len > self.max_event_size {
+            return None;
+        }
+        let data = start + data_line + value..start + data_end;
+        let data = match self.chunk.checked_slice(data.clone()) {
+            Some(checked) => checked,
+            None => Utf8Bytes::new(self.chunk.slice(data)).ok()?,
+        };
+        self.position = start + after;
+        Some(SseEvent {
+            event: Some(EventName::Known(name)),
+            data,
+            id: self.last_id.clone(),
+            retry: None,
+        })
+    }
+
     /// Where the line starting at `position` ends in the current chunk, if it does.
     fn find_line_end(&self) -> Option<usize> {
         let rest = &self.chunk[self.position..];
@@ -318,7 +367,7 @@ impl SseDecoder {
         if let b'\n' | b'\r' = rest[0] {
             return Some(self.position);
         }
-        if let Some(len) = known_event_line_len(rest) {
+        if let Some((_, len)) = known_event_line(rest) {
             return Some(self.position + len);
         }
         memchr::memchr2(b'\n', b'\r', rest).map(|at| self.position + at)
@@ -326,18 +375,13 @@ impl SseDecoder {
 
     /// Where the next line starts after the line end at `end` (one byte, or a CRLF).
     fn after_line_end(&mut self, end: usize) -> usize {
-        let next = end + 1;
-        if self.chunk[end] != b'\r' {
-            return next;
-        }
-        match self.chunk.get(next) {
-            Some(b'\n') => next + 1,
-            Some(_) => next,
-            None => {
+        line_end_len(&self.chunk[end..]).map_or_else(
+            || {
                 self.skip_lf = true;
-                next
-            }
-        }
+                end + 1
+            },
+            |len| end + len,
+        )
     }
 
     /// Keeps the unterminated end of the chunk (unless discarding); the chunk is done.
@@ -439,21 +483,21 @@ impl SseDecoder {
         if let Some(err) = invalid {
             return Some(Err(err));
         }
-        let data = data.into_bytes(&self.chunk)?;
-        let check = |field: &'static str, bytes: Bytes| {
-            Utf8Bytes::new(bytes)
-                .map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
-        };
+        let data = data.into_utf8(&self.chunk)?;
+        let invalid =
+            |field: &'static str| move |valid_up_to| SseError::InvalidUtf8 { field, valid_up_to };
         let event = (|| {
             // The spec changes the type from "message" only for a non-empty event type buffer.
             let event = match event_type {
                 None | Some(EventType::Known("")) => None,
                 Some(EventType::Known(name)) => Some(EventName::Known(name)),
-                Some(EventType::Other(name)) => Some(EventName::Other(check("event", name)?)),
+                Some(EventType::Other(name)) => Some(EventName::Other(
+                    Utf8Bytes::new(name).map_err(invalid("event"))?,
+                )),
             };
             Ok(SseEvent {
                 event,
-                data: check("data", data)?,
+                data: data.map_err(invalid("data"))?,
                 id: self.last_id.clone(),
                 retry,
             })
@@ -462,13 +506,23 @@ impl SseDecoder {
     }
 }
 
-/// The length of the `event: <known name>` line `rest` starts with, if it does and its line
+/// The `event: <known name>` line `rest` starts with, and its length, if it does and its line
 /// end is in `rest` too (a longer name that starts with a known one is not one).
-fn known_event_line_len(rest: &[u8]) -> Option<usize> {
+fn known_event_line(rest: &[u8]) -> Option<(&'static str, usize)> {
     const PREFIX: &[u8] = b"event: ";
     let name = known_name_prefix(rest.strip_prefix(PREFIX)?)?;
     let len = PREFIX.len() + name.len();
-    matches!(rest.get(len), Some(b'\n' | b'\r')).then_some(len)
+    matches!(rest.get(len), Some(b'\n' | b'\r')).then_some((name, len))
+}
+
+/// The length of the line end `bytes` starts with (`\n`, `\r` or `\r\n`); `None` for a CR
+/// that ends `bytes`, as an LF starting the next chunk would belong to it.
+fn line_end_len(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [b'\r'] => None,
+        [b'\r', b'\n', ..] => Some(2),
+        _ => Some(1),
+    }
 }
 
 /// What a line is, by its field name.

@@ -1,6 +1,7 @@
 //! A dispatched server-sent event.
 
 use std::fmt;
+use std::ops::{Deref, Range};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -38,6 +39,62 @@ impl Utf8Bytes {
     }
 }
 
+/// A chunk of the stream with the part of it that is UTF-8, found by one bulk check when it
+/// arrives: SIMD validation is far cheaper per byte over a whole chunk than over one short
+/// event at a time, and a slice of that part needs no check of its own.
+#[derive(Debug, Default)]
+pub(crate) struct Utf8Chunk {
+    bytes: Bytes,
+    /// Valid UTF-8, from the first character that starts in this chunk up to the first byte
+    /// that is not UTF-8 or the start of a character cut by the chunk's end.
+    valid: Range<usize>,
+}
+
+impl Utf8Chunk {
+    pub(crate) fn new(bytes: Bytes) -> Self {
+        // The end of a character cut by the previous chunk boundary: at most 3 bytes.
+        let start = bytes
+            .iter()
+            .take(3)
+            .take_while(|&&b| is_continuation(b))
+            .count();
+        let len = match simdutf8::compat::from_utf8(&bytes[start..]) {
+            Ok(text) => text.len(),
+            Err(err) => err.valid_up_to(),
+        };
+        Self {
+            bytes,
+            valid: start..start + len,
+        }
+    }
+
+    /// `range` of the chunk as UTF-8 without another check, when it lies in the valid part
+    /// and does not cut a character there; `None` means it needs its own check.
+    #[inline]
+    pub(crate) fn checked_slice(&self, range: Range<usize>) -> Option<Utf8Bytes> {
+        let valid = &self.bytes[self.valid.clone()];
+        let start = range.start.checked_sub(self.valid.start)?;
+        let end = range.end.checked_sub(self.valid.start)?;
+        let at_boundary =
+            |at: usize| at == valid.len() || valid.get(at).is_some_and(|&b| !is_continuation(b));
+        (start <= end && at_boundary(start) && at_boundary(end))
+            .then(|| Utf8Bytes(self.bytes.slice(range)))
+    }
+}
+
+impl Deref for Utf8Chunk {
+    type Target = Bytes;
+
+    fn deref(&self) -> &Bytes {
+        &self.bytes
+    }
+}
+
+/// A byte inside a multi-byte character (`0b10xx_xxxx`), never the first of one.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
 impl From<String> for Utf8Bytes {
     fn from(text: String) -> Self {
         Self(Bytes::from(text))
@@ -65,6 +122,7 @@ const KNOWN_NAMES: [&str; 8] = [
 ];
 
 /// The known name spelled by `bytes`, if it is one (a prefix of one is not).
+#[inline]
 pub(crate) fn known_name(bytes: &[u8]) -> Option<&'static str> {
     KNOWN_NAMES
         .iter()
@@ -73,6 +131,7 @@ pub(crate) fn known_name(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The known name `bytes` starts with, if any (no known name starts with another).
+#[inline]
 pub(crate) fn known_name_prefix(bytes: &[u8]) -> Option<&'static str> {
     KNOWN_NAMES
         .iter()
