@@ -643,6 +643,82 @@ mod tests {
     }
 
     #[test]
+    fn known_names_near_misses_and_repeats_decode_the_same_cut_anywhere() {
+        let input = b"event: content_block_delta\ndata: 1\n\n\
+            event: content_block_delt\ndata: 2\n\n\
+            event: content_block_deltas\ndata: 3\n\n\
+            event: ping\nevent: message_stop\ndata: 4\n\n\
+            event: ping\nevent:\ndata: 5\n\n\
+            event:ping\r\ndata:6\r\n\r\n";
+        let events: Vec<_> = decode_every_cut(input)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.event_name().map(str::to_owned), e.data().to_owned())
+            })
+            .collect();
+        let name = |n: &str| Some(n.to_owned());
+        assert_eq!(
+            events,
+            [
+                (name("content_block_delta"), "1".to_owned()),
+                (name("content_block_delt"), "2".to_owned()),
+                (name("content_block_deltas"), "3".to_owned()),
+                (name("message_stop"), "4".to_owned()),
+                (None, "5".to_owned()),
+                (name("ping"), "6".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_common_event_shape_keeps_ids_and_leaves_doubts_to_the_line_path() {
+        // An id set by an earlier event is carried by the common shape too.
+        let events = decode_every_cut(b"id: 9\ndata: a\n\nevent: ping\ndata: b\n\n");
+        assert_eq!(events[1].as_ref().unwrap().id(), Some("9"));
+        // Not UTF-8 in the data of the common shape: an error for that event only.
+        let events = decode_every_cut(b"event: ping\ndata: \xff\n\nevent: ping\ndata: ok\n\n");
+        assert!(matches!(
+            events[0],
+            Err(SseError::InvalidUtf8 { field: "data", .. })
+        ));
+        assert_eq!(events[1].as_ref().unwrap().data(), "ok");
+        // A CR ending the chunk: the LF in the next chunk belongs to it.
+        assert_eq!(
+            decode(&[b"event: ping\r\ndata: x\r\n\r", b"\ndata: y\n\n"]),
+            [pair("ping", "x"), pair("message", "y")]
+        );
+    }
+
+    #[test]
+    fn the_common_event_shape_is_bounded_like_any_other() {
+        // `event: ping` (11) + `data: 0123456` (13) = 24 bytes.
+        for (bound, ok) in [(24, true), (23, false)] {
+            let input = b"event: ping\ndata: 0123456\n\ndata: next\n\n";
+            let results = decode_with(&mut SseDecoder::with_max_event_size(bound), &[input]);
+            assert_eq!(results[0].is_ok(), ok, "bound {bound}");
+            assert_eq!(results.last().unwrap().as_ref().unwrap().data(), "next");
+        }
+    }
+
+    #[test]
+    fn chunks_pushed_ahead_wait_their_turn_and_data_outlives_its_chunk() {
+        // A chunk pushed before the previous one is scanned waits its turn; the data of an
+        // event cut by the chunk boundary is sliced out of the first chunk, not lost.
+        let mut decoder = SseDecoder::new();
+        decoder.push(Bytes::from_static(b"data: first"));
+        decoder.push(Bytes::from_static(b" line\ndata: second\n\n"));
+        assert_eq!(
+            decoder.next_event().unwrap().unwrap().data(),
+            "first line\nsecond"
+        );
+        assert!(!decoder.has_partial_event());
+        decoder.push(Bytes::from_static(b"data: a\n"));
+        decoder.push(Bytes::from_static(b"\n"));
+        assert_eq!(decoder.next_event().unwrap().unwrap().data(), "a");
+    }
+
+    #[test]
     fn an_id_that_is_not_utf8_spoils_its_own_event_only() {
         let events = decode_every_cut(
             b"id: 1\ndata: a\n\nid: \xff\ndata: b\n\ndata: c\n\nid: 2\ndata: d\n\n",

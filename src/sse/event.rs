@@ -244,3 +244,47 @@ impl fmt::Debug for SseEvent {
         out.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chunk_is_checked_from_its_first_whole_character_to_its_last() {
+        // "é" is C3 A9, "日" is E6 97 A5: this chunk starts inside one and ends inside another.
+        let chunk = Utf8Chunk::new(Bytes::from_static(b"\xA9ab\xC3\xA9c\xE6\x97"));
+        assert_eq!(chunk.valid, 1..6);
+        assert_eq!(chunk.checked_slice(1..6).unwrap().as_str(), "abéc");
+        assert_eq!(chunk.checked_slice(3..5).unwrap().as_str(), "é");
+        assert_eq!(chunk.checked_slice(2..2).unwrap().as_str(), "");
+        for outside_or_cutting in [0..2, 4..5, 3..4, 5..7, 6..8] {
+            assert!(
+                chunk.checked_slice(outside_or_cutting.clone()).is_none(),
+                "{outside_or_cutting:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_end_the_checked_part() {
+        let chunk = Utf8Chunk::new(Bytes::from_static(b"ok\xffok"));
+        assert_eq!(chunk.valid, 0..2);
+        assert!(chunk.checked_slice(3..5).is_none());
+    }
+
+    #[test]
+    fn known_names_are_whole_names_only() {
+        assert_eq!(known_name(b"ping"), Some("ping"));
+        assert_eq!(known_name(b"pin"), None);
+        assert_eq!(known_name(b"pings"), None);
+        assert_eq!(known_name_prefix(b"pings"), Some("ping"));
+        assert_eq!(
+            SseEvent::new(Some("ping"), "x"),
+            SseEvent {
+                event: Some(EventName::Other(Utf8Bytes::from("ping".to_owned()))),
+                ..SseEvent::new(None, "x")
+            },
+            "a name equals itself however it is stored"
+        );
+    }
+}
