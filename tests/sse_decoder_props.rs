@@ -54,7 +54,11 @@ fn reference(input: &[u8]) -> Vec<Shape> {
     // Only terminated lines: an unterminated last line is never processed.
     while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
         let line = &rest[..end];
-        let terminator = if rest[end..].starts_with(b"\r\n") { 2 } else { 1 };
+        let terminator = if rest[end..].starts_with(b"\r\n") {
+            2
+        } else {
+            1
+        };
         rest = &rest[end + terminator..];
         if line.is_empty() {
             let (name, body) = (std::mem::take(&mut event_type), data.take());
@@ -65,7 +69,9 @@ fn reference(input: &[u8]) -> Vec<Shape> {
                     continue;
                 }
                 (None, Some(body)) => (|| {
-                    let name = (!name.is_empty()).then(|| utf8("event", &name)).transpose()?;
+                    let name = (!name.is_empty())
+                        .then(|| utf8("event", &name))
+                        .transpose()?;
                     let body = utf8("data", &body[..body.len() - 1])?;
                     Ok((name, body, last_id.clone(), retry))
                 })(),
