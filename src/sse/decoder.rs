@@ -330,19 +330,14 @@ impl SseDecoder {
         let start = self.position;
         let rest = &self.chunk[start..];
         let (name, name_len) = known_event_line(rest)?;
-        let data_line = name_len + line_end_len(&rest[name_len..])?;
-        let data_len = memchr::memchr2(b'\n', b'\r', &rest[data_line..])?;
-        let data_end = data_line + data_len;
+        let data_line = next_line_start(rest, name_len)?;
+        let data_end = data_line + memchr::memchr2(b'\n', b'\r', &rest[data_line..])?;
         let (Field::Data, value) = split_field(&rest[data_line..data_end]) else {
             return None;
         };
-        let blank_line = data_end + line_end_len(&rest[data_end..])?;
-        let after = blank_line
-            + line_end_len(
-                rest.get(blank_line..)
-                    .filter(|b| matches!(b.first(), Some(b'\n' | b'\r')))?,
-            )?;
-        if name_len + data_len > self.max_event_size {
+        let blank_line = next_line_start(rest, data_end)?;
+        let next_event = next_line_start(rest, blank_line)?;
+        if name_len + (data_end - data_line) > self.max_event_size {
             return None;
         }
         let data = start + data_line + value..start + data_end;
@@ -350,7 +345,7 @@ impl SseDecoder {
             Some(checked) => checked,
             None => Utf8Bytes::new(self.chunk.slice(data)).ok()?,
         };
-        self.position = start + after;
+        self.position = start + next_event;
         Some(SseEvent {
             event: Some(EventName::Known(name)),
             data,
@@ -375,13 +370,11 @@ impl SseDecoder {
 
     /// Where the next line starts after the line end at `end` (one byte, or a CRLF).
     fn after_line_end(&mut self, end: usize) -> usize {
-        line_end_len(&self.chunk[end..]).map_or_else(
-            || {
-                self.skip_lf = true;
-                end + 1
-            },
-            |len| end + len,
-        )
+        next_line_start(&self.chunk, end).unwrap_or_else(|| {
+            // A CR ending the chunk: an LF starting the next one belongs to it.
+            self.skip_lf = true;
+            end + 1
+        })
     }
 
     /// Keeps the unterminated end of the chunk (unless discarding); the chunk is done.
@@ -515,13 +508,15 @@ fn known_event_line(rest: &[u8]) -> Option<(&'static str, usize)> {
     matches!(rest.get(len), Some(b'\n' | b'\r')).then_some((name, len))
 }
 
-/// The length of the line end `bytes` starts with (`\n`, `\r` or `\r\n`); `None` for a CR
-/// that ends `bytes`, as an LF starting the next chunk would belong to it.
-fn line_end_len(bytes: &[u8]) -> Option<usize> {
-    match bytes {
+/// Where the next line starts when a line end (`\n`, `\r` or `\r\n`) is at `at`; `None` when
+/// there is none, or when it is a CR ending `bytes` (an LF starting the next chunk would
+/// belong to it).
+fn next_line_start(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at..)? {
         [b'\r'] => None,
-        [b'\r', b'\n', ..] => Some(2),
-        _ => Some(1),
+        [b'\r', b'\n', ..] => Some(at + 2),
+        [b'\n' | b'\r', ..] => Some(at + 1),
+        _ => None,
     }
 }
 
