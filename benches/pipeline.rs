@@ -13,6 +13,11 @@
 //!   baseline is quadratic; on `tool_1m` one full run takes minutes, so it is timed once (not
 //!   sampled) and printed, unless `SKIP_REPARSE_1M` is set.
 //! - Allocations per text delta event are counted once with a counting allocator and printed.
+//!
+//! For instruction counts (steadier than times on a shared machine), `SSE_ONCE=8k` (or
+//! `SSE_ONCE=whole`: one chunk, ours only) runs only the `sse/…` decoders, once each over
+//! `text.sse`, each in its own `run_sse_*` function for `valgrind --tool=callgrind
+//! --toggle-collect=…`.
 
 mod common;
 
@@ -20,7 +25,7 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use chat_anthropic::{EventStream, MessageAggregator, StreamEvent};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use futures_util::StreamExt;
 
 #[path = "common/counting_alloc.rs"]
@@ -70,6 +75,30 @@ fn sse_eventsource_stream(chunks: &[Bytes]) -> usize {
             .map(|event| event.unwrap().data.len())
             .fold(0, |sum, n| async move { sum + n }),
     )
+}
+
+#[inline(never)]
+fn run_sse_ours(chunks: &[Bytes]) -> usize {
+    sse_ours(chunks)
+}
+
+#[inline(never)]
+fn run_sse_eventsource_stream(chunks: &[Bytes]) -> usize {
+    sse_eventsource_stream(chunks)
+}
+
+/// Both SSE decoders once over `text.sse` in 8 KiB chunks (`8k`) or in one chunk, for
+/// callgrind.
+fn sse_once(chunking: &str) {
+    let text = common::load("text.sse");
+    let chunks = match chunking {
+        "8k" => common::chunks(&text, 8192),
+        _ => vec![text],
+    };
+    let ours = run_sse_ours(&chunks);
+    // eventsource-stream moves its buffer's tail after every event: quadratic on one chunk.
+    let theirs = (chunking == "8k").then(|| run_sse_eventsource_stream(&chunks));
+    eprintln!("{} chunks: {ours} / {theirs:?} data bytes", chunks.len());
 }
 
 /// The tool input of every `input_json_delta`, in order.
@@ -191,4 +220,11 @@ fn benches(c: &mut Criterion) {
 }
 
 criterion_group!(pipeline_benches, benches);
-criterion_main!(pipeline_benches);
+
+fn main() {
+    if let Ok(chunking) = std::env::var("SSE_ONCE") {
+        return sse_once(&chunking);
+    }
+    pipeline_benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,17 +1,20 @@
 //! The incremental event-stream decoder (WHATWG "event stream interpretation").
 //!
 //! Hand-written because it is the hot path: every byte of every response goes through it.
-//! Each byte is scanned once for a line end (memchr); a line that fits in one chunk is sliced
-//! out of that chunk without copying, and so is the data of a single-line event; only a line
-//! cut by a chunk boundary is copied, once. UTF-8 is checked once per dispatched event (and
-//! once per `id` line, since the id outlives its event).
+//! Each byte is scanned once for a line end (memchr). A line that fits in its chunk is read
+//! in place, as a range of the chunk: no `Bytes` is made for it, so no reference count is
+//! touched per line. Only the data of a dispatched event becomes a `Bytes` (a slice of the
+//! chunk, or the lines joined), and the known event names (`content_block_delta`, …) are
+//! stored as `&'static str`. A line cut by a chunk boundary is copied, once. UTF-8 is checked
+//! once per dispatched event (and once per `id` line, since the id outlives its event).
 
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
-use super::event::{SseEvent, Utf8Bytes};
+use super::event::{known_name, known_name_prefix, EventName, SseEvent, Utf8Bytes, Utf8Chunk};
 use super::SseError;
 
 /// The default bound on one event's size.
@@ -52,9 +55,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 #[derive(Debug)]
 pub struct SseDecoder {
     max_event_size: usize,
-    /// Chunks not fully scanned yet, and where scanning stopped in the first one.
-    queue: VecDeque<Bytes>,
+    /// The chunk being scanned and where scanning stopped in it. It is kept after it is
+    /// scanned to its end, until the next one arrives: the event being read may point into it.
+    chunk: Utf8Chunk,
     position: usize,
+    /// Chunks pushed before `chunk` was scanned to its end. `SseStream` pushes only when the
+    /// decoder has nothing left to scan, so there this stays empty (and unallocated).
+    queued: VecDeque<Bytes>,
     /// The start of a line cut by a chunk boundary.
     partial_line: BytesMut,
     /// The previous chunk ended with CR: an LF starting the next one ends nothing.
@@ -76,47 +83,115 @@ pub struct SseDecoder {
 /// The fields of the event being read.
 #[derive(Debug, Default)]
 struct EventBuilder {
-    event_type: Option<Bytes>,
+    event_type: Option<EventType>,
     data: Data,
     retry: Option<Duration>,
     /// The first field of this event found invalid before the blank line (an `id`).
     invalid: Option<SseError>,
 }
 
-/// The data buffer: one line borrowed from its chunk, or several lines joined.
+/// The `event` field as read, before the event is dispatched.
+#[derive(Debug)]
+enum EventType {
+    /// A known name, or `""` (which, like no `event` field, means `"message"`).
+    Known(&'static str),
+    /// Any other name, checked for UTF-8 only if its event is dispatched.
+    Other(Bytes),
+}
+
+/// The data buffer: one line in the current chunk or borrowed from a joined line, or several
+/// lines joined.
 #[derive(Debug, Default)]
 enum Data {
     #[default]
     None,
+    /// A range of the decoder's current chunk; sliced out when the event is dispatched or
+    /// the decoder moves to the next chunk.
+    InChunk(Range<usize>),
     Slice(Bytes),
     Joined(BytesMut),
+}
+
+/// A line, or a field value: a range of the current chunk (nearly every line), or of a line
+/// joined from the ends of several chunks.
+struct Text<'a> {
+    source: &'a Bytes,
+    range: Range<usize>,
+    in_chunk: bool,
+}
+
+impl Text<'_> {
+    fn bytes(&self) -> &[u8] {
+        &self.source[self.range.clone()]
+    }
+
+    fn to_bytes(&self) -> Bytes {
+        self.source.slice(self.range.clone())
+    }
+
+    /// The part of this text from `offset` on.
+    fn tail(&self, offset: usize) -> Self {
+        Text {
+            source: self.source,
+            range: self.range.start + offset..self.range.end,
+            in_chunk: self.in_chunk,
+        }
+    }
 }
 
 impl Data {
     fn len(&self) -> usize {
         match self {
             Data::None => 0,
+            Data::InChunk(range) => range.len(),
             Data::Slice(bytes) => bytes.len(),
             Data::Joined(buffer) => buffer.len(),
         }
     }
 
-    fn append_line(&mut self, value: Bytes) {
+    /// Adds a `data` line; `chunk` is the decoder's current chunk.
+    fn append_line(&mut self, chunk: &Bytes, value: Text<'_>) {
         *self = match std::mem::take(self) {
-            Data::None => Data::Slice(value),
-            Data::Slice(first) => {
-                let mut joined = BytesMut::with_capacity(first.len() + 1 + value.len());
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(b"\n");
-                joined.extend_from_slice(&value);
-                Data::Joined(joined)
-            }
+            Data::None if value.in_chunk => Data::InChunk(value.range),
+            Data::None => Data::Slice(value.to_bytes()),
+            Data::InChunk(first) => Self::join(&chunk[first], value.bytes()),
+            Data::Slice(first) => Self::join(&first, value.bytes()),
             Data::Joined(mut joined) => {
                 joined.extend_from_slice(b"\n");
-                joined.extend_from_slice(&value);
+                joined.extend_from_slice(value.bytes());
                 Data::Joined(joined)
             }
         }
+    }
+
+    fn join(first: &[u8], second: &[u8]) -> Self {
+        let mut joined = BytesMut::with_capacity(first.len() + 1 + second.len());
+        joined.extend_from_slice(first);
+        joined.extend_from_slice(b"\n");
+        joined.extend_from_slice(second);
+        Data::Joined(joined)
+    }
+
+    /// Slices a range of `chunk` out before the decoder lets go of that chunk.
+    fn detach(&mut self, chunk: &Bytes) {
+        if let Data::InChunk(range) = self {
+            *self = Data::Slice(chunk.slice(range.clone()));
+        }
+    }
+
+    /// The data of a dispatched event (`None` when it had no `data` line), checked for UTF-8
+    /// unless it lies in the part of `chunk` checked already.
+    fn into_utf8(self, chunk: &Utf8Chunk) -> Option<Result<Utf8Bytes, usize>> {
+        let bytes = match self {
+            Data::None => return None,
+            Data::InChunk(range) => match chunk.checked_slice(range.clone()) {
+                Some(checked) => return Some(Ok(checked)),
+                None => chunk.slice(range),
+            },
+            Data::Slice(bytes) => bytes,
+            Data::Joined(buffer) => buffer.freeze(),
+        };
+        Some(Utf8Bytes::new(bytes))
     }
 }
 
@@ -137,8 +212,9 @@ impl SseDecoder {
     pub fn with_max_event_size(bytes: usize) -> Self {
         Self {
             max_event_size: bytes,
-            queue: VecDeque::new(),
+            chunk: Utf8Chunk::default(),
             position: 0,
+            queued: VecDeque::new(),
             partial_line: BytesMut::new(),
             skip_lf: false,
             bom_probe: Some(BytesMut::new()),
@@ -152,18 +228,16 @@ impl SseDecoder {
 
     /// Hands over the next chunk of the stream.
     pub fn push(&mut self, chunk: Bytes) {
+        let Some(probe) = self.bom_probe.as_mut() else {
+            return self.enqueue(chunk);
+        };
         if chunk.is_empty() {
             return;
         }
-        let Some(probe) = self.bom_probe.as_mut() else {
-            self.queue.push_back(chunk);
-            return;
-        };
         if probe.is_empty() && chunk.len() >= BOM.len() {
             self.bom_probe = None;
             let skip = if chunk.starts_with(BOM) { BOM.len() } else { 0 };
-            self.queue.push_back(chunk.slice(skip..));
-            return;
+            return self.enqueue(chunk.slice(skip..));
         }
         // A first chunk shorter than a BOM: hold the bytes until it is clear.
         probe.extend_from_slice(&chunk);
@@ -171,14 +245,31 @@ impl SseDecoder {
         if probe[..seen] != BOM[..seen] {
             let start = probe.split().freeze();
             self.bom_probe = None;
-            self.queue.push_back(start);
+            self.enqueue(start);
         } else if probe.len() >= BOM.len() {
             let rest = probe.split().freeze().slice(BOM.len()..);
             self.bom_probe = None;
-            if !rest.is_empty() {
-                self.queue.push_back(rest);
-            }
+            self.enqueue(rest);
         }
+    }
+
+    /// Scans `chunk` now if the current one is done, else after the ones already waiting.
+    fn enqueue(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.position >= self.chunk.len() && self.queued.is_empty() {
+            self.start_chunk(chunk);
+        } else {
+            self.queued.push_back(chunk);
+        }
+    }
+
+    /// Moves on to `next`, once the current chunk is scanned to its end.
+    fn start_chunk(&mut self, next: Bytes) {
+        self.event.data.detach(&self.chunk);
+        self.position = usize::from(std::mem::take(&mut self.skip_lf) && next[0] == b'\n');
+        self.chunk = Utf8Chunk::new(next);
     }
 
     /// Whether part of an event (or of a line) is waiting for more input. At the end of the
@@ -188,62 +279,113 @@ impl SseDecoder {
             || self.event.data.len() > 0
             || self.event.event_type.is_some()
             || self.event.invalid.is_some()
-            || self.queue.iter().any(|c| !c.is_empty())
+            || self.position < self.chunk.len()
+            || !self.queued.is_empty()
             || self.bom_probe.as_ref().is_some_and(|p| !p.is_empty())
     }
 
     /// The next complete event, an error, or `None` when more input is needed.
     pub fn next_event(&mut self) -> Option<Result<SseEvent, SseError>> {
-        while let Some(chunk) = self.queue.front() {
-            let chunk = chunk.clone();
-            if self.position == 0 && std::mem::take(&mut self.skip_lf) && chunk[0] == b'\n' {
-                self.position = 1;
+        loop {
+            if self.position >= self.chunk.len() {
+                let next = self.queued.pop_front()?;
+                self.start_chunk(next);
+                continue;
             }
-            let rest = &chunk[self.position..];
-            let Some(end) = memchr::memchr2(b'\n', b'\r', rest) else {
-                self.carry(&chunk);
+            if let Some(event) = self.next_common_event() {
+                return Some(Ok(event));
+            }
+            let start = self.position;
+            let Some(end) = self.find_line_end() else {
+                self.carry();
                 if let Some(err) = self.check_size() {
                     return Some(Err(err));
                 }
                 continue;
             };
-            let line_end = self.position + end;
-            let line = if self.partial_line.is_empty() {
-                chunk.slice(self.position..line_end)
+            self.position = self.after_line_end(end);
+            let result = if self.partial_line.is_empty() {
+                self.process_line(None, start..end)
             } else {
-                self.partial_line
-                    .extend_from_slice(&chunk[self.position..line_end]);
-                self.partial_line.split().freeze()
+                self.partial_line.extend_from_slice(&self.chunk[start..end]);
+                let line = self.partial_line.split().freeze();
+                let whole = 0..line.len();
+                self.process_line(Some(&line), whole)
             };
-            self.position = line_end + 1;
-            if chunk[line_end] == b'\r' {
-                match chunk.get(self.position) {
-                    Some(b'\n') => self.position += 1,
-                    Some(_) => {}
-                    None => self.skip_lf = true,
-                }
-            }
-            if self.position >= chunk.len() {
-                self.queue.pop_front();
-                self.position = 0;
-            }
-            if let Some(result) = self.process_line(line) {
-                return Some(result);
+            if result.is_some() {
+                return result;
             }
         }
-        None
     }
 
-    /// Keeps the unterminated end of `chunk` (unless discarding) and moves to the next chunk.
-    fn carry(&mut self, chunk: &Bytes) {
-        let rest = &chunk[self.position..];
+    /// The shape of nearly every event the API sends, `event: <known name>`, one `data` line
+    /// and a blank line, read in one step when it lies whole in the chunk and nothing of an
+    /// event is pending. Anything else (and any doubt: a bound crossed, bytes that are not
+    /// UTF-8, a CR ending the chunk) is left untouched for the line-by-line path.
+    fn next_common_event(&mut self) -> Option<SseEvent> {
+        // No line or field of an event read yet (every line read adds to `event_bytes`).
+        if self.event_bytes != 0 || self.discarding || !self.partial_line.is_empty() {
+            return None;
+        }
+        let start = self.position;
+        let rest = &self.chunk[start..];
+        let (name, name_len) = known_event_line(rest)?;
+        let data_line = next_line_start(rest, name_len)?;
+        let data_end = data_line + memchr::memchr2(b'\n', b'\r', &rest[data_line..])?;
+        let (Field::Data, value) = split_field(&rest[data_line..data_end]) else {
+            return None;
+        };
+        let blank_line = next_line_start(rest, data_end)?;
+        let next_event = next_line_start(rest, blank_line)?;
+        if name_len + (data_end - data_line) > self.max_event_size {
+            return None;
+        }
+        let data = start + data_line + value..start + data_end;
+        let data = match self.chunk.checked_slice(data.clone()) {
+            Some(checked) => checked,
+            None => Utf8Bytes::new(self.chunk.slice(data)).ok()?,
+        };
+        self.position = start + next_event;
+        Some(SseEvent {
+            event: Some(EventName::Known(name)),
+            data,
+            id: self.last_id.clone(),
+            retry: None,
+        })
+    }
+
+    /// Where the line starting at `position` ends in the current chunk, if it does.
+    fn find_line_end(&self) -> Option<usize> {
+        let rest = &self.chunk[self.position..];
+        // Every event ends with a blank line, and the API's start with an `event` line naming
+        // a known type: the ends of those are found without a search.
+        if let b'\n' | b'\r' = rest[0] {
+            return Some(self.position);
+        }
+        if let Some((_, len)) = known_event_line(rest) {
+            return Some(self.position + len);
+        }
+        memchr::memchr2(b'\n', b'\r', rest).map(|at| self.position + at)
+    }
+
+    /// Where the next line starts after the line end at `end` (one byte, or a CRLF).
+    fn after_line_end(&mut self, end: usize) -> usize {
+        next_line_start(&self.chunk, end).unwrap_or_else(|| {
+            // A CR ending the chunk: an LF starting the next one belongs to it.
+            self.skip_lf = true;
+            end + 1
+        })
+    }
+
+    /// Keeps the unterminated end of the chunk (unless discarding); the chunk is done.
+    fn carry(&mut self) {
+        let rest = &self.chunk[self.position..];
         if self.discarding {
             self.discarded_line_nonempty |= !rest.is_empty();
         } else {
             self.partial_line.extend_from_slice(rest);
         }
-        self.queue.pop_front();
-        self.position = 0;
+        self.position = self.chunk.len();
     }
 
     /// Starts discarding when the event being read grew past the bound.
@@ -267,51 +409,57 @@ impl SseDecoder {
         }
     }
 
-    fn process_line(&mut self, line: Bytes) -> Option<Result<SseEvent, SseError>> {
+    /// One line: `range` of `joined` (a line cut by chunk boundaries) or of the chunk.
+    fn process_line(
+        &mut self,
+        joined: Option<&Bytes>,
+        range: Range<usize>,
+    ) -> Option<Result<SseEvent, SseError>> {
+        let len = range.len();
         if self.discarding {
             let cut_line_had_bytes = std::mem::take(&mut self.discarded_line_nonempty);
-            if line.is_empty() && !cut_line_had_bytes {
+            if len == 0 && !cut_line_had_bytes {
                 self.discarding = false;
             }
             return None;
         }
-        if line.is_empty() {
+        if len == 0 {
             self.event_bytes = 0;
             return self.dispatch();
         }
-        if self.event_bytes + line.len() > self.max_event_size {
+        if self.event_bytes + len > self.max_event_size {
             return Some(Err(self.start_discarding(false)));
         }
-        self.event_bytes += line.len();
-        if line[0] == b':' {
-            return None;
-        }
-        let (field, value) = match memchr::memchr(b':', &line) {
-            Some(colon) => {
-                let skip = usize::from(line.get(colon + 1) == Some(&b' '));
-                (line.slice(..colon), line.slice(colon + 1 + skip..))
-            }
-            None => (line.clone(), Bytes::new()),
+        self.event_bytes += len;
+        let line = Text {
+            source: joined.unwrap_or(&self.chunk),
+            range,
+            in_chunk: joined.is_none(),
         };
-        match &field[..] {
-            b"data" => self.event.data.append_line(value),
-            b"event" => self.event.event_type = Some(value),
-            b"id" if !value.contains(&0) => match Utf8Bytes::new(value) {
+        let (field, value_start) = split_field(line.bytes());
+        let value = line.tail(value_start);
+        let event = &mut self.event;
+        match field {
+            Field::Data => event.data.append_line(&self.chunk, value),
+            Field::Event => {
+                event.event_type = Some(match known_name(value.bytes()) {
+                    Some(name) => EventType::Known(name),
+                    None if value.range.is_empty() => EventType::Known(""),
+                    None => EventType::Other(value.to_bytes()),
+                })
+            }
+            Field::Id if !value.bytes().contains(&0) => match Utf8Bytes::new(value.to_bytes()) {
                 Ok(id) => self.last_id = Some(id),
                 Err(valid_up_to) => {
                     let invalid = SseError::InvalidUtf8 {
                         field: "id",
                         valid_up_to,
                     };
-                    self.event.invalid.get_or_insert(invalid);
+                    event.invalid.get_or_insert(invalid);
                 }
             },
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                if let Ok(ms) = std::str::from_utf8(&value).unwrap_or("").parse::<u64>() {
-                    self.event.retry = Some(Duration::from_millis(ms));
-                }
-            }
-            _ => {}
+            Field::Retry => event.retry = parse_retry(value.bytes()).or(event.retry),
+            Field::Id | Field::Comment | Field::Other => {}
         }
         None
     }
@@ -328,27 +476,99 @@ impl SseDecoder {
         if let Some(err) = invalid {
             return Some(Err(err));
         }
-        let data = match data {
-            Data::None => return None,
-            Data::Slice(bytes) => bytes,
-            Data::Joined(buffer) => buffer.freeze(),
-        };
-        let check = |field: &'static str, bytes: Bytes| {
-            Utf8Bytes::new(bytes)
-                .map_err(|valid_up_to| SseError::InvalidUtf8 { field, valid_up_to })
-        };
-        // The spec changes the type from "message" only for a non-empty event type buffer.
-        let event_type = event_type.filter(|name| !name.is_empty());
+        let data = data.into_utf8(&self.chunk)?;
+        let invalid =
+            |field: &'static str| move |valid_up_to| SseError::InvalidUtf8 { field, valid_up_to };
         let event = (|| {
+            // The spec changes the type from "message" only for a non-empty event type buffer.
+            let event = match event_type {
+                None | Some(EventType::Known("")) => None,
+                Some(EventType::Known(name)) => Some(EventName::Known(name)),
+                Some(EventType::Other(name)) => Some(EventName::Other(
+                    Utf8Bytes::new(name).map_err(invalid("event"))?,
+                )),
+            };
             Ok(SseEvent {
-                event: event_type.map(|t| check("event", t)).transpose()?,
-                data: check("data", data)?,
+                event,
+                data: data.map_err(invalid("data"))?,
                 id: self.last_id.clone(),
                 retry,
             })
         })();
         Some(event)
     }
+}
+
+/// The `event: <known name>` line `rest` starts with, and its length, if it does and its line
+/// end is in `rest` too (a longer name that starts with a known one is not one).
+fn known_event_line(rest: &[u8]) -> Option<(&'static str, usize)> {
+    const PREFIX: &[u8] = b"event: ";
+    let name = known_name_prefix(rest.strip_prefix(PREFIX)?)?;
+    let len = PREFIX.len() + name.len();
+    matches!(rest.get(len), Some(b'\n' | b'\r')).then_some((name, len))
+}
+
+/// Where the next line starts when a line end (`\n`, `\r` or `\r\n`) is at `at`; `None` when
+/// there is none, or when it is a CR ending `bytes` (an LF starting the next chunk would
+/// belong to it).
+fn next_line_start(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at..)? {
+        [b'\r'] => None,
+        [b'\r', b'\n', ..] => Some(at + 2),
+        [b'\n' | b'\r', ..] => Some(at + 1),
+        _ => None,
+    }
+}
+
+/// What a line is, by its field name.
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+    /// A line starting with `:`.
+    Comment,
+    Other,
+}
+
+/// A line's field, and where its value starts (after the `:` and one optional space).
+/// Nearly every line of a stream is a `data` or an `event` line: those are recognised
+/// before searching for the colon.
+fn split_field(line: &[u8]) -> (Field, usize) {
+    let (field, colon) = if line.starts_with(b"data:") {
+        (Field::Data, 4)
+    } else if line.starts_with(b"event:") {
+        (Field::Event, 5)
+    } else {
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return (Field::named(line), line.len());
+        };
+        (Field::named(&line[..colon]), colon)
+    };
+    let skip_space = usize::from(line.get(colon + 1) == Some(&b' '));
+    (field, colon + 1 + skip_space)
+}
+
+impl Field {
+    fn named(name: &[u8]) -> Self {
+        match name {
+            b"" => Field::Comment,
+            b"data" => Field::Data,
+            b"event" => Field::Event,
+            b"id" => Field::Id,
+            b"retry" => Field::Retry,
+            _ => Field::Other,
+        }
+    }
+}
+
+/// A `retry` value: only ASCII digits count (too large a number is ignored too).
+fn parse_retry(value: &[u8]) -> Option<Duration> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let ms = std::str::from_utf8(value).ok()?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ms))
 }
 
 #[cfg(test)]
@@ -415,6 +635,82 @@ mod tests {
             assert_eq!((event.event(), event.data()), ("message", data));
             assert_eq!(event.event_name(), None);
         }
+    }
+
+    #[test]
+    fn known_names_near_misses_and_repeats_decode_the_same_cut_anywhere() {
+        let input = b"event: content_block_delta\ndata: 1\n\n\
+            event: content_block_delt\ndata: 2\n\n\
+            event: content_block_deltas\ndata: 3\n\n\
+            event: ping\nevent: message_stop\ndata: 4\n\n\
+            event: ping\nevent:\ndata: 5\n\n\
+            event:ping\r\ndata:6\r\n\r\n";
+        let events: Vec<_> = decode_every_cut(input)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.event_name().map(str::to_owned), e.data().to_owned())
+            })
+            .collect();
+        let name = |n: &str| Some(n.to_owned());
+        assert_eq!(
+            events,
+            [
+                (name("content_block_delta"), "1".to_owned()),
+                (name("content_block_delt"), "2".to_owned()),
+                (name("content_block_deltas"), "3".to_owned()),
+                (name("message_stop"), "4".to_owned()),
+                (None, "5".to_owned()),
+                (name("ping"), "6".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_common_event_shape_keeps_ids_and_leaves_doubts_to_the_line_path() {
+        // An id set by an earlier event is carried by the common shape too.
+        let events = decode_every_cut(b"id: 9\ndata: a\n\nevent: ping\ndata: b\n\n");
+        assert_eq!(events[1].as_ref().unwrap().id(), Some("9"));
+        // Not UTF-8 in the data of the common shape: an error for that event only.
+        let events = decode_every_cut(b"event: ping\ndata: \xff\n\nevent: ping\ndata: ok\n\n");
+        assert!(matches!(
+            events[0],
+            Err(SseError::InvalidUtf8 { field: "data", .. })
+        ));
+        assert_eq!(events[1].as_ref().unwrap().data(), "ok");
+        // A CR ending the chunk: the LF in the next chunk belongs to it.
+        assert_eq!(
+            decode(&[b"event: ping\r\ndata: x\r\n\r", b"\ndata: y\n\n"]),
+            [pair("ping", "x"), pair("message", "y")]
+        );
+    }
+
+    #[test]
+    fn the_common_event_shape_is_bounded_like_any_other() {
+        // `event: ping` (11) + `data: 0123456` (13) = 24 bytes.
+        for (bound, ok) in [(24, true), (23, false)] {
+            let input = b"event: ping\ndata: 0123456\n\ndata: next\n\n";
+            let results = decode_with(&mut SseDecoder::with_max_event_size(bound), &[input]);
+            assert_eq!(results[0].is_ok(), ok, "bound {bound}");
+            assert_eq!(results.last().unwrap().as_ref().unwrap().data(), "next");
+        }
+    }
+
+    #[test]
+    fn chunks_pushed_ahead_wait_their_turn_and_data_outlives_its_chunk() {
+        // A chunk pushed before the previous one is scanned waits its turn; the data of an
+        // event cut by the chunk boundary is sliced out of the first chunk, not lost.
+        let mut decoder = SseDecoder::new();
+        decoder.push(Bytes::from_static(b"data: first"));
+        decoder.push(Bytes::from_static(b" line\ndata: second\n\n"));
+        assert_eq!(
+            decoder.next_event().unwrap().unwrap().data(),
+            "first line\nsecond"
+        );
+        assert!(!decoder.has_partial_event());
+        decoder.push(Bytes::from_static(b"data: a\n"));
+        decoder.push(Bytes::from_static(b"\n"));
+        assert_eq!(decoder.next_event().unwrap().unwrap().data(), "a");
     }
 
     #[test]

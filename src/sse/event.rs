@@ -1,6 +1,7 @@
 //! A dispatched server-sent event.
 
 use std::fmt;
+use std::ops::{Deref, Range};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -38,6 +39,62 @@ impl Utf8Bytes {
     }
 }
 
+/// A chunk of the stream with the part of it that is UTF-8, found by one bulk check when it
+/// arrives: SIMD validation is far cheaper per byte over a whole chunk than over one short
+/// event at a time, and a slice of that part needs no check of its own.
+#[derive(Debug, Default)]
+pub(crate) struct Utf8Chunk {
+    bytes: Bytes,
+    /// Valid UTF-8, from the first character that starts in this chunk up to the first byte
+    /// that is not UTF-8 or the start of a character cut by the chunk's end.
+    valid: Range<usize>,
+}
+
+impl Utf8Chunk {
+    pub(crate) fn new(bytes: Bytes) -> Self {
+        // The end of a character cut by the previous chunk boundary: at most 3 bytes.
+        let start = bytes
+            .iter()
+            .take(3)
+            .take_while(|&&b| is_continuation(b))
+            .count();
+        let len = match simdutf8::compat::from_utf8(&bytes[start..]) {
+            Ok(text) => text.len(),
+            Err(err) => err.valid_up_to(),
+        };
+        Self {
+            bytes,
+            valid: start..start + len,
+        }
+    }
+
+    /// `range` of the chunk as UTF-8 without another check, when it lies in the valid part
+    /// and does not cut a character there; `None` means it needs its own check.
+    #[inline]
+    pub(crate) fn checked_slice(&self, range: Range<usize>) -> Option<Utf8Bytes> {
+        let valid = &self.bytes[self.valid.clone()];
+        let start = range.start.checked_sub(self.valid.start)?;
+        let end = range.end.checked_sub(self.valid.start)?;
+        let at_boundary =
+            |at: usize| at == valid.len() || valid.get(at).is_some_and(|&b| !is_continuation(b));
+        (start <= end && at_boundary(start) && at_boundary(end))
+            .then(|| Utf8Bytes(self.bytes.slice(range)))
+    }
+}
+
+impl Deref for Utf8Chunk {
+    type Target = Bytes;
+
+    fn deref(&self) -> &Bytes {
+        &self.bytes
+    }
+}
+
+/// A byte inside a multi-byte character (`0b10xx_xxxx`), never the first of one.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
 impl From<String> for Utf8Bytes {
     fn from(text: String) -> Self {
         Self(Bytes::from(text))
@@ -49,6 +106,63 @@ impl fmt::Debug for Utf8Bytes {
         fmt::Debug::fmt(self.as_str(), f)
     }
 }
+
+/// The event names the Messages API sends (see `StreamEvent::parse`), held as `&'static str`:
+/// the decoder recognises them by their bytes, so the common event needs neither a slice of
+/// its chunk nor a UTF-8 check for its name. Any other name is kept as checked bytes.
+const KNOWN_NAMES: [&str; 8] = [
+    "content_block_delta",
+    "content_block_start",
+    "content_block_stop",
+    "message_start",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+];
+
+/// The known name spelled by `bytes`, if it is one (a prefix of one is not).
+#[inline]
+pub(crate) fn known_name(bytes: &[u8]) -> Option<&'static str> {
+    KNOWN_NAMES
+        .iter()
+        .find(|name| name.as_bytes() == bytes)
+        .copied()
+}
+
+/// The known name `bytes` starts with, if any (no known name starts with another).
+#[inline]
+pub(crate) fn known_name_prefix(bytes: &[u8]) -> Option<&'static str> {
+    KNOWN_NAMES
+        .iter()
+        .find(|name| bytes.starts_with(name.as_bytes()))
+        .copied()
+}
+
+/// A non-empty event type: one of the known names, or any other (UTF-8 checked) name.
+#[derive(Clone)]
+pub(crate) enum EventName {
+    Known(&'static str),
+    Other(Utf8Bytes),
+}
+
+impl EventName {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Known(name) => name,
+            Self::Other(name) => name.as_str(),
+        }
+    }
+}
+
+/// By text: a known name equals the same name however it was stored.
+impl PartialEq for EventName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for EventName {}
 
 /// One event of an event stream: its type, its data, the last event ID and any `retry`.
 ///
@@ -63,7 +177,7 @@ impl fmt::Debug for Utf8Bytes {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SseEvent {
-    pub(crate) event: Option<Utf8Bytes>,
+    pub(crate) event: Option<EventName>,
     pub(crate) data: Utf8Bytes,
     pub(crate) id: Option<Utf8Bytes>,
     pub(crate) retry: Option<Duration>,
@@ -73,9 +187,12 @@ impl SseEvent {
     /// An event with the given type (`None` or `""` means the default, `message`) and data.
     pub fn new(event: Option<&str>, data: impl Into<String>) -> Self {
         Self {
-            event: event
-                .filter(|e| !e.is_empty())
-                .map(|e| Utf8Bytes::from(e.to_owned())),
+            event: event.filter(|e| !e.is_empty()).map(|e| {
+                known_name(e.as_bytes()).map_or_else(
+                    || EventName::Other(Utf8Bytes::from(e.to_owned())),
+                    EventName::Known,
+                )
+            }),
             data: Utf8Bytes::from(data.into()),
             id: None,
             retry: None,
@@ -89,7 +206,7 @@ impl SseEvent {
 
     /// The `event` field, if the event had a non-empty one.
     pub fn event_name(&self) -> Option<&str> {
-        self.event.as_ref().map(Utf8Bytes::as_str)
+        self.event.as_ref().map(EventName::as_str)
     }
 
     /// The data: every `data` line, joined with `\n`.
@@ -125,5 +242,49 @@ impl fmt::Debug for SseEvent {
             out.field("retry", &retry);
         }
         out.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chunk_is_checked_from_its_first_whole_character_to_its_last() {
+        // "é" is C3 A9, "日" is E6 97 A5: this chunk starts inside one and ends inside another.
+        let chunk = Utf8Chunk::new(Bytes::from_static(b"\xA9ab\xC3\xA9c\xE6\x97"));
+        assert_eq!(chunk.valid, 1..6);
+        assert_eq!(chunk.checked_slice(1..6).unwrap().as_str(), "abéc");
+        assert_eq!(chunk.checked_slice(3..5).unwrap().as_str(), "é");
+        assert_eq!(chunk.checked_slice(2..2).unwrap().as_str(), "");
+        for outside_or_cutting in [0..2, 4..5, 3..4, 5..7, 6..8] {
+            assert!(
+                chunk.checked_slice(outside_or_cutting.clone()).is_none(),
+                "{outside_or_cutting:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_end_the_checked_part() {
+        let chunk = Utf8Chunk::new(Bytes::from_static(b"ok\xffok"));
+        assert_eq!(chunk.valid, 0..2);
+        assert!(chunk.checked_slice(3..5).is_none());
+    }
+
+    #[test]
+    fn known_names_are_whole_names_only() {
+        assert_eq!(known_name(b"ping"), Some("ping"));
+        assert_eq!(known_name(b"pin"), None);
+        assert_eq!(known_name(b"pings"), None);
+        assert_eq!(known_name_prefix(b"pings"), Some("ping"));
+        assert_eq!(
+            SseEvent::new(Some("ping"), "x"),
+            SseEvent {
+                event: Some(EventName::Other(Utf8Bytes::from("ping".to_owned()))),
+                ..SseEvent::new(None, "x")
+            },
+            "a name equals itself however it is stored"
+        );
     }
 }
