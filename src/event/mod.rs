@@ -1,6 +1,7 @@
 //! Typed stream events: the `data` of each SSE event, parsed.
 
 mod delta;
+mod escape;
 mod parse;
 mod plain_delta;
 mod shared_str;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use delta::Delta;
+pub(crate) use escape::simple_escape;
 pub use shared_str::SharedStr;
 pub use stream::EventStream;
 

@@ -9,6 +9,7 @@
 //! accepts what the full parser would reject or read differently (the differential tests
 //! below check it).
 
+use super::escape::simple_escape;
 use super::{ContentBlockDelta, Delta, SharedStr};
 use crate::sse::Utf8Bytes;
 
@@ -202,17 +203,8 @@ impl Reader<'_> {
         decoded.push_str(&self.data[start..at]);
         loop {
             // `at` is on a backslash.
-            decoded.push(match *self.input.get(at + 1)? {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                _ => return None, // `\u` (surrogates and all) is the full parser's
-            });
+            // `\u` (surrogates and all) is the full parser's.
+            decoded.push(simple_escape(*self.input.get(at + 1)?)?);
             let run = at + 2;
             at = run + memchr::memchr2(b'"', b'\\', self.input.get(run..)?)?;
             if has_control(&self.input[run..at]) {

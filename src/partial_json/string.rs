@@ -4,6 +4,8 @@
 //! split anywhere decodes the same as in one piece. It accepts exactly what serde_json
 //! accepts: no raw control characters, only the standard escapes, surrogates in pairs.
 
+use crate::event::simple_escape;
+
 /// Where the decoder stands inside a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) enum Escape {
@@ -82,17 +84,7 @@ fn step(byte: u8, escape: &mut Escape, out: &mut String) -> Result<(), &'static 
             high: None,
         },
         (Escape::Backslash, _) => {
-            out.push(match byte {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                _ => return Err("invalid escape"),
-            });
+            out.push(simple_escape(byte).ok_or("invalid escape")?);
             Escape::None
         }
         (Escape::LowBackslash(high), b'\\') => Escape::LowU(high),
