@@ -69,8 +69,11 @@ const KEYS: [(&[u8], Key); 7] = [
     (b"\"signature\"", Key::Signature),
 ];
 
-/// The four string deltas: their `type`, the key of their payload, and how to build them.
-const STRING_DELTAS: [(&[u8], Key, fn(SharedStr) -> Delta); 4] = [
+/// A string delta's `type` as written, the key of its payload, and its constructor.
+type StringDelta = (&'static [u8], Key, fn(SharedStr) -> Delta);
+
+/// The four string deltas.
+const STRING_DELTAS: [StringDelta; 4] = [
     (b"\"text_delta\"", Key::Text, Delta::Text),
     (b"\"input_json_delta\"", Key::PartialJson, Delta::InputJson),
     (b"\"thinking_delta\"", Key::Thinking, Delta::Thinking),
