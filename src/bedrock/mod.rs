@@ -20,7 +20,9 @@ use serde_json::{Map, Value};
 
 pub use credentials::AwsCredentials;
 pub use frames::EventStreamToSse;
-pub(crate) use sign::{canonical_time, sign};
+#[cfg(any(feature = "mock", test))]
+pub(crate) use sign::canonical_time;
+pub(crate) use sign::sign;
 
 /// The `anthropic_version` Bedrock expects in the body.
 pub const BEDROCK_ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
