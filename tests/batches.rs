@@ -479,20 +479,10 @@ async fn invalid_params_are_errored_results_with_the_api_s_message() {
 #[tokio::test]
 async fn the_mock_refuses_bodies_the_api_refuses() {
     let server = MockServer::start().await;
+    let url = format!("{}/v1/messages/batches", server.base_url());
     let post = |body: Value| {
-        let url = format!("{}/v1/messages/batches", server.base_url());
-        async move {
-            let response = reqwest::Client::new()
-                .post(url)
-                .header("x-api-key", "k")
-                .header("anthropic-version", "2023-06-01")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap())
-        }
+        let url = url.clone();
+        async move { common::post_json(&url, &body, None).await }
     };
     let params =
         json!({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "Hi"}]});

@@ -51,8 +51,18 @@ pub async fn post_messages(
     body: &serde_json::Value,
     beta: Option<&str>,
 ) -> (u16, serde_json::Value) {
+    post_json(&format!("{base_url}/v1/messages"), body, beta).await
+}
+
+/// Posts `body` to `url` with the API key and version headers (and an optional
+/// `anthropic-beta`); returns the status and the JSON body (`Null` if none).
+pub async fn post_json(
+    url: &str,
+    body: &serde_json::Value,
+    beta: Option<&str>,
+) -> (u16, serde_json::Value) {
     let mut request = reqwest::Client::new()
-        .post(format!("{base_url}/v1/messages"))
+        .post(url)
         .header("x-api-key", "test-key")
         .header("anthropic-version", "2023-06-01");
     if let Some(beta) = beta {
