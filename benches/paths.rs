@@ -18,7 +18,8 @@
 //! On a shared, noisy machine, instruction counts are steadier than times: with
 //! `PATHS_ONCE=text,tool_100k` every path runs once per named stream and nothing else, for
 //! `valgrind --tool=callgrind` (each path is its own `run_*` function; read their inclusive
-//! costs with `callgrind_annotate --inclusive=yes`).
+//! costs with `callgrind_annotate --inclusive=yes`); `PATHS_ONLY=updates,fold` keeps those paths
+//! alone, for `perf record`.
 
 mod common;
 #[path = "common/counting_alloc.rs"]
@@ -170,16 +171,31 @@ fn run_structured(runtime: &tokio::runtime::Runtime, body: &Bytes) -> usize {
     runtime.block_on(structured::<WriteFile>(body))
 }
 
-/// Every path once over each stream in `names` (comma-separated), for callgrind.
+/// Every path once over each stream in `names` (comma-separated), for callgrind; with
+/// `PATHS_ONLY=updates` (comma-separated), only those paths, for a profiler's flat view.
 fn once(names: &str) {
+    let only = std::env::var("PATHS_ONLY").ok();
+    let wanted = |path: &str| {
+        only.as_deref()
+            .is_none_or(|only| only.split(',').any(|p| p == path))
+    };
     let runtime = runtime();
     for name in names.split(',') {
         let body = common::load(&format!("{name}.sse"));
-        let mut seen = run_limit(&body);
-        seen += run_fold(&runtime, &body);
-        seen += run_final_message(&runtime, &body);
-        seen += run_updates(&runtime, &body);
-        if name.starts_with("tool") {
+        let mut seen = 0;
+        if wanted("limit") {
+            seen += run_limit(&body);
+        }
+        if wanted("fold") {
+            seen += run_fold(&runtime, &body);
+        }
+        if wanted("final_message") {
+            seen += run_final_message(&runtime, &body);
+        }
+        if wanted("updates") {
+            seen += run_updates(&runtime, &body);
+        }
+        if name.starts_with("tool") && wanted("structured") {
             seen += run_structured(&runtime, &body);
         }
         eprintln!("{name}: {seen}");

@@ -200,25 +200,40 @@ impl Reader<'_> {
         Some(SharedStr::within(bytes, &self.data[start..end]))
     }
 
-    /// The rest of a string from its first escape at `at` on, decoded.
-    fn escaped_string(&mut self, start: usize, mut at: usize) -> Option<String> {
-        let mut decoded = String::with_capacity(at - start + 16);
-        decoded.push_str(&self.data[start..at]);
-        loop {
-            // `at` is on a backslash.
-            // `\u` (surrogates and all) is the full parser's.
-            decoded.push(simple_escape(*self.input.get(at + 1)?)?);
+    /// The rest of a string from its first escape at `at` on, decoded. Two passes: the first
+    /// finds the end and the decoded length, so the text is allocated once at its exact size
+    /// (which also lets `Bytes` take it without a second allocation).
+    fn escaped_string(&mut self, start: usize, first_escape: usize) -> Option<String> {
+        let mut escapes = 0;
+        let mut at = first_escape;
+        let end = loop {
+            // `at` is on a backslash; `\u` (surrogates and all) is the full parser's.
+            simple_escape(*self.input.get(at + 1)?)?;
+            escapes += 1;
             let run = at + 2;
             at = run + memchr::memchr2(b'"', b'\\', self.input.get(run..)?)?;
             if has_control(&self.input[run..at]) {
                 return None;
             }
-            decoded.push_str(&self.data[run..at]);
             if self.input[at] == b'"' {
-                self.at = at + 1;
-                return Some(decoded);
+                break at;
             }
+        };
+        let mut decoded = String::with_capacity(end - start - escapes);
+        let mut run = start;
+        for at in memchr::memchr_iter(b'\\', &self.input[start..end]) {
+            let at = start + at;
+            // The byte after an escape's backslash is never the start of another escape.
+            if at < run {
+                continue;
+            }
+            decoded.push_str(&self.data[run..at]);
+            decoded.push(simple_escape(self.input[at + 1]).expect("checked above"));
+            run = at + 2;
         }
+        decoded.push_str(&self.data[run..end]);
+        self.at = end + 1;
+        Some(decoded)
     }
 }
 
@@ -299,6 +314,26 @@ mod tests {
             panic!()
         };
         assert!(bytes.bytes().as_ptr_range().contains(&text.as_ptr()));
+    }
+
+    #[test]
+    fn escaped_text_is_allocated_once_at_its_exact_size() {
+        for (raw, decoded) in [
+            (r#""a\"b\\\\c\n""#, "a\"b\\\\c\n"),
+            (r#""\\\"""#, "\\\""),
+            (r#""x\/\t""#, "x/\t"),
+        ] {
+            let mut reader = Reader {
+                data: raw,
+                input: raw.as_bytes(),
+                at: 1,
+            };
+            let first_escape = raw.find('\\').unwrap();
+            let text = reader.escaped_string(1, first_escape).unwrap();
+            assert_eq!(text, decoded);
+            assert_eq!(text.capacity(), text.len(), "{raw}");
+            assert_eq!(reader.at, raw.len());
+        }
     }
 
     /// Pieces the generated payloads are made of: whitespace, keys, strings and numbers of
