@@ -64,4 +64,18 @@ impl Completed {
             }
         }
     }
+
+    /// The container's value, copied from its members (which keep no copy of their own).
+    pub(super) fn to_value(&self) -> Value {
+        match self {
+            Self::Object { members, .. } => {
+                let mut map = Map::with_capacity(members.len());
+                for (key, value) in members {
+                    map.insert(key.clone(), value.to_value());
+                }
+                Value::Object(map)
+            }
+            Self::Array(items) => Value::Array(items.iter().map(SharedValue::to_value).collect()),
+        }
+    }
 }

@@ -16,6 +16,7 @@ mod path;
 mod pointer;
 mod scalar;
 mod shared_value;
+mod slot_node;
 mod string;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use shared_value::SharedValue;
 use completed::Completed;
 use path::{node_mut, Segment, Slot};
 use pointer::PointerBuf;
+use slot_node::SlotNode;
 use string::{Escape, StringEnd};
 
 /// serde_json refuses nesting this deep; so does the parser, to agree with it.
@@ -70,6 +72,8 @@ pub struct PartialJsonParser {
     path: Vec<Segment>,
     /// The JSON pointer of that slot.
     pointer: PointerBuf,
+    /// That slot's node in the live tree, once found.
+    slot_node: SlotNode,
     escape: Escape,
     /// The key being read.
     key: String,
@@ -418,7 +422,7 @@ impl PartialJsonParser {
         if self.pending.is_empty() {
             return;
         }
-        if let Value::String(live) = node_mut(Arc::make_mut(&mut self.root), &self.path) {
+        if let Value::String(live) = self.slot_node.node(&mut self.root, &self.path) {
             live.push_str(&self.pending);
         }
         if let Some(events) = events {
@@ -466,6 +470,7 @@ impl PartialJsonParser {
 
     /// Puts a new value into its slot.
     fn insert(&mut self, value: Value) {
+        self.slot_node.forget();
         let Some((last, parent)) = self.path.split_last_mut() else {
             self.root = Arc::new(value);
             return;
@@ -496,9 +501,11 @@ impl PartialJsonParser {
     /// The value in the current slot is complete; `closed` holds the completed members of a
     /// container that just closed, if they were kept.
     fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>) {
+        let completed = events.is_some().then(|| self.completed_value(closed));
+        self.slot_node.forget();
         match events {
             Some(events) => {
-                let value = self.completed_value(closed);
+                let value = completed.expect("made when events are reported");
                 if let Some(Some(parent)) = self.completed.last_mut() {
                     parent.push(value.clone());
                 }
@@ -528,15 +535,18 @@ impl PartialJsonParser {
         };
     }
 
-    /// The value just completed: the live root itself, shared; a container assembled from its
-    /// kept members; or else a copy of the slot in the live tree (a scalar, mostly).
+    /// The value just completed: the live root itself, shared; a container to be assembled
+    /// from its kept members when read; or else a copy of the slot in the live tree (a scalar,
+    /// mostly).
     fn completed_value(&mut self, closed: Option<Completed>) -> SharedValue {
         if self.containers.is_empty() {
             return SharedValue::from_arc(Arc::clone(&self.root));
         }
         match closed {
-            Some(members) => members.into_value().into(),
-            None => node_mut(Arc::make_mut(&mut self.root), &self.path)
+            Some(members) => SharedValue::assembled(members),
+            None => self
+                .slot_node
+                .node(&mut self.root, &self.path)
                 .clone()
                 .into(),
         }
@@ -550,6 +560,7 @@ impl PartialJsonParser {
     }
 
     fn fail(&mut self, offset: usize, message: &str) {
+        self.slot_node.forget();
         self.state = State::Failed;
         self.error = Some(PartialJsonError {
             message: message.to_owned(),

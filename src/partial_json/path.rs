@@ -50,8 +50,8 @@ pub enum PathEventKind {
     /// fragment). Read from a stream, text without escapes shares the fragment's bytes.
     StringDelta(SharedStr),
     /// The value at the pointer is complete; the root's comes last. Shared: a container's
-    /// value is assembled from its members' (moved, unless their events are still held), and
-    /// the root's is the parser's live value.
+    /// value is made of its members' shared values and built only when read, and the root's
+    /// is the parser's live value.
     Complete(SharedValue),
 }
 

@@ -2,10 +2,12 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+
+use super::completed::Completed;
 
 /// A complete JSON value, shared: cloning one is a reference-count increment. Reads as a
 /// [`serde_json::Value`] (`value["key"]`, `value.as_str()`, `*value == json!(…)`), compares
@@ -13,9 +15,11 @@ use serde_json::Value;
 /// value itself. [`into_value`](Self::into_value) gives the owned `Value` (a move when nothing
 /// else holds it).
 ///
-/// The parser makes each completed value once and hands it to the completion event; a
-/// container's value is then assembled from its members' values, moved rather than copied
-/// when their events have been dropped, and the root's is the live value itself.
+/// The parser makes each completed scalar once and hands it to the completion event. A
+/// container's value is assembled from its members' shared values, which costs a handle per
+/// member, not a copy: the `Value` is built the first time it is read (or moved together by
+/// `into_value`), so completions nobody reads cost nothing at any depth. The root's value is
+/// the parser's live value itself.
 ///
 /// ```
 /// use chat_anthropic::partial_json::SharedValue;
@@ -27,37 +31,100 @@ use serde_json::Value;
 /// let owned: serde_json::Value = value.into_value();
 /// assert_eq!(owned["days"], 3);
 /// ```
-#[derive(Clone, Default, PartialEq)]
-pub struct SharedValue(Arc<Value>);
+#[derive(Clone)]
+pub struct SharedValue(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// A value made whole: a scalar, a value from outside, or the parser's live root.
+    Made(Arc<Value>),
+    /// A container made of its completed members, built into a `Value` when first read.
+    Assembled(Arc<Assembled>),
+}
+
+struct Assembled {
+    members: Completed,
+    value: OnceLock<Value>,
+}
 
 impl SharedValue {
     /// The value, owned: moved out when this is its only holder, copied otherwise.
     pub fn into_value(self) -> Value {
-        Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+        match self.0 {
+            Repr::Made(value) => Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone()),
+            Repr::Assembled(assembled) => match Arc::try_unwrap(assembled) {
+                Ok(Assembled { members, value }) => {
+                    value.into_inner().unwrap_or_else(|| members.into_value())
+                }
+                Err(shared) => shared.to_value(),
+            },
+        }
+    }
+
+    /// A copy of the value, built from the members without keeping their own copies.
+    pub(super) fn to_value(&self) -> Value {
+        match &self.0 {
+            Repr::Made(value) => (**value).clone(),
+            Repr::Assembled(assembled) => assembled.to_value(),
+        }
     }
 
     /// Shares a value the parser already holds in an `Arc` (the live root).
     pub(super) fn from_arc(value: Arc<Value>) -> Self {
-        Self(value)
+        Self(Repr::Made(value))
+    }
+
+    /// A container's value, to be made of `members` when read.
+    pub(super) fn assembled(members: Completed) -> Self {
+        Self(Repr::Assembled(Arc::new(Assembled {
+            members,
+            value: OnceLock::new(),
+        })))
+    }
+}
+
+impl Assembled {
+    fn to_value(&self) -> Value {
+        match self.value.get() {
+            Some(value) => value.clone(),
+            None => self.members.to_value(),
+        }
+    }
+}
+
+impl Default for SharedValue {
+    fn default() -> Self {
+        Self::from(Value::Null)
+    }
+}
+
+impl PartialEq for SharedValue {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
     }
 }
 
 impl Deref for SharedValue {
     type Target = Value;
     fn deref(&self) -> &Value {
-        &self.0
+        match &self.0 {
+            Repr::Made(value) => value,
+            Repr::Assembled(assembled) => {
+                assembled.value.get_or_init(|| assembled.members.to_value())
+            }
+        }
     }
 }
 
 impl AsRef<Value> for SharedValue {
     fn as_ref(&self) -> &Value {
-        &self.0
+        self
     }
 }
 
 impl From<Value> for SharedValue {
     fn from(value: Value) -> Self {
-        Self(Arc::new(value))
+        Self(Repr::Made(Arc::new(value)))
     }
 }
 
@@ -69,19 +136,19 @@ impl From<SharedValue> for Value {
 
 impl fmt::Display for SharedValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
+        fmt::Display::fmt(&**self, f)
     }
 }
 
 impl fmt::Debug for SharedValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(&**self, f)
     }
 }
 
 impl PartialEq<SharedValue> for Value {
     fn eq(&self, other: &SharedValue) -> bool {
-        *self == *other.0
+        *self == **other
     }
 }
 
@@ -90,7 +157,7 @@ macro_rules! compare_like_value {
     ($($other:ty),*) => {$(
         impl PartialEq<$other> for SharedValue {
             fn eq(&self, other: &$other) -> bool {
-                *self.0 == *other
+                **self == *other
             }
         }
     )*};
@@ -102,7 +169,7 @@ compare_like_value!(
 
 impl Serialize for SharedValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        (**self).serialize(serializer)
     }
 }
 
@@ -130,5 +197,55 @@ mod tests {
             held.as_array().unwrap().as_ptr()
         );
         assert_eq!(held, json!(["a", "b"]));
+    }
+
+    fn assembled_object() -> (SharedValue, SharedValue) {
+        let inner =
+            SharedValue::assembled(Completed::Array(vec![json!(1).into(), json!("two").into()]));
+        let mut members = Completed::object();
+        for (key, value) in [
+            ("a", inner.clone()),
+            ("b", json!(null).into()),
+            ("a", json!(3).into()),
+        ] {
+            members.enter(key);
+            members.push(value);
+        }
+        (SharedValue::assembled(members), inner)
+    }
+
+    #[test]
+    fn an_assembled_container_reads_as_serde_json_would_make_it() {
+        let (outer, inner) = assembled_object();
+        // A repeated key: its first position, its last value.
+        assert_eq!(outer, json!({"a": 3, "b": null}));
+        assert_eq!(outer.to_string(), r#"{"a":3,"b":null}"#);
+        assert_eq!(inner, json!([1, "two"]));
+        assert_eq!(outer.clone().into_value(), json!({"a": 3, "b": null}));
+        assert_eq!(outer.into_value(), json!({"a": 3, "b": null}));
+    }
+
+    #[test]
+    fn an_assembled_container_is_built_on_first_read_and_moved_by_its_only_holder() {
+        let (_, inner) = assembled_object();
+        let Repr::Assembled(assembled) = &inner.0 else {
+            panic!("assembled")
+        };
+        assert!(
+            assembled.value.get().is_none(),
+            "not built before it is read"
+        );
+        let first = inner.as_array().unwrap().as_ptr();
+        assert_eq!(inner.as_array().unwrap().as_ptr(), first, "built once");
+        assert_eq!(inner.into_value().as_array().unwrap().as_ptr(), first);
+        let (_, inner) = assembled_object();
+        let held = inner.clone();
+        let copy = inner.into_value();
+        assert_eq!(copy, *held);
+        let Repr::Assembled(assembled) = &held.0 else {
+            panic!("assembled")
+        };
+        assert!(assembled.value.get().is_some());
+        assert!(Arc::strong_count(assembled) == 1);
     }
 }

@@ -241,13 +241,8 @@ fn a_completed_container_is_assembled_from_its_members_not_copied() {
         .collect();
     let pointers: Vec<&str> = completions.iter().map(|(p, _)| *p).collect();
     assert_eq!(pointers, ["/a/b/1", "/a/b", "/a", ""]);
-    assert_eq!(
-        text_at(&completions[1].1[0]),
-        first,
-        "a member whose event was dropped is moved in"
-    );
-    assert_eq!(completions[2].1["b"][0], "some text");
-    assert_eq!(completions[1].1[1], "more", "one still held is copied");
+    // Reading `/a` builds it alone: `/a/b` keeps no copy of its own.
+    assert_eq!(completions[2].1["b"], json!(["some text", "more"]));
     assert!(
         std::ptr::eq(&**completions[3].1, parser.value()),
         "the root's completion is the live value"
@@ -255,6 +250,17 @@ fn a_completed_container_is_assembled_from_its_members_not_copied() {
     assert_eq!(
         *completions[3].1,
         json!({"a": {"b": ["some text", "more"]}})
+    );
+    // Owned once nothing else holds it, the array is its members moved together.
+    let at = events.iter().position(|e| e.pointer == "/a/b").unwrap();
+    let PathEventKind::Complete(array) = events.swap_remove(at).kind else {
+        panic!("the array's completion")
+    };
+    drop(events);
+    assert_eq!(
+        text_at(&array.into_value()[0]),
+        first,
+        "a member whose event was dropped is moved in"
     );
 }
 
@@ -281,4 +287,34 @@ fn a_string_delta_without_escapes_shares_the_fragment_read_from_a_stream() {
         !within(deltas[1]),
         "an escaped one is decoded into its own text"
     );
+}
+
+/// The open string's node is found once and written through afterwards; a snapshot or a clone
+/// taken meanwhile shares the tree, so the next write must go to a copy, never to what they
+/// hold.
+#[test]
+fn writes_to_an_open_string_never_reach_snapshots_or_clones() {
+    let mut parser = PartialJsonParser::new();
+    parser.push(r#"{"a": [{"b": "on"#);
+    parser.push("e");
+    let snapshot = parser.shared_value();
+    let mut clone = parser.clone();
+    parser.push(" two");
+    assert_eq!(*snapshot, json!({"a": [{"b": "one"}]}));
+    assert_eq!(clone.value(), &json!({"a": [{"b": "one"}]}));
+    clone.push(" three");
+    assert_eq!(clone.value(), &json!({"a": [{"b": "one three"}]}));
+    assert_eq!(*snapshot, json!({"a": [{"b": "one"}]}));
+    drop((snapshot, clone));
+    // Unshared again: the writes go on in the parser's own tree.
+    parser.push(" four\"}], \"c\": \"x");
+    parser.push("y");
+    assert_eq!(
+        parser.value(),
+        &json!({"a": [{"b": "one two four"}], "c": "xy"})
+    );
+    let (_, events) = parse_in_pieces(&[r#"{"s": "a"#, "b", "c\"}"]);
+    assert!(events.iter().any(
+        |e| matches!(&e.kind, PathEventKind::Complete(v) if e.pointer == "/s" && *v == json!("abc"))
+    ));
 }
