@@ -207,3 +207,53 @@ fn a_nested_input_cut_any_way_comes_out_as_its_pinned_updates() {
         check_golden(&format!("nested_input_every_{size}"), &updates);
     }
 }
+
+/// `ToolCallDone` takes the finished input by a move, not a copy of the whole tree; the fold
+/// still answers for it afterwards (read again from the input's text) and the final message
+/// holds it.
+#[test]
+fn a_finished_call_moves_its_input_into_its_update_and_the_fold_still_has_it() {
+    use chat_anthropic::{MessageAggregator, StreamEvent};
+    let input = json!({"items": [{"id": 1, "tags": ["a", "b"]}, {"id": 2, "tags": []}], "n": 2});
+    let text = input.to_string();
+    let sse = tool_stream(&cut_every(&text, 7));
+    let events = block_on(async {
+        let mut events = chat_anthropic::EventStream::from_bytes(sse);
+        let mut out = Vec::new();
+        while let Some(event) = events.next().await {
+            out.push(event.unwrap());
+            assert!(out.len() < 10_000, "a bounded stream");
+        }
+        out
+    });
+    let mut aggregator = MessageAggregator::new().with_path_events();
+    let mut updates = Vec::new();
+    let mut live_items = None;
+    for event in &events {
+        if matches!(event, StreamEvent::ContentBlockStop(stop) if stop.index == 1) {
+            live_items = aggregator
+                .tool_input(1)
+                .map(|v| v["items"].as_array().unwrap().as_ptr());
+        }
+        updates.clear();
+        aggregator.apply_updates(event, &mut updates).unwrap();
+        for update in updates.drain(..) {
+            if let StreamUpdate::ToolCallDone { call, .. } = update {
+                assert_eq!(call.args, input);
+                assert_eq!(
+                    Some(call.args["items"].as_array().unwrap().as_ptr()),
+                    live_items,
+                    "the parsed input moved into the update"
+                );
+            }
+        }
+    }
+    assert_eq!(aggregator.tool_input(1), Some(&input));
+    assert_eq!(aggregator.tool_call(1).unwrap().unwrap().args, input);
+    let chat_anthropic::ContentBlock::ToolUse(block) = &aggregator.api_message().content[1] else {
+        panic!("the tool call's block")
+    };
+    assert_eq!(block.input, input);
+    let message = aggregator.finish().unwrap();
+    assert_eq!(message.tool_calls[0].args, input);
+}

@@ -8,6 +8,8 @@ use crate::messages::unknown_block::merge_fields;
 use crate::messages::{Citation, ContentBlock, InvalidToolCall, ToolCall};
 use crate::partial_json::{PartialJsonParser, PathEvent};
 
+use super::finished_input::FinishedInput;
+
 /// A content block plus what is needed to finish it.
 #[derive(Debug, Clone)]
 pub(crate) struct BlockBuilder {
@@ -17,6 +19,9 @@ pub(crate) struct BlockBuilder {
     pub(super) stopped: bool,
     /// Set when the finished input was not valid JSON.
     pub(crate) invalid: Option<InvalidToolCall>,
+    /// A finished `tool_use` call's input text, so its value can be lent (see
+    /// [`lend_call`](Self::lend_call)).
+    finished: Option<FinishedInput>,
 }
 
 /// How a delta applied, for the caller to report.
@@ -32,6 +37,7 @@ impl BlockBuilder {
             block,
             stopped: false,
             invalid: None,
+            finished: None,
         }
     }
 
@@ -87,7 +93,7 @@ impl BlockBuilder {
         match (&self.input, &self.block) {
             (Some(parser), _) if !parser.raw().is_empty() => Some(parser.value()),
             (_, ContentBlock::ToolUse(call) | ContentBlock::ServerToolUse(call)) => {
-                Some(&call.input)
+                Some(self.finished_input(&call.input))
             }
             _ => None,
         }
@@ -111,12 +117,40 @@ impl BlockBuilder {
         let Some(parser) = self.input.take() else {
             return;
         };
-        self.invalid = self.block.finish_tool_input(parser);
+        match self.block.finish_tool_input(parser) {
+            Ok(raw) => {
+                let lendable = matches!(self.block, ContentBlock::ToolUse(_));
+                self.finished = raw.filter(|_| lendable).map(FinishedInput::new);
+            }
+            Err(invalid) => self.invalid = Some(invalid),
+        }
+    }
+
+    /// A finished call's input as the block holds it, or as read again once lent.
+    fn finished_input<'a>(&'a self, held: &'a Value) -> &'a Value {
+        self.finished
+            .as_ref()
+            .and_then(FinishedInput::read)
+            .unwrap_or(held)
+    }
+
+    /// The block, owned: a lent input is put back.
+    pub(super) fn into_block(mut self) -> ContentBlock {
+        if let (Some(finished), ContentBlock::ToolUse(call)) = (self.finished, &mut self.block) {
+            finished.restore(&mut call.input);
+        }
+        self.block
     }
 
     /// The block as it stands, with the live input of an unfinished tool call.
     pub(super) fn snapshot(&self) -> ContentBlock {
         let mut block = self.block.clone();
+        if let (Some(lent), ContentBlock::ToolUse(call)) = (
+            self.finished.as_ref().and_then(FinishedInput::read),
+            &mut block,
+        ) {
+            call.input = lent.clone();
+        }
         if let Some(parser) = self.input.as_ref().filter(|p| !p.raw().is_empty()) {
             let live = parser.value().clone();
             match &mut block {
@@ -144,10 +178,26 @@ impl BlockBuilder {
             Some(invalid) => Err(invalid.clone()),
             None => Ok(ToolCall::new(
                 call.name.clone(),
-                call.input.clone(),
+                self.finished_input(&call.input).clone(),
                 call.id.clone(),
             )),
         })
+    }
+
+    /// [`finished_call`](Self::finished_call), with the input moved out rather than copied
+    /// the first time (the fold reads it again from its text if asked for it afterwards).
+    pub(super) fn lend_call(&mut self) -> Option<Result<ToolCall, InvalidToolCall>> {
+        if let (true, None, Some(finished), ContentBlock::ToolUse(call)) = (
+            self.stopped,
+            &self.invalid,
+            &mut self.finished,
+            &mut self.block,
+        ) {
+            if let Some(input) = finished.lend(&mut call.input) {
+                return Some(Ok(ToolCall::new(call.name.clone(), input, call.id.clone())));
+            }
+        }
+        self.finished_call()
     }
 
     /// An unfinished tool call, reported as invalid so its raw text is not lost.

@@ -3,6 +3,7 @@
 mod block;
 mod chunk;
 mod collect;
+mod finished_input;
 mod stream_update;
 mod unknown;
 mod update;
@@ -309,7 +310,11 @@ impl MessageAggregator {
         }
         let invalid = self.invalid_calls(false);
         let mut message = self.message.unwrap_or_default();
-        message.content = self.blocks.into_iter().map(|b| b.block).collect();
+        message.content = self
+            .blocks
+            .into_iter()
+            .map(BlockBuilder::into_block)
+            .collect();
         Ok(AIMessage::from_api(message, invalid))
     }
 

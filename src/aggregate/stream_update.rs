@@ -190,7 +190,7 @@ impl MessageAggregator {
     }
 
     /// The owned form of an update (a tool input fragment's argument updates come apart).
-    fn owned(&self, update: Update<'_>, event: &StreamEvent) -> StreamUpdate {
+    fn owned(&mut self, update: Update<'_>, event: &StreamEvent) -> StreamUpdate {
         match update {
             Update::MessageStarted => self.message_started(),
             Update::BlockStarted { index, block } => StreamUpdate::block_started(index, block),
@@ -212,7 +212,9 @@ impl MessageAggregator {
                 fragment: delta_text(event, fragment),
             },
             Update::BlockStopped { index } => StreamUpdate::BlockStopped { index },
-            Update::ToolCallDone { index } => match self.tool_call(index) {
+            // The call's input moves into the update (the fold parses its text again only
+            // if read afterwards): a copy of the whole input per call would be the price.
+            Update::ToolCallDone { index } => match self.blocks[index].lend_call() {
                 Some(Ok(call)) => StreamUpdate::ToolCallDone { index, call },
                 Some(Err(call)) => StreamUpdate::ToolCallInvalid { index, call },
                 None => unreachable!("the fold reports ToolCallDone for stopped tool_use blocks"),

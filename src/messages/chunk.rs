@@ -157,7 +157,7 @@ impl AIMessageChunk {
                 if let Some(json) = chunk.partial_json.filter(|_| block.takes_tool_input()) {
                     let mut input = PartialJsonParser::new();
                     input.push(&json);
-                    invalid.extend(block.finish_tool_input(input));
+                    invalid.extend(block.finish_tool_input(input).err());
                 }
                 block
             })

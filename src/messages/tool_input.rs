@@ -41,23 +41,24 @@ impl ContentBlock {
     }
 
     /// Closes a tool call with its whole input text, parsed strictly: a blank input keeps
-    /// what the start block said (`{}`), valid JSON becomes the input, and invalid JSON is
-    /// returned as an invalid call keeping the raw text and the error.
+    /// what the start block said (`{}`), valid JSON becomes the input (and its text is handed
+    /// back), and invalid JSON is returned as an invalid call keeping the raw text and the
+    /// error.
     pub(crate) fn finish_tool_input(
         &mut self,
         input: PartialJsonParser,
-    ) -> Option<InvalidToolCall> {
+    ) -> Result<Option<String>, InvalidToolCall> {
         if input.raw().trim().is_empty() {
-            return None;
+            return Ok(None);
         }
-        match input.finish() {
-            Ok(value) => {
+        match input.finish_with_raw() {
+            Ok((value, raw)) => {
                 self.set_tool_input(value);
-                None
+                Ok(Some(raw))
             }
             Err(invalid) => {
                 let (id, name) = self.tool_call_identity();
-                Some(InvalidToolCall {
+                Err(InvalidToolCall {
                     name,
                     args: Some(invalid.raw),
                     id,

@@ -226,16 +226,22 @@ impl PartialJsonParser {
     /// assert_eq!(invalid.raw, r#"{"a": 1"#);
     /// assert!(invalid.error.contains("EOF"));
     /// ```
-    pub fn finish(mut self) -> Result<Value, InvalidJson> {
+    pub fn finish(self) -> Result<Value, InvalidJson> {
+        self.finish_with_raw().map(|(value, _)| value)
+    }
+
+    /// [`finish`](Self::finish), handing back the text the value was read from as well.
+    pub(crate) fn finish_with_raw(mut self) -> Result<(Value, String), InvalidJson> {
         if self.raw.trim_matches(is_whitespace_char).is_empty() {
-            return Ok(Value::Object(Map::new()));
+            return Ok((Value::Object(Map::new()), self.raw));
         }
         if self.state == State::InNumber && self.containers.is_empty() {
             self.end_number(self.raw.len(), &mut None);
         }
         // A completion event still held shares the root; the copy is made only then.
         if self.state == State::Done {
-            return Ok(Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()));
+            let value = Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone());
+            return Ok((value, self.raw));
         }
         let error = match serde_json::from_str::<Value>(&self.raw) {
             Err(error) => error.to_string(),
