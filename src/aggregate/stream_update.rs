@@ -99,11 +99,12 @@ pub enum StreamUpdate {
         /// Where, as a JSON pointer.
         pointer: JsonPointer,
         /// Its final value, shared (reads as a [`Value`]; [`SharedValue::into_value`] owns it):
-        /// made once, not copied at every level it closes.
+        /// made once, not copied at every level it closes; a container's is built when read.
         value: SharedValue,
     },
     /// A tool call is complete, with parsed arguments: it can be run now, before the message
-    /// ends.
+    /// ends. The arguments are moved here from the fold, not copied; the fold parses their
+    /// text again only if asked for the call afterwards.
     ToolCallDone {
         /// The block's index.
         index: usize,
