@@ -6,6 +6,7 @@ mod parse;
 mod plain_delta;
 mod shared_str;
 mod stream;
+mod text_arena;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

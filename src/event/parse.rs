@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::delta::content_block_delta;
 use super::plain_delta::plain_content_block_delta;
+use super::text_arena::TextArena;
 use super::StreamEvent;
 use crate::error::EventDecodeError;
 use crate::sse::{SseEvent, Utf8Bytes};
@@ -27,7 +28,7 @@ impl StreamEvent {
     /// assert!(StreamEvent::parse("message_stop", "123").is_err());
     /// ```
     pub fn parse(event: &str, data: &str) -> Result<StreamEvent, EventDecodeError> {
-        Self::parse_in(event, data, None)
+        Self::parse_in(event, data, None, &mut TextArena::new(data.len()))
     }
 
     /// Parses a decoded SSE event (see [`StreamEvent::parse`]). The text of a delta without
@@ -44,7 +45,15 @@ impl StreamEvent {
     /// # Ok::<(), chat_anthropic::EventDecodeError>(())
     /// ```
     pub fn from_sse(event: &SseEvent) -> Result<StreamEvent, EventDecodeError> {
-        Self::parse_in(event.event(), event.data(), Some(&event.data))
+        Self::from_sse_in(event, &mut TextArena::new(event.data().len()))
+    }
+
+    /// [`from_sse`](Self::from_sse), decoding text with escapes into a stream's `arena`.
+    pub(crate) fn from_sse_in(
+        event: &SseEvent,
+        arena: &mut TextArena,
+    ) -> Result<StreamEvent, EventDecodeError> {
+        Self::parse_in(event.event(), event.data(), Some(&event.data), arena)
     }
 
     /// [`parse`](Self::parse), with the bytes `data` lies in when there are some to share.
@@ -52,6 +61,7 @@ impl StreamEvent {
         event: &str,
         data: &str,
         bytes: Option<&Utf8Bytes>,
+        arena: &mut TextArena,
     ) -> Result<StreamEvent, EventDecodeError> {
         use serde_json::from_str;
         // serde reads a struct from an array too, and `IgnoredAny` takes anything.
@@ -62,7 +72,7 @@ impl StreamEvent {
             _ if !is_object => Err(serde::de::Error::custom(
                 "an event payload must be a JSON object",
             )),
-            "content_block_delta" => match plain_content_block_delta(data, bytes) {
+            "content_block_delta" => match plain_content_block_delta(data, bytes, arena) {
                 Some(delta) => Ok(delta),
                 None => content_block_delta(data, bytes),
             }

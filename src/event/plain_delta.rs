@@ -10,14 +10,17 @@
 //! below check it).
 
 use super::escape::simple_escape;
+use super::text_arena::TextArena;
 use super::{ContentBlockDelta, Delta, SharedStr};
 use crate::sse::Utf8Bytes;
 
 /// The delta of `data` when it has the plain shape; `None` sends it to the full parser.
-/// Text without escapes points into `bytes` (the event's data) when given.
+/// Text without escapes points into `bytes` (the event's data) when given; text with escapes
+/// is decoded into `arena`.
 pub(super) fn plain_content_block_delta(
     data: &str,
     bytes: Option<&Utf8Bytes>,
+    arena: &mut TextArena,
 ) -> Option<ContentBlockDelta> {
     let mut reader = Reader {
         data,
@@ -33,7 +36,7 @@ pub(super) fn plain_content_block_delta(
                 reader.literal(b"\"content_block_delta\"")?;
             }
             Key::Index if index.is_none() => index = Some(reader.integer()?),
-            Key::Delta if delta.is_none() => delta = Some(reader.delta(bytes)?),
+            Key::Delta if delta.is_none() => delta = Some(reader.delta(bytes, arena)?),
             _ => return None,
         }
         if reader.object_ends()? {
@@ -155,7 +158,7 @@ impl Reader<'_> {
     }
 
     /// `{"type": "…_delta", "<payload>": "…"}` for the four string deltas, keys in any order.
-    fn delta(&mut self, bytes: Option<&Utf8Bytes>) -> Option<Delta> {
+    fn delta(&mut self, bytes: Option<&Utf8Bytes>, arena: &mut TextArena) -> Option<Delta> {
         let (mut kind, mut payload) = (None, None);
         self.eat(b'{')?;
         loop {
@@ -170,7 +173,7 @@ impl Reader<'_> {
                     kind = Some(found);
                 }
                 Key::Type | Key::Index | Key::Delta => return None,
-                field if payload.is_none() => payload = Some((field, self.string(bytes)?)),
+                field if payload.is_none() => payload = Some((field, self.string(bytes, arena)?)),
                 _ => return None,
             }
             if self.object_ends()? {
@@ -182,8 +185,8 @@ impl Reader<'_> {
         (field == *payload_key).then(|| make(text))
     }
 
-    /// A string value, shared with `bytes` when it has no escapes.
-    fn string(&mut self, bytes: Option<&Utf8Bytes>) -> Option<SharedStr> {
+    /// A string value, shared with `bytes` when it has no escapes, else decoded into `arena`.
+    fn string(&mut self, bytes: Option<&Utf8Bytes>, arena: &mut TextArena) -> Option<SharedStr> {
         self.skip_whitespace();
         if self.input.get(self.at) != Some(&b'"') {
             return None;
@@ -194,46 +197,37 @@ impl Reader<'_> {
             return None;
         }
         if self.input[end] == b'\\' {
-            return self.escaped_string(start, end).map(SharedStr::from);
+            return self
+                .escaped_string(start, end, arena)
+                .map(SharedStr::from_bytes);
         }
         self.at = end + 1;
         Some(SharedStr::within(bytes, &self.data[start..end]))
     }
 
-    /// The rest of a string from its first escape at `at` on, decoded. Two passes: the first
-    /// finds the end and the decoded length, so the text is allocated once at its exact size
-    /// (which also lets `Bytes` take it without a second allocation).
-    fn escaped_string(&mut self, start: usize, first_escape: usize) -> Option<String> {
-        let mut escapes = 0;
-        let mut at = first_escape;
-        let end = loop {
+    /// The string from `start`, whose first escape is at `at`, decoded into `arena`.
+    fn escaped_string(
+        &mut self,
+        start: usize,
+        mut at: usize,
+        arena: &mut TextArena,
+    ) -> Option<Utf8Bytes> {
+        arena.discard();
+        arena.push_str(&self.data[start..at]);
+        loop {
             // `at` is on a backslash; `\u` (surrogates and all) is the full parser's.
-            simple_escape(*self.input.get(at + 1)?)?;
-            escapes += 1;
+            arena.push_char(simple_escape(*self.input.get(at + 1)?)?);
             let run = at + 2;
             at = run + memchr::memchr2(b'"', b'\\', self.input.get(run..)?)?;
             if has_control(&self.input[run..at]) {
                 return None;
             }
+            arena.push_str(&self.data[run..at]);
             if self.input[at] == b'"' {
-                break at;
+                self.at = at + 1;
+                return Some(arena.finish());
             }
-        };
-        let mut decoded = String::with_capacity(end - start - escapes);
-        let mut run = start;
-        for at in memchr::memchr_iter(b'\\', &self.input[start..end]) {
-            let at = start + at;
-            // The byte after an escape's backslash is never the start of another escape.
-            if at < run {
-                continue;
-            }
-            decoded.push_str(&self.data[run..at]);
-            decoded.push(simple_escape(self.input[at + 1]).expect("checked above"));
-            run = at + 2;
         }
-        decoded.push_str(&self.data[run..end]);
-        self.at = end + 1;
-        Some(decoded)
     }
 }
 
@@ -256,7 +250,7 @@ mod tests {
 
     /// The plain reader either declines or agrees with the full parser.
     fn agrees(data: &str) -> bool {
-        match plain_content_block_delta(data, None) {
+        match plain_content_block_delta(data, None, &mut TextArena::new(64)) {
             None => true,
             Some(plain) => full(data).as_ref() == Some(&plain),
         }
@@ -271,7 +265,7 @@ mod tests {
             "{\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQB\"}}\r\n",
             r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"café ☕"}}"#,
         ] {
-            let plain = plain_content_block_delta(data, None);
+            let plain = plain_content_block_delta(data, None, &mut TextArena::new(64));
             assert!(plain.is_some(), "{data}");
             assert_eq!(plain, full(data), "{data}");
         }
@@ -301,7 +295,7 @@ mod tests {
             r#"{"type":"content_block_delta","delta":{"type":"text_delta","text":"a"}}"#,
             r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}"#,
         ] {
-            assert_eq!(plain_content_block_delta(data, None), None, "{data}");
+            assert_eq!(plain_content_block_delta(data, None, &mut TextArena::new(64)), None, "{data}");
         }
     }
 
@@ -309,7 +303,9 @@ mod tests {
     fn plain_text_points_into_the_event_and_escaped_text_is_decoded() {
         let data = r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"plain"}}"#;
         let bytes = Utf8Bytes::from(data.to_owned());
-        let delta = plain_content_block_delta(bytes.as_str(), Some(&bytes)).unwrap();
+        let delta =
+            plain_content_block_delta(bytes.as_str(), Some(&bytes), &mut TextArena::new(64))
+                .unwrap();
         let Delta::Text(text) = delta.delta else {
             panic!()
         };
@@ -317,7 +313,9 @@ mod tests {
     }
 
     #[test]
-    fn escaped_text_is_allocated_once_at_its_exact_size() {
+    fn escaped_texts_are_decoded_one_after_the_other_into_the_arena() {
+        let mut arena = TextArena::new(1024);
+        let mut previous_end = None;
         for (raw, decoded) in [
             (r#""a\"b\\\\c\n""#, "a\"b\\\\c\n"),
             (r#""\\\"""#, "\\\""),
@@ -329,11 +327,53 @@ mod tests {
                 at: 1,
             };
             let first_escape = raw.find('\\').unwrap();
-            let text = reader.escaped_string(1, first_escape).unwrap();
-            assert_eq!(text, decoded);
-            assert_eq!(text.capacity(), text.len(), "{raw}");
+            let text = reader.escaped_string(1, first_escape, &mut arena).unwrap();
+            assert_eq!(text.as_str(), decoded);
             assert_eq!(reader.at, raw.len());
+            let range = text.as_str().as_bytes().as_ptr_range();
+            if let Some(end) = previous_end {
+                assert_eq!(range.start, end, "{raw}: no allocation of its own");
+            }
+            previous_end = Some(range.end);
         }
+        // A declined string leaves nothing behind for the next one.
+        let raw = r#""ok\u00e9""#;
+        let mut reader = Reader {
+            data: raw,
+            input: raw.as_bytes(),
+            at: 1,
+        };
+        assert!(reader.escaped_string(1, 3, &mut arena).is_none());
+        let raw = r#""next\n""#;
+        let mut reader = Reader {
+            data: raw,
+            input: raw.as_bytes(),
+            at: 1,
+        };
+        let text = reader.escaped_string(1, 5, &mut arena).unwrap();
+        assert_eq!(text.as_str(), "next\n");
+    }
+
+    #[test]
+    fn deltas_of_a_stream_share_the_arena() {
+        let mut arena = TextArena::new(1024);
+        let data = r#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\": "}}"#;
+        let texts: Vec<SharedStr> = (0..3)
+            .map(|_| {
+                match plain_content_block_delta(data, None, &mut arena)
+                    .unwrap()
+                    .delta
+                {
+                    Delta::InputJson(text) => text,
+                    other => panic!("{other:?}"),
+                }
+            })
+            .collect();
+        assert!(texts.iter().all(|t| t.as_str() == r#"{"a": "#));
+        assert_eq!(
+            texts[1].as_ptr(),
+            texts[0].as_str().as_bytes().as_ptr_range().end
+        );
     }
 
     /// Pieces the generated payloads are made of: whitespace, keys, strings and numbers of
@@ -437,7 +477,9 @@ mod tests {
         for _ in 0..total {
             let data = strategy.new_tree(&mut runner).unwrap().current();
             assert!(agrees(&data), "{data}");
-            plain += usize::from(plain_content_block_delta(&data, None).is_some());
+            plain += usize::from(
+                plain_content_block_delta(&data, None, &mut TextArena::new(64)).is_some(),
+            );
         }
         assert!(plain * 10 >= total, "only {plain} of {total} read plainly");
     }

@@ -31,6 +31,11 @@ impl SharedStr {
         self.0.as_str()
     }
 
+    /// Text already held in shared bytes.
+    pub(crate) fn from_bytes(text: Utf8Bytes) -> Self {
+        Self(text)
+    }
+
     /// The part of `bytes` that `part` borrows, or a copy of `part` when it lies elsewhere
     /// (a string serde had to unescape).
     pub(crate) fn within(bytes: Option<&Utf8Bytes>, part: &str) -> Self {

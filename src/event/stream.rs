@@ -8,6 +8,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 use pin_project::pin_project;
 
+use super::text_arena::TextArena;
 use super::StreamEvent;
 use crate::error::Error;
 use crate::sse::{SseDecoder, SseStream, SseStreamError};
@@ -28,7 +29,13 @@ use crate::sse::{SseDecoder, SseStream, SseStreamError};
 pub struct EventStream<S> {
     #[pin]
     sse: SseStream<S>,
+    /// Where the text of deltas with escapes is decoded, shared by the stream's events.
+    arena: TextArena,
 }
+
+/// The size of the buffers the text of deltas with escapes is decoded into: a few hundred
+/// typical fragments each, and the most a held slice can keep alive beyond its own text.
+const ARENA_CHUNK: usize = 8 * 1024;
 
 /// The byte stream of an in-memory body.
 pub type OnceBytes = futures_util::stream::Once<
@@ -45,6 +52,7 @@ impl<S> EventStream<S> {
     pub fn with_decoder(bytes: S, decoder: SseDecoder) -> Self {
         Self {
             sse: SseStream::with_decoder(bytes, decoder),
+            arena: TextArena::new(ARENA_CHUNK),
         }
     }
 }
@@ -66,9 +74,10 @@ where
     type Item = Result<StreamEvent, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let item = ready!(self.project().sse.poll_next(cx));
+        let this = self.project();
+        let item = ready!(this.sse.poll_next(cx));
         Poll::Ready(item.map(|sse| match sse {
-            Ok(event) => StreamEvent::from_sse(&event).map_err(Error::from),
+            Ok(event) => StreamEvent::from_sse_in(&event, this.arena).map_err(Error::from),
             Err(SseStreamError::Transport(err)) => Err(err.into()),
             Err(SseStreamError::Decode(err)) => Err(Error::Sse(err)),
         }))

@@ -20,8 +20,18 @@ impl Utf8Bytes {
         }
     }
 
+    /// Bytes the caller knows are UTF-8, without a check.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` must be UTF-8.
+    pub(crate) unsafe fn from_utf8_unchecked(bytes: Bytes) -> Self {
+        Self(bytes)
+    }
+
     pub(crate) fn as_str(&self) -> &str {
-        // SAFETY: `new` is the only constructor besides `From<String>`, and both hold UTF-8.
+        // SAFETY: `new` checks, `From<String>` holds a `String`, `from_utf8_unchecked`'s
+        // callers promise UTF-8, and slices are taken only at `str` boundaries.
         unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 
