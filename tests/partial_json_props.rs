@@ -20,7 +20,8 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec(("\\PC{0,6}", inner), 0..6)
+            // Keys of `~`, `/` and the digits of their escapes, or any text.
+            prop::collection::vec((prop_oneof!["[a~/01]{0,4}", "\\PC{0,6}"], inner), 0..6)
                 .prop_map(|members| Value::Object(members.into_iter().collect::<Map<_, _>>())),
         ]
     })

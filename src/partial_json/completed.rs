@@ -1,48 +1,36 @@
 //! The completed members of an open container, kept while path events are reported so the
-//! container's own completion is assembled from them (moved, not copied from the live tree:
-//! a copy of a subtree at every level it closes would cost its size times its depth).
+//! container's own completion is made of them (shared, not copied from the live tree: a copy
+//! of a subtree at every level it closes would cost its size times its depth).
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::SharedValue;
+use super::{JsonPointer, SharedValue};
 
 /// What an open container's completion will be made of.
 #[derive(Debug, Clone)]
 pub(super) enum Completed {
     /// An object's completed members in arrival order (a repeated key included, as the live
-    /// tree saw it), and the key of the member being parsed.
-    Object {
-        members: Vec<(String, SharedValue)>,
-        key: Option<String>,
-    },
+    /// tree saw it), each under the pointer its completion event carried: the key is its
+    /// last segment, read back only if the container's value is built.
+    Object(Vec<(JsonPointer, SharedValue)>),
     Array(Vec<SharedValue>),
 }
 
 impl Completed {
     pub(super) fn object() -> Self {
-        Self::Object {
-            members: Vec::new(),
-            key: None,
-        }
+        Self::Object(Vec::new())
     }
 
     pub(super) fn array() -> Self {
         Self::Array(Vec::new())
     }
 
-    /// A member starts under `key` (objects only).
-    pub(super) fn enter(&mut self, key: &str) {
-        if let Self::Object { key: slot, .. } = self {
-            *slot = Some(key.to_owned());
-        }
-    }
-
-    /// The member being parsed is complete.
-    pub(super) fn push(&mut self, value: SharedValue) {
+    /// The member at `pointer` is complete.
+    pub(super) fn push(&mut self, pointer: &JsonPointer, value: SharedValue) {
         match self {
-            Self::Object { members, key } => {
-                members.push((key.take().expect("a member has a key"), value));
-            }
+            Self::Object(members) => members.push((pointer.clone(), value)),
             Self::Array(items) => items.push(value),
         }
     }
@@ -52,10 +40,10 @@ impl Completed {
     /// first position, the last value.
     pub(super) fn into_value(self) -> Value {
         match self {
-            Self::Object { members, .. } => {
+            Self::Object(members) => {
                 let mut map = Map::with_capacity(members.len());
-                for (key, value) in members {
-                    map.insert(key, value.into_value());
+                for (pointer, value) in members {
+                    map.insert(last_key(&pointer).into_owned(), value.into_value());
                 }
                 Value::Object(map)
             }
@@ -68,14 +56,57 @@ impl Completed {
     /// The container's value, copied from its members (which keep no copy of their own).
     pub(super) fn to_value(&self) -> Value {
         match self {
-            Self::Object { members, .. } => {
+            Self::Object(members) => {
                 let mut map = Map::with_capacity(members.len());
-                for (key, value) in members {
-                    map.insert(key.clone(), value.to_value());
+                for (pointer, value) in members {
+                    map.insert(last_key(pointer).into_owned(), value.to_value());
                 }
                 Value::Object(map)
             }
             Self::Array(items) => Value::Array(items.iter().map(SharedValue::to_value).collect()),
+        }
+    }
+}
+
+/// The key a member's pointer ends with, unescaped (`~1` is `/`, `~0` is `~`).
+fn last_key(pointer: &str) -> Cow<'_, str> {
+    let segment = pointer.rsplit_once('/').map_or(pointer, |(_, last)| last);
+    if !segment.contains('~') {
+        return Cow::Borrowed(segment);
+    }
+    let mut key = String::with_capacity(segment.len());
+    let mut chars = segment.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('~', Some('1')) => {
+                key.push('/');
+                chars.next();
+            }
+            ('~', Some('0')) => {
+                key.push('~');
+                chars.next();
+            }
+            (c, _) => key.push(c),
+        }
+    }
+    Cow::Owned(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_key_is_read_back_from_its_pointer() {
+        for (pointer, key) in [
+            ("/a", "a"),
+            ("/items/3/title", "title"),
+            ("/x/a~1b", "a/b"),
+            ("/~0~1~01", "~/~1"),
+            ("/", ""),
+            ("/caf\u{e9} \u{1f389}", "caf\u{e9} \u{1f389}"),
+        ] {
+            assert_eq!(last_key(pointer), key, "{pointer}");
         }
     }
 }

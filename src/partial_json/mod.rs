@@ -487,9 +487,6 @@ impl PartialJsonParser {
                     // A repeated key keeps its first position: find it by name from now on.
                     last.slot = Slot::Key(self.key.as_str().into());
                 }
-                if let Some(Some(members)) = self.completed.last_mut() {
-                    members.enter(&self.key);
-                }
             }
             Value::Array(items) => items.push(value),
             _ => unreachable!("a slot always matches its container"),
@@ -512,11 +509,12 @@ impl PartialJsonParser {
         match events {
             Some(events) => {
                 let value = completed.expect("made when events are reported");
+                let pointer = self.pointer.shared();
                 if let Some(Some(parent)) = self.completed.last_mut() {
-                    parent.push(value.clone());
+                    parent.push(&pointer, value.clone());
                 }
                 events.push(PathEvent {
-                    pointer: self.pointer.shared(),
+                    pointer,
                     kind: PathEventKind::Complete(value),
                 });
             }

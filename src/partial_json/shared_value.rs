@@ -184,6 +184,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::partial_json::JsonPointer;
 
     #[test]
     fn the_only_holder_moves_the_value_out() {
@@ -208,8 +209,7 @@ mod tests {
             ("b", json!(null).into()),
             ("a", json!(3).into()),
         ] {
-            members.enter(key);
-            members.push(value);
+            members.push(&JsonPointer::from(format!("/{key}")), value);
         }
         (SharedValue::assembled(members), inner)
     }
