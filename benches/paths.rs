@@ -15,6 +15,9 @@
 //!
 //! Printed once: allocations per text delta on the `final_message` path of `text.sse`.
 //!
+//! `PATHS_INTERLEAVED=15` measures without criterion: each path right after the limit, round
+//! after round, and prints the median of the rounds' ratios (steadier on a shared machine).
+//!
 //! On a shared, noisy machine, instruction counts are steadier than times: with
 //! `PATHS_ONCE=text,tool_100k` every path runs once per named stream and nothing else, for
 //! `valgrind --tool=callgrind` (each path is its own `run_*` function; read their inclusive
@@ -116,14 +119,7 @@ fn benches(c: &mut Criterion) {
     let runtime = runtime();
     let text = common::load("text.sse");
     allocations_per_text_delta(&runtime, &text);
-    for name in [
-        "text",
-        "tool_10k",
-        "tool_1m",
-        "records_1m",
-        "deep_10k",
-        "deep_1m",
-    ] {
+    for name in STREAMS {
         let body = common::load(&format!("{name}.sse"));
         let mut group = c.benchmark_group(format!("paths/{name}"));
         group.throughput(Throughput::Bytes(body.len() as u64));
@@ -202,9 +198,86 @@ fn once(names: &str) {
     }
 }
 
+/// Each path right after the limit, round after round, for `rounds` rounds per stream: the
+/// median of the rounds' ratios to the limit, and the path's median throughput. A ratio taken
+/// from two runs a second apart holds on a shared machine whose speed drifts by the minute,
+/// where criterion's groups, each path measured for seconds on its own, do not.
+fn interleaved(rounds: usize) {
+    let runtime = runtime();
+    println!("stream        path            MiB/s   × limit (median of {rounds} rounds; min–max)");
+    for name in STREAMS {
+        let body = common::load(&format!("{name}.sse"));
+        let mib = body.len() as f64 / (1024.0 * 1024.0);
+        let mut paths: Vec<(&str, Box<dyn Fn() -> usize>)> = vec![
+            ("fold", Box::new(|| run_fold(&runtime, &body))),
+            (
+                "final_message",
+                Box::new(|| run_final_message(&runtime, &body)),
+            ),
+            ("updates", Box::new(|| run_updates(&runtime, &body))),
+        ];
+        if name.starts_with("tool") {
+            paths.push(("structured", Box::new(|| run_structured(&runtime, &body))));
+        } else if name.starts_with("records") {
+            paths.push((
+                "structured",
+                Box::new(|| runtime.block_on(structured::<Records>(&body))),
+            ));
+        }
+        let seconds = |run: &dyn Fn() -> usize| {
+            let start = std::time::Instant::now();
+            std::hint::black_box(run());
+            start.elapsed().as_secs_f64()
+        };
+        let mut limits = Vec::new();
+        let mut rows: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); paths.len()];
+        for _ in 0..rounds {
+            for ((_, run), (ratios, times)) in paths.iter().zip(&mut rows) {
+                let limit = seconds(&|| run_limit(&body));
+                let time = seconds(run.as_ref());
+                limits.push(limit);
+                ratios.push(limit / time);
+                times.push(time);
+            }
+        }
+        println!(
+            "{name:<13} {:<15} {:>6.0}",
+            "limit",
+            mib / median(&mut limits)
+        );
+        for ((path, _), (ratios, times)) in paths.iter().zip(&mut rows) {
+            let (low, high) = ratios
+                .iter()
+                .fold((f64::MAX, 0f64), |(l, h), &r| (l.min(r), h.max(r)));
+            println!(
+                "{name:<13} {path:<15} {:>6.0}   {:.2} ({low:.2}–{high:.2})",
+                mib / median(times),
+                median(ratios),
+            );
+        }
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+const STREAMS: [&str; 6] = [
+    "text",
+    "tool_10k",
+    "tool_1m",
+    "records_1m",
+    "deep_10k",
+    "deep_1m",
+];
+
 fn main() {
     if let Ok(names) = std::env::var("PATHS_ONCE") {
         return once(&names);
+    }
+    if let Ok(rounds) = std::env::var("PATHS_INTERLEAVED") {
+        return interleaved(rounds.parse().expect("PATHS_INTERLEAVED=<rounds>"));
     }
     let mut criterion = Criterion::default().configure_from_args();
     benches(&mut criterion);
