@@ -208,7 +208,7 @@ fn interleaved(rounds: usize) {
     for name in STREAMS {
         let body = common::load(&format!("{name}.sse"));
         let mib = body.len() as f64 / (1024.0 * 1024.0);
-        let mut paths: Vec<(&str, Box<dyn Fn() -> usize>)> = vec![
+        let mut paths: Vec<(&str, Run)> = vec![
             ("fold", Box::new(|| run_fold(&runtime, &body))),
             (
                 "final_message",
@@ -257,6 +257,9 @@ fn interleaved(rounds: usize) {
         }
     }
 }
+
+/// One path over one stream, as `interleaved` runs it.
+type Run<'a> = Box<dyn Fn() -> usize + 'a>;
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
