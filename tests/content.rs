@@ -119,7 +119,7 @@ async fn cited_reply(document: DocumentBlock) -> (AIMessage, Value, Vec<Citation
     let mut streamed = Vec::new();
     while let Some(update) = stream.next().await {
         if let StreamUpdate::Citation { citation, .. } = update.unwrap() {
-            streamed.push(citation);
+            streamed.push(*citation);
         }
     }
     let message = stream.aggregator().partial_message();

@@ -17,6 +17,11 @@ use crate::partial_json::{JsonPointer, PathEvent, PathEventKind, SharedValue};
 /// message ends. The live partial arguments are at
 /// [`MessageAggregator::tool_input`].
 ///
+/// The large, rare payloads (a started block, a citation, a finished or invalid call, usage)
+/// are boxed, so that the update of every token stays small as it is moved to you (72
+/// bytes, not 256): read their fields as before (`block.kind()`, `call.name`); `*call` takes
+/// the value out, and `.into()` boxes one you build. Serialized, nothing changes.
+///
 /// ```
 /// use chat_anthropic::aggregate::StreamUpdate;
 /// let update = StreamUpdate::Text { index: 0, text: "Hi".into() };
@@ -38,7 +43,7 @@ pub enum StreamUpdate {
         /// The block's index.
         index: usize,
         /// The block as it started.
-        block: ContentBlock,
+        block: Box<ContentBlock>,
     },
     /// Text appended.
     Text {
@@ -64,7 +69,7 @@ pub enum StreamUpdate {
         /// The block's index.
         index: usize,
         /// The citation.
-        citation: Citation,
+        citation: Box<Citation>,
     },
     /// A tool call began.
     ToolCallStarted {
@@ -109,14 +114,14 @@ pub enum StreamUpdate {
         /// The block's index.
         index: usize,
         /// The call.
-        call: ToolCall,
+        call: Box<ToolCall>,
     },
     /// A tool call is complete but its input is not valid JSON.
     ToolCallInvalid {
         /// The block's index.
         index: usize,
         /// The raw text and the error.
-        call: InvalidToolCall,
+        call: Box<InvalidToolCall>,
     },
     /// A content block is complete.
     BlockStopped {
@@ -128,7 +133,7 @@ pub enum StreamUpdate {
         /// Why the model stopped, once known.
         stop_reason: Option<StopReason>,
         /// Token counts so far.
-        usage: UsageMetadata,
+        usage: Box<UsageMetadata>,
     },
     /// The message is complete.
     Done,
@@ -206,7 +211,7 @@ impl MessageAggregator {
             Update::Signature { index } => StreamUpdate::Signature { index },
             Update::Citation { index, citation } => StreamUpdate::Citation {
                 index,
-                citation: citation.clone(),
+                citation: Box::new(citation.clone()),
             },
             Update::ToolInput { index, fragment } => StreamUpdate::ToolArgs {
                 index,
@@ -216,13 +221,19 @@ impl MessageAggregator {
             // The call's input moves into the update (the fold parses its text again only
             // if read afterwards): a copy of the whole input per call would be the price.
             Update::ToolCallDone { index } => match self.blocks[index].lend_call() {
-                Some(Ok(call)) => StreamUpdate::ToolCallDone { index, call },
-                Some(Err(call)) => StreamUpdate::ToolCallInvalid { index, call },
+                Some(Ok(call)) => StreamUpdate::ToolCallDone {
+                    index,
+                    call: Box::new(call),
+                },
+                Some(Err(call)) => StreamUpdate::ToolCallInvalid {
+                    index,
+                    call: Box::new(call),
+                },
                 None => unreachable!("the fold reports ToolCallDone for stopped tool_use blocks"),
             },
             Update::MessageDelta => StreamUpdate::MessageDelta {
                 stop_reason: self.message.as_ref().and_then(|m| m.stop_reason.clone()),
-                usage: self.usage_metadata(),
+                usage: Box::new(self.usage_metadata()),
             },
             Update::MessageStopped => StreamUpdate::Done,
             // The event itself: the kept list is bounded, and a delta merged into an
@@ -271,7 +282,7 @@ impl StreamUpdate {
             },
             block => Self::BlockStarted {
                 index,
-                block: block.clone(),
+                block: Box::new(block.clone()),
             },
         }
     }
@@ -290,5 +301,18 @@ impl StreamUpdate {
                 value,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// Every update is moved by value into the buffer, out of it and through `Poll` to the
+    /// caller: the rare, large payloads (a started block, a citation, a finished call, usage)
+    /// are boxed so that each token's update does not copy them (it was 256 bytes). What is
+    /// left is a pointer and a shared text beside an index.
+    #[test]
+    fn an_update_stays_small() {
+        let size = std::mem::size_of::<super::StreamUpdate>();
+        assert!(size <= 72, "StreamUpdate is {size} bytes");
     }
 }

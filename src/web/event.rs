@@ -255,7 +255,7 @@ mod tests {
         );
         let done = StreamUpdate::ToolCallDone {
             index: 2,
-            call: ToolCall::new("write_file", json!({"path": "a.txt"}), "toolu_1"),
+            call: ToolCall::new("write_file", json!({"path": "a.txt"}), "toolu_1").into(),
         };
         assert_eq!(
             json_of(done),
@@ -269,7 +269,10 @@ mod tests {
             "name": "f", "args": "{\"a\": 1,", "id": "toolu_1", "error": "EOF",
         }))
         .expect("an invalid call");
-        let event = json_of(StreamUpdate::ToolCallInvalid { index: 0, call });
+        let event = json_of(StreamUpdate::ToolCallInvalid {
+            index: 0,
+            call: call.into(),
+        });
         assert_eq!(
             event,
             json!({"type": "tool_call_invalid", "index": 0, "call": {"id": "toolu_1", "name": "f", "args": "{\"a\": 1,", "error": "EOF"}})
@@ -284,7 +287,7 @@ mod tests {
         .expect("usage");
         let update = StreamUpdate::MessageDelta {
             stop_reason: Some(StopReason::ToolUse),
-            usage,
+            usage: usage.into(),
         };
         let event = json_of(update);
         assert_eq!(event["type"], "message_delta");
@@ -348,7 +351,7 @@ mod tests {
         for event in [
             BrowserEvent::Update(StreamUpdate::MessageDelta {
                 stop_reason: None,
-                usage,
+                usage: usage.into(),
             }),
             BrowserEvent::Update(StreamUpdate::Done),
             BrowserEvent::Error(BrowserError {
