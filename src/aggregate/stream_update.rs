@@ -24,8 +24,19 @@ use crate::partial_json::{JsonPointer, PathEvent, PathEventKind, SharedValue};
 ///
 /// ```
 /// use chat_anthropic::aggregate::StreamUpdate;
+/// use chat_anthropic::ToolCall;
+/// use serde_json::json;
 /// let update = StreamUpdate::Text { index: 0, text: "Hi".into() };
-/// assert_eq!(serde_json::to_value(&update).unwrap(), serde_json::json!({"type": "text", "index": 0, "text": "Hi"}));
+/// assert_eq!(serde_json::to_value(&update).unwrap(), json!({"type": "text", "index": 0, "text": "Hi"}));
+/// let done = StreamUpdate::ToolCallDone {
+///     index: 1,
+///     call: ToolCall::new("get_weather", json!({"city": "Oslo"}), "toolu_1").into(),
+/// };
+/// if let StreamUpdate::ToolCallDone { call, .. } = done {
+///     assert_eq!(call.name, "get_weather");
+///     let call: ToolCall = *call;
+///     assert_eq!(call.args["city"], "Oslo");
+/// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
