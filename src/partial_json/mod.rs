@@ -504,11 +504,9 @@ impl PartialJsonParser {
     /// The value in the current slot is complete; `closed` holds the completed members of a
     /// container that just closed, if they were kept.
     fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>) {
-        let completed = events.is_some().then(|| self.completed_value(closed));
-        self.slot_node.forget();
         match events {
             Some(events) => {
-                let value = completed.expect("made when events are reported");
+                let value = self.completed_value(closed);
                 let pointer = self.pointer.shared();
                 if let Some(Some(parent)) = self.completed.last_mut() {
                     parent.push(&pointer, value.clone());
@@ -525,6 +523,7 @@ impl PartialJsonParser {
                 }
             }
         }
+        self.slot_node.forget();
         self.state = match self.containers.last_mut() {
             None => State::Done,
             Some(container) => {

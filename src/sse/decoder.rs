@@ -6,7 +6,9 @@
 //! touched per line. Only the data of a dispatched event becomes a `Bytes` (a slice of the
 //! chunk, or the lines joined), and the known event names (`content_block_delta`, …) are
 //! stored as `&'static str`. A line cut by a chunk boundary is copied, once. UTF-8 is checked
-//! once per dispatched event (and once per `id` line, since the id outlives its event).
+//! in bulk once per chunk; only data outside the checked part (joined across chunks, or
+//! beside bytes that are not UTF-8) and `id` lines (the id outlives its event) are checked
+//! on their own.
 
 use std::collections::VecDeque;
 use std::ops::Range;
