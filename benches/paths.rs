@@ -16,7 +16,8 @@
 //! Printed once: allocations per text delta on the `final_message` path of `text.sse`.
 //!
 //! `PATHS_INTERLEAVED=15` measures without criterion: each path right after the limit, round
-//! after round, and prints the median of the rounds' ratios (steadier on a shared machine).
+//! after round, and prints the median of the rounds' ratios (steadier on a shared machine);
+//! `PATHS_STREAMS=records_1m,tool_1m` keeps those streams alone.
 //!
 //! On a shared, noisy machine, instruction counts are steadier than times: with
 //! `PATHS_ONCE=text,tool_100k` every path runs once per named stream and nothing else, for
@@ -205,7 +206,13 @@ fn once(names: &str) {
 fn interleaved(rounds: usize) {
     let runtime = runtime();
     println!("stream        path            MiB/s   × limit (median of {rounds} rounds; min–max)");
-    for name in STREAMS {
+    let chosen = std::env::var("PATHS_STREAMS").ok();
+    let streams = STREAMS.into_iter().filter(|name| {
+        chosen
+            .as_deref()
+            .is_none_or(|chosen| chosen.split(',').any(|c| c == *name))
+    });
+    for name in streams {
         let body = common::load(&format!("{name}.sse"));
         let mib = body.len() as f64 / (1024.0 * 1024.0);
         let mut paths: Vec<(&str, Run)> = vec![
@@ -224,6 +231,11 @@ fn interleaved(rounds: usize) {
                 Box::new(|| runtime.block_on(structured::<Records>(&body))),
             ));
         }
+        let only = std::env::var("PATHS_ONLY").ok();
+        paths.retain(|(path, _)| {
+            only.as_deref()
+                .is_none_or(|only| only.split(',').any(|p| p == *path))
+        });
         let seconds = |run: &dyn Fn() -> usize| {
             let start = std::time::Instant::now();
             std::hint::black_box(run());
