@@ -18,8 +18,9 @@ use super::completed::Completed;
 /// The parser makes each completed scalar once and hands it to the completion event. A
 /// container's value is assembled from its members' shared values, which costs a handle per
 /// member, not a copy: the `Value` is built the first time it is read (or moved together by
-/// `into_value`), so completions nobody reads cost nothing at any depth. The root's value is
-/// the parser's live value itself.
+/// `into_value`), so completions nobody reads cost nothing at any depth. Once the parser keeps
+/// a live value (from its first read on), the root's value is that live value itself.
+/// `null`, `true` and `false` are shared static values.
 ///
 /// ```
 /// use chat_anthropic::partial_json::SharedValue;
@@ -36,6 +37,8 @@ pub struct SharedValue(Repr);
 
 #[derive(Clone)]
 enum Repr {
+    /// `null`, `true` or `false`: nothing to allocate.
+    Literal(&'static Value),
     /// A value made whole: a scalar, a value from outside, or the parser's live root.
     Made(Arc<Value>),
     /// A container made of its completed members, built into a `Value` when first read.
@@ -51,6 +54,7 @@ impl SharedValue {
     /// The value, owned: moved out when this is its only holder, copied otherwise.
     pub fn into_value(self) -> Value {
         match self.0 {
+            Repr::Literal(value) => value.clone(),
             Repr::Made(value) => Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone()),
             Repr::Assembled(assembled) => match Arc::try_unwrap(assembled) {
                 Ok(Assembled { members, value }) => {
@@ -64,6 +68,7 @@ impl SharedValue {
     /// A copy of the value, built from the members without keeping their own copies.
     pub(super) fn to_value(&self) -> Value {
         match &self.0 {
+            Repr::Literal(value) => (*value).clone(),
             Repr::Made(value) => (**value).clone(),
             Repr::Assembled(assembled) => assembled.to_value(),
         }
@@ -108,6 +113,7 @@ impl Deref for SharedValue {
     type Target = Value;
     fn deref(&self) -> &Value {
         match &self.0 {
+            Repr::Literal(value) => value,
             Repr::Made(value) => value,
             Repr::Assembled(assembled) => {
                 assembled.value.get_or_init(|| assembled.members.to_value())
@@ -124,7 +130,15 @@ impl AsRef<Value> for SharedValue {
 
 impl From<Value> for SharedValue {
     fn from(value: Value) -> Self {
-        Self(Repr::Made(Arc::new(value)))
+        static NULL: Value = Value::Null;
+        static TRUE: Value = Value::Bool(true);
+        static FALSE: Value = Value::Bool(false);
+        Self(match value {
+            Value::Null => Repr::Literal(&NULL),
+            Value::Bool(true) => Repr::Literal(&TRUE),
+            Value::Bool(false) => Repr::Literal(&FALSE),
+            value => Repr::Made(Arc::new(value)),
+        })
     }
 }
 
@@ -185,6 +199,17 @@ mod tests {
 
     use super::*;
     use crate::partial_json::JsonPointer;
+
+    #[test]
+    fn literals_are_shared_without_an_allocation() {
+        for value in [json!(null), json!(true), json!(false)] {
+            let shared = SharedValue::from(value.clone());
+            assert!(matches!(shared.0, Repr::Literal(_)), "{value}");
+            assert_eq!(shared, value);
+            assert_eq!(shared.clone().into_value(), value);
+        }
+        assert!(matches!(SharedValue::from(json!(0)).0, Repr::Made(_)));
+    }
 
     #[test]
     fn the_only_holder_moves_the_value_out() {
