@@ -203,6 +203,38 @@ proptest! {
         prop_assert_eq!(parser.finish().unwrap(), expected);
     }
 
+    /// The live tree is only kept from its first read on; whether and when that read happens
+    /// changes nothing else: every event, and the final value, are those of a parser whose
+    /// live value is read after every fragment.
+    #[test]
+    fn reading_the_live_value_or_not_changes_no_event(
+        value in arbitrary_json(),
+        style in any::<u8>(),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+        with_events in prop::collection::vec(any::<bool>(), 12),
+        first_read in 0usize..16,
+    ) {
+        let text = spell(&value, style);
+        let (mut read_always, mut read_once) = (PartialJsonParser::new(), PartialJsonParser::new());
+        let (mut always_events, mut once_events) = (Vec::new(), Vec::new());
+        for (i, piece) in split(&text, &cuts).into_iter().enumerate() {
+            let _ = read_always.value();
+            if i == first_read {
+                prop_assert_eq!(read_once.value(), read_always.value());
+            }
+            if with_events[i % with_events.len()] {
+                read_always.push_with_events(piece, &mut always_events);
+                read_once.push_with_events(piece, &mut once_events);
+            } else {
+                read_always.push(piece);
+                read_once.push(piece);
+            }
+            prop_assert_eq!(&once_events, &always_events);
+        }
+        prop_assert_eq!(read_once.value(), read_always.value());
+        prop_assert_eq!(read_once.finish().unwrap(), read_always.finish().unwrap());
+    }
+
     #[test]
     fn mangled_text_is_accepted_exactly_when_serde_json_accepts_it(
         value in arbitrary_json(),

@@ -195,13 +195,16 @@ impl MessageAggregator {
     }
 
     /// The live arguments of the tool call at `index`: what has arrived so far (open strings
-    /// included), borrowed in O(1).
+    /// included), borrowed. The first read of a call's arguments builds them from the text so
+    /// far; from then on the parser keeps them up to date at each fragment, so reading after
+    /// every fragment costs O(1) each (and a caller that never reads them pays for no tree).
     pub fn tool_input(&self, index: usize) -> Option<&Value> {
         self.blocks.get(index)?.tool_input()
     }
 
     /// The live arguments of the tool call at `index` while they stream, shared with the
-    /// parser: O(1), and a copy of the tree at the next fragment only if still held.
+    /// parser: O(1) once read (as [`tool_input`](Self::tool_input)), and a copy of the tree at
+    /// the next fragment only if still held.
     pub(crate) fn shared_tool_input(&self, index: usize) -> Option<std::sync::Arc<Value>> {
         self.blocks.get(index)?.shared_input()
     }

@@ -1,10 +1,11 @@
 //! Incremental parsing of a tool call's input as its `input_json_delta` fragments arrive.
 //!
 //! The official SDKs re-parse the whole accumulated text after every fragment, which is
-//! quadratic in the size of the input. [`PartialJsonParser`] reads every byte once and keeps a
-//! live [`serde_json::Value`] of what has arrived, so the arguments so far can be read in O(1)
-//! after any fragment, and optionally reports [`PathEvent`]s so a caller can follow one field
-//! as it grows. It is written by hand because it is the hot path this crate exists for.
+//! quadratic in the size of the input. [`PartialJsonParser`] reads every byte once, can show
+//! a live [`serde_json::Value`] of what has arrived (kept up to date from its first read on, so
+//! the arguments so far can be read in O(1) after any fragment), and optionally reports
+//! [`PathEvent`]s so a caller can follow one field as it grows. It is written by hand because
+//! it is the hot path this crate exists for.
 //!
 //! What the live value shows: every complete value; open objects and arrays with the members
 //! that have arrived; an open string with the text so far. A number or literal appears only
@@ -18,7 +19,9 @@ mod scalar;
 mod shared_value;
 mod slot_node;
 mod string;
+mod twin;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -41,6 +44,14 @@ const MAX_DEPTH: usize = 128;
 
 /// An incremental, linear-time JSON parser with a live value.
 ///
+/// The live value costs a tree of `Value`s kept up to date at every fragment, which a caller
+/// that never looks at it (`invoke`, a stream of updates) should not pay for. So the parser
+/// starts without one: the first [`value`](Self::value) or
+/// [`shared_value`](Self::shared_value) builds it from the text so far (once, O(n)), and
+/// from then on every fragment updates it. Until then a completion's value is made from its
+/// members, and the final value from the completions or, when none were reported, by
+/// serde_json from the text.
+///
 /// ```
 /// use chat_anthropic::partial_json::PartialJsonParser;
 /// use serde_json::json;
@@ -57,14 +68,28 @@ const MAX_DEPTH: usize = 128;
 #[derive(Debug, Clone, Default)]
 pub struct PartialJsonParser {
     raw: String,
+    /// Whether the live value below is kept (from the first read of it on).
+    keeps_tree: bool,
     /// The live value, shared with the snapshots callers hold (copied on write).
     root: Arc<Value>,
+    /// Until the tree is kept: a parser that keeps it, made from `raw` by the first read,
+    /// which this one becomes at the next fragment.
+    twin: std::sync::OnceLock<Box<PartialJsonParser>>,
+    /// Until the tree is kept: where each open container's text starts in `raw`, so that its
+    /// value can be read from the text if its members were not all seen completing.
+    starts: Vec<usize>,
+    /// Until the tree is kept: the scalar being read, and an open string's text so far.
+    scalar: Option<Value>,
+    text: String,
+    /// Until the tree is kept: the root's completion, which `finish` turns into the value.
+    root_completion: Option<SharedValue>,
     state: State,
     /// The open containers, innermost last.
     containers: Vec<Container>,
     /// Beside each open container, its completed members while path events are reported
-    /// (`None` for the root, whose completion shares the live value, and for a container
-    /// some member of which completed without events: its value is then copied).
+    /// (`None` for the root when the tree is kept, whose completion shares the live value, and
+    /// for a container some member of which completed without events: its value is then
+    /// copied from the tree, or read from the text).
     completed: Vec<Option<Completed>>,
     /// Whether the fragment being read reports path events.
     tracking: bool,
@@ -171,14 +196,17 @@ impl PartialJsonParser {
         self.run(fragment, Some(fragment), Some(events));
     }
 
-    /// The live value: what has arrived so far (`Null` before anything has).
+    /// The live value: what has arrived so far (`Null` before anything has). The first read
+    /// builds it from the text so far; from then on each fragment keeps it up to date, so
+    /// reading it after every fragment costs O(1) each.
     pub fn value(&self) -> &Value {
-        &self.root
+        &self.with_tree().root
     }
 
-    /// The live value, shared: O(1), no copy. Holding it costs one copy of the tree at the
-    /// next [`push`](Self::push) (the parser writes on a copy rather than change what you
-    /// hold); dropped before then, it costs nothing.
+    /// The live value, shared: O(1) (but for the first read, as [`value`](Self::value)), no
+    /// copy. Holding it costs one copy of the tree at the next [`push`](Self::push) (the
+    /// parser writes on a copy rather than change what you hold); dropped before then, it
+    /// costs nothing.
     ///
     /// ```
     /// let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
@@ -189,7 +217,7 @@ impl PartialJsonParser {
     /// assert_eq!(parser.value()["lines"][0], "an old silent pond");
     /// ```
     pub fn shared_value(&self) -> Arc<Value> {
-        Arc::clone(&self.root)
+        Arc::clone(&self.with_tree().root)
     }
 
     /// Every fragment so far, concatenated.
@@ -232,15 +260,29 @@ impl PartialJsonParser {
 
     /// [`finish`](Self::finish), handing back the text the value was read from as well.
     pub(crate) fn finish_with_raw(mut self) -> Result<(Value, String), InvalidJson> {
+        // A live value already read is the final value: not made a second time.
+        self.adopt_twin();
         if self.raw.trim_matches(is_whitespace_char).is_empty() {
             return Ok((Value::Object(Map::new()), self.raw));
         }
         if self.state == State::InNumber && self.containers.is_empty() {
             self.end_number(self.raw.len(), &mut None);
         }
-        // A completion event still held shares the root; the copy is made only then.
         if self.state == State::Done {
-            let value = Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone());
+            // A completion event still held shares the value; the copy is made only then.
+            let value = match (self.keeps_tree, self.root_completion) {
+                (true, _) => Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()),
+                (false, Some(root)) => root.into_value(),
+                (false, None) => match serde_json::from_str(&self.raw) {
+                    Ok(value) => value,
+                    Err(error) => {
+                        return Err(InvalidJson {
+                            raw: self.raw,
+                            error: error.to_string(),
+                        })
+                    }
+                },
+            };
             return Ok((value, self.raw));
         }
         let error = match serde_json::from_str::<Value>(&self.raw) {
@@ -259,7 +301,14 @@ impl PartialJsonParser {
     /// Reads `fragment`; `shared` is the same text in shared bytes, when the caller has it (a
     /// string delta without escapes is then a slice of it rather than a copy).
     fn run(&mut self, fragment: &str, shared: Option<&SharedStr>, mut events: Sink<'_>) {
+        self.adopt_twin();
         self.tracking = events.is_some();
+        if self.raw.is_empty() && !self.tracking {
+            // Without path events the final value is built anyway: built as the text arrives
+            // (the live tree) it costs no more than read from the text at the end, and can be
+            // read at any time. With them, the completions make every value already.
+            self.keeps_tree = true;
+        }
         let base = self.raw.len();
         self.raw.push_str(fragment);
         let bytes = fragment.as_bytes();
@@ -286,7 +335,7 @@ impl PartialJsonParser {
                         self.fail(base + pos, "invalid literal");
                     } else if matched + 1 == literal.len() {
                         self.insert(scalar::literal_value(literal));
-                        self.complete(&mut events, None);
+                        self.complete(&mut events, None, 0..0);
                     } else {
                         self.state = State::InLiteral {
                             literal,
@@ -308,7 +357,9 @@ impl PartialJsonParser {
     fn structural(&mut self, byte: u8, pos: usize, base: usize, events: &mut Sink<'_>) -> usize {
         match (self.state, byte) {
             (State::Value, _) => return self.start_value(byte, pos, base),
-            (State::FirstItemOrEnd, b']') | (State::FirstKeyOrEnd, b'}') => self.close(events),
+            (State::FirstItemOrEnd, b']') | (State::FirstKeyOrEnd, b'}') => {
+                self.close(events, base + pos + 1)
+            }
             (State::FirstItemOrEnd, _) => {
                 self.enter_item(0);
                 self.state = State::Value;
@@ -334,10 +385,10 @@ impl PartialJsonParser {
                 _ => self.state = State::Key,
             },
             (State::AfterValue, b']') if self.containers.last() != Some(&Container::Object) => {
-                self.close(events)
+                self.close(events, base + pos + 1)
             }
             (State::AfterValue, b'}') if self.containers.last() == Some(&Container::Object) => {
-                self.close(events)
+                self.close(events, base + pos + 1)
             }
             (State::Done, _) => self.fail(base + pos, "trailing characters"),
             (State::FirstKeyOrEnd | State::Key, _) => self.fail(base + pos, "expected a key"),
@@ -355,12 +406,12 @@ impl PartialJsonParser {
             }
             b'{' => {
                 self.insert(Value::Object(Map::new()));
-                self.open(Container::Object, Completed::object);
+                self.open(Container::Object, Completed::object, base + pos);
                 self.state = State::FirstKeyOrEnd;
             }
             b'[' => {
                 self.insert(Value::Array(Vec::new()));
-                self.open(Container::Array(0), Completed::array);
+                self.open(Container::Array(0), Completed::array, base + pos);
                 self.state = State::FirstItemOrEnd;
             }
             b'"' => {
@@ -417,7 +468,7 @@ impl PartialJsonParser {
             }
             StringEnd::Closed(at) => {
                 self.flush_string(fragment, shared, events);
-                self.complete(events, None);
+                self.complete(events, None, 0..0);
                 at + 1
             }
         }
@@ -428,7 +479,9 @@ impl PartialJsonParser {
         if self.pending.is_empty() {
             return;
         }
-        if let Value::String(live) = self.slot_node.node(&mut self.root, &self.path) {
+        if !self.keeps_tree {
+            self.text.push_str(&self.pending);
+        } else if let Value::String(live) = self.slot_node.node(&mut self.root, &self.path) {
             live.push_str(&self.pending);
         }
         if let Some(events) = events {
@@ -459,7 +512,7 @@ impl PartialJsonParser {
         match scalar::number(&self.pending) {
             Ok(number) => {
                 self.insert(number);
-                self.complete(events, None);
+                self.complete(events, None, 0..0);
             }
             Err(message) => self.fail(offset, message),
         }
@@ -474,9 +527,14 @@ impl PartialJsonParser {
         });
     }
 
-    /// Puts a new value into its slot.
+    /// Puts a new value into its slot (without the tree: keeps a scalar for its completion).
     fn insert(&mut self, value: Value) {
         self.slot_node.forget();
+        if !self.keeps_tree {
+            self.text.clear();
+            self.scalar = (!value.is_object() && !value.is_array()).then_some(value);
+            return;
+        }
         let Some((last, parent)) = self.path.split_last_mut() else {
             self.root = Arc::new(value);
             return;
@@ -493,23 +551,29 @@ impl PartialJsonParser {
         }
     }
 
-    /// Opens a container (its completed members kept if events are reported and it is not
-    /// the root).
-    fn open(&mut self, container: Container, members: fn() -> Completed) {
-        let kept = self.tracking && !self.containers.is_empty();
+    /// Opens a container at `start` in the text (its completed members kept if events are
+    /// reported and it is not the root of the live tree).
+    fn open(&mut self, container: Container, members: fn() -> Completed, start: usize) {
+        let kept = self.tracking && !(self.keeps_tree && self.containers.is_empty());
         self.containers.push(container);
         self.completed.push(kept.then(members));
+        if !self.keeps_tree {
+            self.starts.push(start);
+        }
     }
 
     /// The value in the current slot is complete; `closed` holds the completed members of a
-    /// container that just closed, if they were kept.
-    fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>) {
+    /// container that just closed, if they were kept, and `text` where it is in `raw`.
+    fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>, text: Range<usize>) {
+        let scalar = self.scalar.take();
         match events {
             Some(events) => {
-                let value = self.completed_value(closed);
+                let value = self.completed_value(closed, scalar, text);
                 let pointer = self.pointer.shared();
-                if let Some(Some(parent)) = self.completed.last_mut() {
-                    parent.push(&pointer, value.clone());
+                match self.completed.last_mut() {
+                    Some(Some(parent)) => parent.push(&pointer, value.clone()),
+                    None if !self.keeps_tree => self.root_completion = Some(value.clone()),
+                    _ => {}
                 }
                 events.push(PathEvent {
                     pointer,
@@ -539,27 +603,39 @@ impl PartialJsonParser {
     }
 
     /// The value just completed: the live root itself, shared; a container to be assembled
-    /// from its kept members when read; or else a copy of the slot in the live tree (a scalar,
-    /// mostly).
-    fn completed_value(&mut self, closed: Option<Completed>) -> SharedValue {
-        if self.containers.is_empty() {
+    /// from its kept members when read; a copy of the slot in the live tree; without the tree,
+    /// the scalar just read, or the container's `text` read by serde_json.
+    fn completed_value(
+        &mut self,
+        closed: Option<Completed>,
+        scalar: Option<Value>,
+        text: Range<usize>,
+    ) -> SharedValue {
+        if self.keeps_tree && self.containers.is_empty() {
             return SharedValue::from_arc(Arc::clone(&self.root));
         }
-        match closed {
-            Some(members) => SharedValue::assembled(members),
-            None => self
+        match (closed, scalar) {
+            (Some(members), _) => SharedValue::assembled(members),
+            (None, _) if self.keeps_tree => self
                 .slot_node
                 .node(&mut self.root, &self.path)
                 .clone()
                 .into(),
+            (None, Some(Value::String(_))) => Value::String(std::mem::take(&mut self.text)).into(),
+            (None, Some(scalar)) => scalar.into(),
+            // The parser checked this text as serde_json would read it.
+            (None, None) => serde_json::from_str::<Value>(&self.raw[text])
+                .unwrap_or_default()
+                .into(),
         }
     }
 
-    /// The innermost container is closed, which completes it.
-    fn close(&mut self, events: &mut Sink<'_>) {
+    /// The innermost container is closed at `end` in the text, which completes it.
+    fn close(&mut self, events: &mut Sink<'_>, end: usize) {
         self.containers.pop();
         let closed = self.completed.pop().flatten();
-        self.complete(events, closed);
+        let start = self.starts.pop().unwrap_or(end);
+        self.complete(events, closed, start..end);
     }
 
     fn fail(&mut self, offset: usize, message: &str) {

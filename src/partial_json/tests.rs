@@ -231,6 +231,9 @@ fn a_completed_container_is_assembled_from_its_members_not_copied() {
         other => panic!("{other:?}"),
     };
     events.clear();
+    // Read once: the parser keeps the live tree from the next fragment on, and the members
+    // kept so far stay kept.
+    assert_eq!(parser.value(), &json!({"a": {"b": ["some text", "mo"]}}));
     parser.push_with_events(r#"re"]}}"#, &mut events);
     let completions: Vec<(&str, &SharedValue)> = events
         .iter()
@@ -317,4 +320,58 @@ fn writes_to_an_open_string_never_reach_snapshots_or_clones() {
     assert!(events.iter().any(
         |e| matches!(&e.kind, PathEventKind::Complete(v) if e.pointer == "/s" && *v == json!("abc"))
     ));
+}
+
+#[test]
+fn without_a_read_no_tree_is_kept_and_completions_make_the_final_value() {
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    parser.push_with_events(r#"{"a": [1, "tw"#, &mut events);
+    parser.push_with_events(r#"o", {"b": null}], "c": true}"#, &mut events);
+    assert!(!parser.keeps_tree, "nothing read the live value");
+    let text_at = |value: &Value| value.as_str().unwrap().as_ptr();
+    let two = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            PathEventKind::Complete(value) if e.pointer == "/a/1" => Some(text_at(value)),
+            _ => None,
+        })
+        .unwrap();
+    let last = events.last().unwrap();
+    assert!(last.pointer.is_empty() && matches!(last.kind, PathEventKind::Complete(_)));
+    drop(events);
+    // Nothing else holds them: the final value is the completions moved together.
+    let value = parser.finish().unwrap();
+    assert_eq!(value, json!({"a": [1, "two", {"b": null}], "c": true}));
+    assert_eq!(text_at(&value["a"][1]), two, "moved, not copied");
+}
+
+#[test]
+fn a_container_begun_without_events_is_read_from_its_text_when_it_completes_with_them() {
+    let mut parser = PartialJsonParser::new();
+    let mut events = Vec::new();
+    // Begun with events (a parser begun without them keeps the live tree, and copies from it).
+    parser.push_with_events(r#"{"a": "#, &mut events);
+    parser.push(r#"{"b": [1, 2"#);
+    parser.push_with_events(r#"], "c": "d"}, "e": 3}"#, &mut events);
+    assert!(!parser.keeps_tree);
+    let completions: Vec<(String, Value)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            PathEventKind::Complete(value) => Some((e.pointer.to_string(), value.to_value())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        completions,
+        [
+            ("/a/b/1".to_owned(), json!(2)),
+            ("/a/b".to_owned(), json!([1, 2])),
+            ("/a/c".to_owned(), json!("d")),
+            ("/a".to_owned(), json!({"b": [1, 2], "c": "d"})),
+            ("/e".to_owned(), json!(3)),
+            ("".to_owned(), json!({"a": {"b": [1, 2], "c": "d"}, "e": 3})),
+        ]
+    );
+    assert_eq!(parser.value()["a"]["b"], json!([1, 2]));
 }
