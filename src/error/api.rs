@@ -22,10 +22,17 @@ pub struct ApiError {
     status: Option<u16>,
     kind: ApiErrorKind,
     message: String,
+    should_retry: Option<bool>,
+    /// The facts not every error has, boxed: every `Result<_, Error>` a stream hands out is
+    /// the size of the largest error, so this keeps each streamed event and update small.
+    details: Option<Box<Details>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Details {
     request_id: Option<String>,
     retry_after: Option<Duration>,
-    should_retry: Option<bool>,
-    rate_limits: Option<Box<RateLimits>>,
+    rate_limits: Option<RateLimits>,
 }
 
 impl ApiError {
@@ -35,10 +42,8 @@ impl ApiError {
             status: None,
             kind,
             message: message.into(),
-            request_id: None,
-            retry_after: None,
             should_retry: None,
-            rate_limits: None,
+            details: None,
         }
     }
 
@@ -50,19 +55,19 @@ impl ApiError {
 
     /// With the `request-id` the API sent.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = Some(request_id.into());
+        self.details_mut().request_id = Some(request_id.into());
         self
     }
 
     /// With the wait the server asked for (`retry-after-ms` / `retry-after`).
     pub fn with_retry_after(mut self, after: Duration) -> Self {
-        self.retry_after = Some(after);
+        self.details_mut().retry_after = Some(after);
         self
     }
 
     /// With the `request-id` and rate-limit headers of the response it came from.
     pub fn with_rate_limits(mut self, rate_limits: RateLimits) -> Self {
-        self.rate_limits = Some(Box::new(rate_limits));
+        self.details_mut().rate_limits = Some(rate_limits);
         self
     }
 
@@ -70,7 +75,7 @@ impl ApiError {
     /// `error` event inside a stream: the stream's own are on the
     /// [`ChatStream`](crate::ChatStream::rate_limits)).
     pub fn rate_limits(&self) -> Option<&RateLimits> {
-        self.rate_limits.as_deref()
+        self.details.as_ref()?.rate_limits.as_ref()
     }
 
     /// With the server's `x-should-retry` verdict, which overrides the status.
@@ -96,13 +101,13 @@ impl ApiError {
 
     /// The `request-id`, to quote to Anthropic's support.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.details.as_ref()?.request_id.as_deref()
     }
 
     /// The wait the server asked for, as it asked (the client caps its own sleep at 60 s but
     /// reports the server's value here).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.details.as_ref()?.retry_after
     }
 
     /// The server's `x-should-retry` header, when it sent one.
@@ -130,6 +135,12 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    fn details_mut(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Box::default)
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
@@ -142,7 +153,7 @@ impl fmt::Display for ApiError {
             Some(status) => write!(f, "API error {status} {kind}: {message}")?,
             None => write!(f, "API error event {kind}: {message}")?,
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = self.request_id() {
             write!(f, " (request-id {id})")?;
         }
         Ok(())

@@ -55,9 +55,11 @@ impl std::error::Error for RedirectError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotEventStreamError {
     status: u16,
-    content_type: Option<String>,
-    content_encoding: Option<String>,
-    body_start: String,
+    // Boxed strings (no spare capacity kept): every `Result<_, Error>` is the size of the
+    // largest error, so each streamed event and update stays small.
+    content_type: Option<Box<str>>,
+    content_encoding: Option<Box<str>>,
+    body_start: Box<str>,
 }
 
 /// How much of the body is kept.
@@ -75,9 +77,9 @@ impl NotEventStreamError {
         let kept = &body_start[..body_start.len().min(BODY_START_LIMIT)];
         Self {
             status,
-            content_type,
-            content_encoding,
-            body_start: String::from_utf8_lossy(kept).into_owned(),
+            content_type: content_type.map(String::into_boxed_str),
+            content_encoding: content_encoding.map(String::into_boxed_str),
+            body_start: String::from_utf8_lossy(kept).into(),
         }
     }
 
