@@ -192,10 +192,7 @@ impl Reader<'_> {
             return None;
         }
         let start = self.at + 1;
-        let end = start + memchr::memchr2(b'"', b'\\', &self.input[start..])?;
-        if has_control(&self.input[start..end]) {
-            return None;
-        }
+        let end = start + quote_or_backslash(&self.input[start..])?;
         if self.input[end] == b'\\' {
             return self
                 .escaped_string(start, end, arena)
@@ -218,10 +215,7 @@ impl Reader<'_> {
             // `at` is on a backslash; `\u` (surrogates and all) is the full parser's.
             arena.push_char(simple_escape(*self.input.get(at + 1)?)?);
             let run = at + 2;
-            at = run + memchr::memchr2(b'"', b'\\', self.input.get(run..)?)?;
-            if has_control(&self.input[run..at]) {
-                return None;
-            }
+            at = run + quote_or_backslash(self.input.get(run..)?)?;
             arena.push_str(&self.data[run..at]);
             if self.input[at] == b'"' {
                 self.at = at + 1;
@@ -231,9 +225,28 @@ impl Reader<'_> {
     }
 }
 
-/// JSON strings may not hold control characters raw. (A fold, not `any`: it vectorises.)
-fn has_control(run: &[u8]) -> bool {
-    run.iter().fold(false, |found, &byte| found | (byte < 0x20))
+/// Where the first `"` or `\\` of `text` is; `None` if there is none, or if a control
+/// character (which JSON strings may not hold raw) comes before it.
+///
+/// The runs between a tool fragment's escapes are a few bytes long, where `memchr`'s setup
+/// costs more than a plain loop: the first bytes are read one by one, the rest (long text)
+/// with `memchr` and a vectorised check.
+fn quote_or_backslash(text: &[u8]) -> Option<usize> {
+    const SHORT: usize = 32;
+    for (at, &byte) in text.iter().take(SHORT).enumerate() {
+        match byte {
+            b'"' | b'\\' => return Some(at),
+            0..=0x1f => return None,
+            _ => {}
+        }
+    }
+    let rest = text.get(SHORT..)?;
+    let at = memchr::memchr2(b'"', b'\\', rest)?;
+    // A fold, not `any`: it vectorises.
+    let control = rest[..at]
+        .iter()
+        .fold(false, |found, &byte| found | (byte < 0x20));
+    (!control).then_some(SHORT + at)
 }
 
 #[cfg(test)]
@@ -268,6 +281,35 @@ mod tests {
             let plain = plain_content_block_delta(data, None, &mut TextArena::new(64));
             assert!(plain.is_some(), "{data}");
             assert_eq!(plain, full(data), "{data}");
+        }
+    }
+
+    #[test]
+    fn the_end_of_a_string_run_is_found_the_same_short_or_long() {
+        let reference = |text: &[u8]| {
+            let at = text.iter().position(|&b| b == b'"' || b == b'\\')?;
+            (!text[..at].iter().any(|&b| b < 0x20)).then_some(at)
+        };
+        for len in 0..80 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', 0x1f, b'a'] {
+                    let mut text = vec![b'x'; len];
+                    text[at] = special;
+                    assert_eq!(
+                        quote_or_backslash(&text),
+                        reference(&text),
+                        "{len} {at} {special}"
+                    );
+                    // A control character after the end does not count.
+                    text.push(b'"');
+                    text.push(0x01);
+                    assert_eq!(
+                        quote_or_backslash(&text),
+                        reference(&text),
+                        "{len} {at} {special}"
+                    );
+                }
+            }
         }
     }
 
