@@ -1,7 +1,7 @@
 //! The partial-JSON parser against serde_json: any document split anywhere ends with exactly
 //! serde_json's value, and the live value after every fragment is a prefix view of it.
 
-use chat_anthropic::partial_json::{PartialJsonParser, PathEventKind};
+use chat_anthropic::partial_json::{PartialJsonParser, PathEvent, PathEventKind};
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 
@@ -71,6 +71,20 @@ fn split<'a>(text: &'a str, cuts: &[usize]) -> Vec<&'a str> {
         start = offset;
     }
     pieces
+}
+
+/// Feeds `piece` reporting path events into `events`, or without any.
+fn feed(
+    parser: &mut PartialJsonParser,
+    piece: &str,
+    with_events: bool,
+    events: &mut Vec<PathEvent>,
+) {
+    if with_events {
+        parser.push_with_events(piece, events);
+    } else {
+        parser.push(piece);
+    }
 }
 
 /// Is `live` what a parser may show part-way through `full`? Everything but the last member
@@ -185,11 +199,7 @@ proptest! {
         let mut held = Vec::new();
         for (i, piece) in split(&text, &cuts).into_iter().enumerate() {
             let mut events = Vec::new();
-            if with_events[i % with_events.len()] {
-                parser.push_with_events(piece, &mut events);
-            } else {
-                parser.push(piece);
-            }
+            feed(&mut parser, piece, with_events[i % with_events.len()], &mut events);
             for event in &events {
                 if let PathEventKind::Complete(value) = &event.kind {
                     let at = expected.pointer(&event.pointer);
@@ -222,13 +232,9 @@ proptest! {
             if i == first_read {
                 prop_assert_eq!(read_once.value(), read_always.value());
             }
-            if with_events[i % with_events.len()] {
-                read_always.push_with_events(piece, &mut always_events);
-                read_once.push_with_events(piece, &mut once_events);
-            } else {
-                read_always.push(piece);
-                read_once.push(piece);
-            }
+            let with_events = with_events[i % with_events.len()];
+            feed(&mut read_always, piece, with_events, &mut always_events);
+            feed(&mut read_once, piece, with_events, &mut once_events);
             prop_assert_eq!(&once_events, &always_events);
         }
         prop_assert_eq!(read_once.value(), read_always.value());

@@ -53,6 +53,11 @@ impl ApiError {
         self
     }
 
+    /// The rarer facts, allocated when the first of them is set.
+    fn details_mut(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Box::default)
+    }
+
     /// With the `request-id` the API sent.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.details_mut().request_id = Some(request_id.into());
@@ -132,12 +137,6 @@ impl ApiError {
                     | ApiErrorKind::Timeout
             ),
         }
-    }
-}
-
-impl ApiError {
-    fn details_mut(&mut self) -> &mut Details {
-        self.details.get_or_insert_with(Box::default)
     }
 }
 

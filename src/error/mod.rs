@@ -292,17 +292,17 @@ impl Error {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Every event and update a stream hands out is a `Result<_, Error>`, as large as the
     /// largest error: the rare, large facts of an error are boxed (it was 104 bytes).
     #[test]
     fn an_error_stays_small() {
-        let size = std::mem::size_of::<super::Error>();
+        let size = std::mem::size_of::<Error>();
         assert!(size <= 80, "Error is {size} bytes");
-        let update = std::mem::size_of::<Result<crate::aggregate::StreamUpdate, super::Error>>();
+        let update = std::mem::size_of::<Result<crate::aggregate::StreamUpdate, Error>>();
         assert!(update <= 80, "an update's result is {update} bytes");
     }
-
-    use super::*;
 
     #[test]
     fn no_error_is_both_printed_and_a_source() {

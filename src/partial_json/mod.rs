@@ -270,20 +270,17 @@ impl PartialJsonParser {
         }
         if self.state == State::Done {
             // A completion event still held shares the value; the copy is made only then.
-            let value = match (self.keeps_tree, self.root_completion) {
-                (true, _) => Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()),
-                (false, Some(root)) => root.into_value(),
-                (false, None) => match serde_json::from_str(&self.raw) {
-                    Ok(value) => value,
-                    Err(error) => {
-                        return Err(InvalidJson {
-                            raw: self.raw,
-                            error: error.to_string(),
-                        })
-                    }
-                },
+            let value = match (self.keeps_tree, self.root_completion.take()) {
+                (true, _) => {
+                    Some(Arc::try_unwrap(self.root).unwrap_or_else(|shared| (*shared).clone()))
+                }
+                (false, Some(root)) => Some(root.into_value()),
+                // Neither tree nor completion: read from the text (an error falls to below).
+                (false, None) => serde_json::from_str(&self.raw).ok(),
             };
-            return Ok((value, self.raw));
+            if let Some(value) = value {
+                return Ok((value, self.raw));
+            }
         }
         let error = match serde_json::from_str::<Value>(&self.raw) {
             Err(error) => error.to_string(),

@@ -33,7 +33,6 @@ impl PartialJsonParser {
     fn become_twin(&mut self, mut twin: Self) {
         twin.pointer = std::mem::take(&mut self.pointer);
         twin.completed = std::mem::take(&mut self.completed);
-        twin.tracking = self.tracking;
         *self = twin;
     }
 }
