@@ -22,11 +22,15 @@ pub(super) fn plain_content_block_delta(
     bytes: Option<&Utf8Bytes>,
     arena: &mut TextArena,
 ) -> Option<ContentBlockDelta> {
-    let mut reader = Reader {
+    let reader = |at| Reader {
         data,
         input: data.as_bytes(),
-        at: 0,
+        at,
     };
+    if let Some(delta) = reader(0).in_the_api_order(bytes, arena) {
+        return Some(delta);
+    }
+    let mut reader = reader(0);
     let (mut kind_seen, mut index, mut delta) = (false, None, None);
     reader.eat(b'{')?;
     loop {
@@ -110,6 +114,63 @@ impl Reader<'_> {
             .then(|| self.at += literal.len())
     }
 
+    /// Skips whitespace, then takes exactly `literal`, whose length is known where this is
+    /// called: the comparison compiles to a few loads, where [`literal`](Self::literal)'s
+    /// calls `memcmp`.
+    #[inline(always)]
+    fn known<const N: usize>(&mut self, literal: &[u8; N]) -> Option<()> {
+        self.skip_whitespace();
+        let found = self.input.get(self.at..self.at + N)? == literal;
+        found.then(|| self.at += N)
+    }
+
+    /// `,` then `key` (quoted) and its colon.
+    #[inline(always)]
+    fn next_key<const N: usize>(&mut self, key: &[u8; N]) -> Option<()> {
+        self.eat(b',')?;
+        self.known(key)?;
+        self.eat(b':')
+    }
+
+    /// The delta in the order and spelling the API writes it (`type`, `index`, `delta`; in the
+    /// delta `type` and then its string), any whitespace between: each key is one comparison
+    /// of known length instead of a search over the keys. `None` for anything else, which
+    /// the general loop then reads.
+    fn in_the_api_order(
+        &mut self,
+        bytes: Option<&Utf8Bytes>,
+        arena: &mut TextArena,
+    ) -> Option<ContentBlockDelta> {
+        self.eat(b'{')?;
+        self.known(b"\"type\"")?;
+        self.eat(b':')?;
+        self.known(b"\"content_block_delta\"")?;
+        self.next_key(b"\"index\"")?;
+        let index = self.integer()?;
+        self.next_key(b"\"delta\"")?;
+        self.eat(b'{')?;
+        self.known(b"\"type\"")?;
+        self.eat(b':')?;
+        let delta = if self.known(b"\"input_json_delta\"").is_some() {
+            self.next_key(b"\"partial_json\"")?;
+            Delta::InputJson(self.string(bytes, arena)?)
+        } else if self.known(b"\"text_delta\"").is_some() {
+            self.next_key(b"\"text\"")?;
+            Delta::Text(self.string(bytes, arena)?)
+        } else if self.known(b"\"thinking_delta\"").is_some() {
+            self.next_key(b"\"thinking\"")?;
+            Delta::Thinking(self.string(bytes, arena)?)
+        } else {
+            self.known(b"\"signature_delta\"")?;
+            self.next_key(b"\"signature\"")?;
+            Delta::Signature(self.string(bytes, arena)?)
+        };
+        self.eat(b'}')?;
+        self.eat(b'}')?;
+        self.end()?;
+        Some(ContentBlockDelta { index, delta })
+    }
+
     /// A known key and its colon. Keys are compared as written: one with an escape is not
     /// known here.
     fn key(&mut self) -> Option<Key> {
@@ -142,19 +203,24 @@ impl Reader<'_> {
     /// A non-negative integer that fits a `usize`, as JSON writes it (no leading zero).
     fn integer(&mut self) -> Option<usize> {
         self.skip_whitespace();
-        let digits = self.input[self.at..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let text = &self.data[self.at..self.at + digits];
-        if digits == 0 || (digits > 1 && text.starts_with('0')) {
+        let start = self.at;
+        let mut value = 0usize;
+        // Folded while scanning: `str::parse` costs several times what an index's one or
+        // two digits need.
+        while let Some(&digit @ b'0'..=b'9') = self.input.get(self.at) {
+            value = value
+                .checked_mul(10)?
+                .checked_add(usize::from(digit - b'0'))?;
+            self.at += 1;
+        }
+        let digits = self.at - start;
+        if digits == 0 || (digits > 1 && self.input[start] == b'0') {
             return None;
         }
-        if let Some(b'.' | b'e' | b'E') = self.input.get(self.at + digits) {
+        if let Some(b'.' | b'e' | b'E') = self.input.get(self.at) {
             return None;
         }
-        self.at += digits;
-        text.parse().ok()
+        Some(value)
     }
 
     /// `{"type": "…_delta", "<payload>": "…"}` for the four string deltas, keys in any order.
@@ -261,11 +327,88 @@ mod tests {
         content_block_delta(data, None).ok()
     }
 
-    /// The plain reader either declines or agrees with the full parser.
+    /// What the reader of the API's order alone makes of `data`.
+    fn in_the_api_order(data: &str) -> Option<ContentBlockDelta> {
+        let mut reader = Reader {
+            data,
+            input: data.as_bytes(),
+            at: 0,
+        };
+        reader.in_the_api_order(None, &mut TextArena::new(64))
+    }
+
+    /// The plain reader, and its reader of the API's order alone, each either decline or
+    /// agree with the full parser.
     fn agrees(data: &str) -> bool {
-        match plain_content_block_delta(data, None, &mut TextArena::new(64)) {
-            None => true,
-            Some(plain) => full(data).as_ref() == Some(&plain),
+        let plain = plain_content_block_delta(data, None, &mut TextArena::new(64));
+        [plain, in_the_api_order(data)]
+            .into_iter()
+            .flatten()
+            .all(|read| full(data).as_ref() == Some(&read))
+    }
+
+    #[test]
+    fn an_index_is_read_as_str_parse_reads_it() {
+        for text in [
+            "0",
+            "7",
+            "10",
+            "4096",
+            "01",
+            "00",
+            "",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "1.5",
+            "2e3",
+            "12x",
+        ] {
+            let mut reader = Reader {
+                data: text,
+                input: text.as_bytes(),
+                at: 0,
+            };
+            let expected = text
+                .parse::<usize>()
+                .ok()
+                .filter(|_| !text.starts_with("0") || text == "0");
+            let read = reader.integer();
+            if text == "12x" {
+                assert_eq!(
+                    (read, reader.at),
+                    (Some(12), 2),
+                    "stops at the first non-digit"
+                );
+            } else {
+                assert_eq!(read, expected, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_api_order_is_read_key_by_key_and_any_other_by_the_general_loop() {
+        for data in [
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"OK"}}"#,
+            r#"{"type": "content_block_delta", "index": 7, "delta": {"type": "input_json_delta", "partial_json": "{\"a\": "}}"#,
+            r#"{"type":"content_block_delta","index":2,"delta":{"type":"thinking_delta","thinking":"hm\n"}}"#,
+            "{\"type\":\"content_block_delta\",\"index\":3,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQB\"}}\r\n",
+        ] {
+            assert!(in_the_api_order(data).is_some(), "{data}");
+            assert_eq!(in_the_api_order(data), full(data), "{data}");
+        }
+        for data in [
+            r#"{"index":0,"type":"content_block_delta","delta":{"type":"text_delta","text":"OK"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"text":"OK","type":"text_delta"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","thinking":"OK"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"OK"}} x"#,
+        ] {
+            assert_eq!(in_the_api_order(data), None, "{data}");
+            assert_eq!(
+                plain_content_block_delta(data, None, &mut TextArena::new(64)),
+                full(data),
+                "{data}"
+            );
         }
     }
 
