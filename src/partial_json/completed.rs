@@ -27,11 +27,31 @@ impl Completed {
         Self::Array(Vec::new())
     }
 
-    /// The member at `pointer` is complete.
+    /// The member at `pointer` is complete; the one before it is settled
+    /// ([`SharedValue::settle`]).
     pub(super) fn push(&mut self, pointer: &JsonPointer, value: SharedValue) {
         match self {
-            Self::Object(members) => members.push((pointer.clone(), value)),
-            Self::Array(items) => items.push(value),
+            Self::Object(members) => {
+                if let Some((_, previous)) = members.last_mut() {
+                    previous.settle();
+                }
+                members.push((pointer.clone(), value));
+            }
+            Self::Array(items) => {
+                if let Some(previous) = items.last_mut() {
+                    previous.settle();
+                }
+                items.push(value);
+            }
+        }
+    }
+
+    /// No member kept.
+    #[cfg(test)]
+    pub(super) fn is_empty(&self) -> bool {
+        match self {
+            Self::Object(members) => members.is_empty(),
+            Self::Array(items) => items.is_empty(),
         }
     }
 

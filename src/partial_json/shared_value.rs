@@ -74,6 +74,33 @@ impl SharedValue {
         }
     }
 
+    /// Builds the value of an assembled container that nothing else holds any more (its
+    /// completion event was dropped) in place, moving its members in and dropping their
+    /// handles; anything else stays as it is.
+    ///
+    /// The parser settles a container's previous member when the next one completes. Left
+    /// to the end, a long list of records would be walked cold and its handles freed all at
+    /// once, which costs the allocator more than the same work done while the record is
+    /// still in cache; settled, the list holds each record's `Value`, not its handles.
+    pub(super) fn settle(&mut self) {
+        let Repr::Assembled(assembled) = &mut self.0 else {
+            return;
+        };
+        let Some(assembled) = Arc::get_mut(assembled) else {
+            return;
+        };
+        let members = std::mem::replace(&mut assembled.members, Completed::array());
+        if assembled.value.get().is_none() {
+            let _ = assembled.value.set(members.into_value());
+        }
+    }
+
+    /// An assembled container still holding its members' handles (not settled).
+    #[cfg(test)]
+    pub(super) fn holds_members(&self) -> bool {
+        matches!(&self.0, Repr::Assembled(assembled) if !assembled.members.is_empty())
+    }
+
     /// Shares a value the parser already holds in an `Arc` (the live root).
     pub(super) fn from_arc(value: Arc<Value>) -> Self {
         Self(Repr::Made(value))
@@ -237,6 +264,34 @@ mod tests {
             members.push(&JsonPointer::from(format!("/{key}")), value);
         }
         (SharedValue::assembled(members), inner)
+    }
+
+    #[test]
+    fn a_container_nothing_else_holds_settles_into_its_value_by_a_move() {
+        let member = SharedValue::from(json!("text"));
+        let text_at = member.as_str().unwrap().as_ptr();
+        let mut alone = SharedValue::assembled(Completed::Array(vec![member]));
+        alone.settle();
+        assert!(!alone.holds_members());
+        assert_eq!(alone, json!(["text"]));
+        assert_eq!(
+            alone[0].as_str().unwrap().as_ptr(),
+            text_at,
+            "moved, not copied"
+        );
+
+        let (mut outer, inner) = assembled_object();
+        let mut held = inner.clone();
+        held.settle();
+        assert!(held.holds_members(), "an event still holds it");
+        drop(held);
+        outer.settle();
+        assert!(!outer.holds_members());
+        assert_eq!(outer, json!({"a": 3, "b": null}));
+        assert_eq!(inner, json!([1, "two"]), "the holder's value is intact");
+        let mut literal = SharedValue::from(json!(null));
+        literal.settle();
+        assert!(matches!(literal.0, Repr::Literal(_)));
     }
 
     #[test]

@@ -347,6 +347,53 @@ fn without_a_read_no_tree_is_kept_and_completions_make_the_final_value() {
 }
 
 #[test]
+fn a_completed_member_nothing_holds_is_settled_when_the_next_one_completes() {
+    for hold in [false, true] {
+        let mut parser = PartialJsonParser::new();
+        let mut held = Vec::new();
+        for fragment in [r#"[{"a": "x"}, "#, r#"{"b": [1]}, "#, r#"{"c": 2}"#] {
+            let mut events = Vec::new();
+            parser.push_with_events(fragment, &mut events);
+            if hold {
+                held.extend(events);
+            }
+        }
+        let Some(Some(Completed::Array(items))) = parser.completed.last() else {
+            panic!("the list's members are kept")
+        };
+        let settled: Vec<bool> = items.iter().map(|item| !item.holds_members()).collect();
+        let expected = if hold {
+            [false, false, false]
+        } else {
+            [true, true, false]
+        };
+        assert_eq!(settled, expected, "held: {hold}");
+        let mut events = Vec::new();
+        parser.push_with_events("]", &mut events);
+        drop(events);
+        let completed: Vec<Value> = held
+            .iter()
+            .filter_map(|e| match &e.kind {
+                PathEventKind::Complete(value) if e.pointer.matches('/').count() == 1 => {
+                    Some(value.to_value())
+                }
+                _ => None,
+            })
+            .collect();
+        if hold {
+            assert_eq!(
+                completed,
+                [json!({"a": "x"}), json!({"b": [1]}), json!({"c": 2})]
+            );
+        }
+        assert_eq!(
+            parser.finish().unwrap(),
+            json!([{"a": "x"}, {"b": [1]}, {"c": 2}])
+        );
+    }
+}
+
+#[test]
 fn a_container_begun_without_events_is_read_from_its_text_when_it_completes_with_them() {
     let mut parser = PartialJsonParser::new();
     let mut events = Vec::new();
