@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 use pin_project::pin_project;
 
-use super::{SseDecoder, SseEvent, SseStreamError};
+use super::{SseDecoder, SseError, SseEvent, SseStreamError};
 
 /// Decodes a stream of byte chunks (an HTTP body, a file) into [`SseEvent`]s.
 ///
@@ -53,6 +53,11 @@ impl<S> SseStream<S> {
     /// The decoder, e.g. to ask whether an event was cut off at the end.
     pub fn decoder(&self) -> &SseDecoder {
         &self.decoder
+    }
+
+    /// The next event among the bytes already received, without reading the source.
+    pub(crate) fn next_buffered(self: Pin<&mut Self>) -> Option<Result<SseEvent, SseError>> {
+        self.project().decoder.next_event()
     }
 
     /// The byte source.
