@@ -34,9 +34,9 @@ impl Stream for ChunkStream {
         let mut inner = self.project().inner;
         loop {
             match ready!(inner.as_mut().poll_step(cx, Want::Chunk)) {
-                Some(Ok((_, Folded::Chunk(chunk)))) => return Poll::Ready(Some(Ok(*chunk))),
-                Some(Ok(_)) => continue,
-                Some(Err(err)) => return Poll::Ready(Some(Err(err))),
+                Some(Ok(Folded::Chunk(chunk))) => return Poll::Ready(Some(Ok(*chunk))),
+                Some(Ok(Folded::Nothing)) => continue,
+                Some(Err(err)) => return Poll::Ready(Some(Err(*err))),
                 None => return Poll::Ready(None),
             }
         }

@@ -54,7 +54,7 @@ impl Stream for UpdateStream {
                 .poll_step(cx, Want::Updates(this.pending)))
             {
                 Some(Ok(_)) => this.pending.reverse(),
-                Some(Err(err)) => return Poll::Ready(Some(Err(err))),
+                Some(Err(err)) => return Poll::Ready(Some(Err(*err))),
                 None => return Poll::Ready(None),
             }
         }
