@@ -31,7 +31,7 @@ mod common;
 mod counting_alloc;
 
 use bytes::Bytes;
-use chat_anthropic::tools::StructuredChunk;
+use chat_anthropic::structured::StructuredChunk;
 use chat_anthropic::{collect_message, ChatAnthropic, ChatStream, EventStream};
 use criterion::{Criterion, Throughput};
 use futures_util::StreamExt;

@@ -46,16 +46,22 @@
 //!                 ─► messages       the reply: content, tool_calls, usage     AIMessage
 //! ```
 //!
-//! | module | holds |
-//! |---|---|
-//! | [`sse`] | the incremental SSE decoder and its `Stream` adapter |
-//! | [`event`] | typed stream events and deltas; unknown types kept as raw JSON |
-//! | [`partial_json`] | the linear-time partial-JSON parser behind live tool arguments |
-//! | [`aggregate`] | the fold ([`MessageAggregator`]) and the stream's vocabulary ([`StreamUpdate`]) |
-//! | [`messages`] | messages, content blocks, [`AIMessage`], [`AIMessageChunk`], [`ToolCall`], usage |
-//! | [`ChatAnthropic`], [`ChatStream`] | the client, and the live response with its views |
-//! | [`tools`], [`prompt`], [`web`] | tools and structured output; prompt templates; streaming into a web page |
-//! | [`error`] | one [`Error`] with predicates (`is_retryable`, `status`, `partial_message`, …) |
+//! # The layers
+//!
+//! The top-level modules are layers, bottom first; a module names only modules below it (a
+//! test, `tests/layers.rs`, fails on any that names one above). The order is the pipeline's,
+//! with the vocabulary every stage speaks (messages, errors) beneath the stages that carry it:
+//!
+//! | layer | modules | holds |
+//! |---|---|---|
+//! | wire | [`sse`], [`partial_json`] | the incremental SSE decoder; the partial-JSON parser behind live tool arguments |
+//! | vocabulary | [`messages`], [`error`] | messages, content blocks, [`AIMessage`], usage; one [`Error`] (areas' errors boxed in [`Error::Area`]) |
+//! | events | [`event`] | typed stream events and deltas; unknown types kept as raw JSON |
+//! | fold | [`aggregate`] | the fold ([`MessageAggregator`]) and the stream's vocabulary ([`StreamUpdate`]) |
+//! | request | settings, [`tools`], request | [`ChatAnthropicConfig`] and model profiles; tool definitions; the request body and its checks |
+//! | transport | [`telemetry`], transport | spans and metrics; reqwest, timeouts, retries, error responses |
+//! | client | [`bedrock`], [`credentials`], [`ChatStream`], [`ChatAnthropic`] | platforms and credentials; the live response; the client |
+//! | areas | [`pagination`], [`structured`], [`prompt`], [`web`], [`batches`], [`files`], [`models`], [`agent`], `mock` | built on the client, none named below |
 //!
 //! # Reading a stream
 //!
@@ -136,6 +142,7 @@ pub mod prompt;
 mod request;
 mod settings;
 pub mod sse;
+pub mod structured;
 pub mod telemetry;
 pub mod tools;
 mod transport;
@@ -143,12 +150,12 @@ pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
 pub use chat_model::{
-    ApiKey, ChatAnthropic, ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL,
+    ChatAnthropic, ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL,
     DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
 };
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::{
-    ApiError, ApiErrorKind, ConfigError, ConfigReason, ContentError, Error, EventDecodeError,
+    ApiError, ApiErrorKind, ConfigError, ConfigReason, Error, EventDecodeError,
     NotEventStreamError, ProtocolError, RedirectError, RequestError, SchemaRule, StreamError,
     StructuredError, TimeoutError, TimeoutPhase, TransportError,
 };
@@ -156,11 +163,19 @@ pub use event::{
     ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
     EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
 };
-pub use messages::*;
+pub use messages::{
+    AIMessage, AIMessageChunk, ApiMessage, CacheControl, CacheCreation, Citation, CitationsConfig,
+    ContainerUploadBlock, ContentBlock, ContentChunk, ContentError, DocumentBlock, DocumentSource,
+    HumanMessage, ImageBlock, ImageSource, InputTokenDetails, IntoMessages, InvalidToolCall,
+    Message, MessageContent, OutputTokenDetails, RateLimit, RateLimits, RedactedThinkingBlock,
+    ResponseMetadata, ServerToolResultBlock, StopReason, SystemMessage, TextBlock, ThinkingBlock,
+    ToolCall, ToolCallChunk, ToolMessage, ToolResultBlock, ToolUseBlock, Usage, UsageDelta,
+    UsageMetadata, IMAGE_MEDIA_TYPES,
+};
 pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
 pub use settings::{
-    ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile, Platform,
-    ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
+    ApiKey, ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile,
+    Platform, ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
 };
 pub use tools::{Tool, ToolChoice};
 

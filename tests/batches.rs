@@ -213,8 +213,8 @@ async fn waiting_gives_up_with_a_typed_error_after_its_timeout() {
     let err = batches.wait(&batch.id, options, |_| {}).await.unwrap_err();
     assert!(
         matches!(
-            &err,
-            Error::Batch(BatchError::WaitTimeout {
+            err.area::<BatchError>(),
+            Some(BatchError::WaitTimeout {
                 status: ProcessingStatus::InProgress,
                 ..
             })
@@ -233,7 +233,7 @@ async fn cancel_goes_canceling_then_ended_with_the_rest_canceled_and_delete_need
 
     let err = batches.results(&batch.id).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Batch(BatchError::NotEnded { .. })),
+        matches!(err.area::<BatchError>(), Some(BatchError::NotEnded { .. })),
         "{err}"
     );
     let err = batches.delete(&batch.id).await.unwrap_err();
@@ -314,7 +314,7 @@ async fn bad_requests_are_refused_before_anything_is_sent_naming_the_request() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Batch(BatchError::InvalidCustomId { index: 1, custom_id }) if custom_id == "not ok"),
+        matches!(err.area::<BatchError>(), Some(BatchError::InvalidCustomId { index: 1, custom_id }) if custom_id == "not ok"),
         "{err}"
     );
     let err = batches
@@ -323,8 +323,8 @@ async fn bad_requests_are_refused_before_anything_is_sent_naming_the_request() {
         .unwrap_err();
     assert!(
         matches!(
-            &err,
-            Error::Batch(BatchError::DuplicateCustomId {
+            err.area::<BatchError>(),
+            Some(BatchError::DuplicateCustomId {
                 index: 2,
                 first: 0,
                 ..
@@ -336,8 +336,8 @@ async fn bad_requests_are_refused_before_anything_is_sent_naming_the_request() {
     let err = batches.create(four).await.unwrap_err();
     assert!(
         matches!(
-            &err,
-            Error::Batch(BatchError::TooManyRequests {
+            err.area::<BatchError>(),
+            Some(BatchError::TooManyRequests {
                 index: 3,
                 limit: 3,
                 ..
@@ -356,8 +356,8 @@ async fn bad_requests_are_refused_before_anything_is_sent_naming_the_request() {
         .unwrap_err();
     assert!(
         matches!(
-            &err,
-            Error::Batch(BatchError::TooLarge {
+            err.area::<BatchError>(),
+            Some(BatchError::TooLarge {
                 index: 2,
                 limit: 4096,
                 ..
@@ -376,12 +376,15 @@ async fn bad_requests_are_refused_before_anything_is_sent_naming_the_request() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Batch(BatchError::Request { index: 1, custom_id, .. }) if custom_id == "t"),
+        matches!(err.area::<BatchError>(), Some(BatchError::Request { index: 1, custom_id, .. }) if custom_id == "t"),
         "{err}"
     );
     let empty: [(&str, &str); 0] = [];
     let err = batches.create(empty).await.unwrap_err();
-    assert!(matches!(&err, Error::Batch(BatchError::Empty)), "{err}");
+    assert!(
+        matches!(err.area::<BatchError>(), Some(BatchError::Empty)),
+        "{err}"
+    );
     assert!(server.requests().is_empty(), "nothing was sent");
 }
 
@@ -532,7 +535,10 @@ async fn results_on_another_origin_never_get_the_api_key() {
         .api_key("k");
     let err = llm.batches().results("msgbatch_1").await.unwrap_err();
     assert!(
-        matches!(&err, Error::Batch(BatchError::ForeignResultsUrl { .. })),
+        matches!(
+            err.area::<BatchError>(),
+            Some(BatchError::ForeignResultsUrl { .. })
+        ),
         "{err}"
     );
 }

@@ -3,7 +3,7 @@
 //! and the default `max_tokens` is the model's maximum output.
 
 use chat_anthropic::mock::{MockReply, MockServer};
-use chat_anthropic::tools::StructuredMethod;
+use chat_anthropic::structured::StructuredMethod;
 use chat_anthropic::{CacheControl, ChatAnthropic, DEFAULT_MAX_TOKENS};
 use serde_json::json;
 

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use chat_anthropic::mock::{MockReply, MockScript, MockServer};
-use chat_anthropic::tools::{StructuredChunk, StructuredMethod, ToolDefinition};
+use chat_anthropic::structured::{StructuredChunk, StructuredMethod};
+use chat_anthropic::tools::ToolDefinition;
 use chat_anthropic::{
     ChatAnthropic, ContentBlock, Error, HumanMessage, Message, MessageContent, StreamUpdate, Tool,
     ToolChoice, ToolMessage,

@@ -188,7 +188,7 @@ impl Agent {
     /// # Ok(()) }
     /// ```
     pub fn run(&self, input: impl IntoMessages) -> AgentRun {
-        AgentRun::new(self.clone(), input.into_messages())
+        AgentRun::new(self.clone(), input.into_messages().map_err(Into::into))
     }
 
     /// Runs to the end and returns the outcome: the last reply, the whole conversation, the

@@ -8,10 +8,10 @@ use super::MessageBatch;
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use chat_anthropic::batches::BatchError;
-/// use chat_anthropic::{ChatAnthropic, Error};
+/// use chat_anthropic::ChatAnthropic;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("k").base_url("http://127.0.0.1:9");
 /// let err = llm.batches().create([("q-1", "Hi"), ("q-1", "Hello")]).await.unwrap_err();
-/// let Error::Batch(BatchError::DuplicateCustomId { custom_id, index, .. }) = err else { panic!("{err}") };
+/// let Some(BatchError::DuplicateCustomId { custom_id, index, .. }) = err.area::<BatchError>() else { panic!("{err}") };
 /// assert_eq!((custom_id.as_str(), index), ("q-1", 1));
 /// # }
 /// ```
@@ -127,4 +127,10 @@ pub enum BatchError {
         /// How long we waited.
         waited: std::time::Duration,
     },
+}
+
+impl From<BatchError> for crate::error::Error {
+    fn from(err: BatchError) -> Self {
+        Self::Area(Box::new(err))
+    }
 }

@@ -39,7 +39,7 @@ impl BatchRequest {
     pub fn new(custom_id: impl Into<String>, input: impl IntoMessages) -> Self {
         Self {
             custom_id: custom_id.into(),
-            messages: input.into_messages(),
+            messages: input.into_messages().map_err(Into::into),
             model: None,
             params: Map::new(),
         }

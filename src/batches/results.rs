@@ -310,7 +310,10 @@ mod tests {
         assert!(results[0].is_ok());
         let err = results[1].as_ref().unwrap_err();
         assert!(
-            matches!(err, Error::Batch(BatchError::LineTooLong { line: 2, .. })),
+            matches!(
+                err.area::<BatchError>(),
+                Some(BatchError::LineTooLong { line: 2, .. })
+            ),
             "{err}"
         );
     }
@@ -323,8 +326,8 @@ mod tests {
         );
         assert!(results[0].is_ok());
         assert!(matches!(
-            results[1].as_ref().unwrap_err(),
-            Error::Batch(BatchError::InvalidResultLine { line: 2, .. })
+            results[1].as_ref().unwrap_err().area::<BatchError>(),
+            Some(BatchError::InvalidResultLine { line: 2, .. })
         ));
     }
 }

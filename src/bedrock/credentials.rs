@@ -1,8 +1,8 @@
 //! AWS credentials for SigV4, from code or the standard environment variables.
 
-use crate::chat_model::platform::env_var;
 use crate::error::Error;
-use crate::ApiKey;
+use crate::settings::env::env_var;
+use crate::settings::ApiKey;
 
 /// An access key pair (and session token, for temporary credentials). The secret parts never
 /// reach `Debug`.

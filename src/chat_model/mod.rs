@@ -6,9 +6,7 @@ mod credentials;
 mod fields;
 mod observability;
 mod open;
-pub(crate) mod platform;
 mod resource;
-mod secret;
 mod target;
 mod vertex;
 
@@ -18,8 +16,8 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 
+pub use crate::settings::ApiKey;
 pub(crate) use resource::ApiCall;
-pub use secret::ApiKey;
 pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
 use open::Opener;
@@ -560,7 +558,7 @@ impl ChatAnthropic {
     ) -> Vec<Result<AIMessage, Error>> {
         let messages: Vec<_> = inputs
             .into_iter()
-            .map(IntoMessages::into_messages)
+            .map(|input| Ok(input.into_messages()?))
             .collect();
         let calls = messages
             .into_iter()

@@ -5,8 +5,9 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Response, Url};
 
 use super::target::{header_value, secret_header_value};
-use super::{platform, ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL};
+use super::{ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL};
 use crate::error::{Error, PlatformError, PlatformErrorKind};
+use crate::settings::env as platform;
 use crate::transport::{self, SendPolicy};
 
 /// One request to a resource endpoint, e.g. `GET /v1/models/{id}`.

@@ -5,9 +5,10 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value};
 
-use super::{platform, vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION};
+use super::{vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION};
 use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
+use crate::settings::env as platform;
 use crate::transport::{Prepared, Signer};
 
 /// Where one request goes, how it authenticates, and (Bedrock) how each attempt is signed.

@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::platform::{env_var, setting};
 use super::ApiKey;
 use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
+use crate::settings::env::{env_var, setting};
 
 /// The `anthropic_version` Vertex AI expects in the body.
 pub const VERTEX_ANTHROPIC_VERSION: &str = "vertex-2023-10-16";

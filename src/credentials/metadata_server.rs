@@ -32,7 +32,7 @@ impl Default for MetadataServerToken {
 impl MetadataServerToken {
     /// The metadata server of the machine this runs on.
     pub fn new() -> Self {
-        let base_url = crate::chat_model::platform::env_var(&["GCE_METADATA_HOST"])
+        let base_url = crate::settings::env::env_var(&["GCE_METADATA_HOST"])
             .map(|host| format!("http://{host}"))
             .unwrap_or_else(|| DEFAULT_METADATA_URL.to_owned());
         Self {

@@ -25,7 +25,7 @@ pub use service_account::{ServiceAccountKey, CLOUD_PLATFORM_SCOPE};
 pub use static_token::StaticToken;
 
 use crate::error::{Error, PlatformError};
-use crate::ApiKey;
+use crate::settings::ApiKey;
 
 /// What [`TokenProvider::fetch`] returns: a boxed future, so providers can be trait objects.
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + Send + 'a>>;

@@ -1,7 +1,7 @@
 //! A token given once, that never refreshes (today's `vertex_access_token`).
 
 use super::{AccessToken, TokenFuture, TokenProvider};
-use crate::ApiKey;
+use crate::settings::ApiKey;
 
 /// A fixed access token.
 ///

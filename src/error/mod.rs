@@ -4,7 +4,6 @@
 mod api;
 mod api_kind;
 mod config;
-mod content;
 mod decode;
 mod platform;
 mod protocol;
@@ -18,10 +17,10 @@ mod transport;
 
 use std::time::Duration;
 
+pub use crate::messages::ContentError;
 pub use api::ApiError;
 pub use api_kind::ApiErrorKind;
 pub use config::{ConfigError, ConfigReason};
-pub use content::ContentError;
 pub use decode::EventDecodeError;
 pub use platform::{PlatformError, PlatformErrorKind};
 pub use protocol::ProtocolError;
@@ -89,9 +88,6 @@ pub enum Error {
     /// Reading a local source (a recorded stream) failed.
     #[error("I/O error: {0}")]
     Io(std::io::Error),
-    /// A prompt template could not be formatted.
-    #[error(transparent)]
-    Prompt(crate::prompt::PromptError),
     /// The reply did not hold the structured value asked for
     /// ([`with_structured_output`](crate::ChatAnthropic::with_structured_output)).
     #[error(transparent)]
@@ -106,10 +102,13 @@ pub enum Error {
     /// The client cannot send: a missing or invalid setting, input the API would refuse.
     #[error(transparent)]
     Config(ConfigError),
-    /// A Message Batch refused before sending (naming the request), or a batch-specific
-    /// failure ([`batches`](crate::batches)).
+    /// A failure of an area built on the client, boxed so that this type names no module
+    /// above the layers it serves: a prompt template that could not be formatted
+    /// ([`PromptError`](crate::prompt::PromptError)), a Message Batch refused before sending
+    /// or failing in a batch-specific way ([`BatchError`](crate::batches::BatchError)).
+    /// [`Error::area`] reads it back as its own type.
     #[error(transparent)]
-    Batch(crate::batches::BatchError),
+    Area(Box<dyn std::error::Error + Send + Sync + 'static>),
     /// The Models or Files endpoints, or a credential provider, failed
     /// ([`PlatformError::kind`] says how).
     #[error(transparent)]
@@ -138,12 +137,10 @@ from_wrapped!(
     Redirect(RedirectError),
     NotEventStream(NotEventStreamError),
     Io(std::io::Error),
-    Prompt(crate::prompt::PromptError),
     Structured(StructuredError),
     Content(ContentError),
     Request(RequestError),
     Config(ConfigError),
-    Batch(crate::batches::BatchError),
     Platform(PlatformError),
 );
 
@@ -277,6 +274,22 @@ impl Error {
     pub fn partial_message(&self) -> Option<&AIMessage> {
         match self {
             Self::Stream(stream) => Some(stream.partial_message()),
+            _ => None,
+        }
+    }
+
+    /// An area's own error ([`Error::Area`]) as its type, e.g.
+    /// [`BatchError`](crate::batches::BatchError) or [`PromptError`](crate::prompt::PromptError).
+    ///
+    /// ```
+    /// use chat_anthropic::prompt::{ChatPromptTemplate, PromptArgs, PromptError};
+    /// let template = ChatPromptTemplate::from_messages([("human", "Hi {name}")]).unwrap();
+    /// let err = template.format(&PromptArgs::new()).unwrap_err();
+    /// assert_eq!(err.area::<PromptError>(), Some(&PromptError::MissingVariable("name".into())));
+    /// ```
+    pub fn area<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self.root() {
+            Self::Area(area) => area.downcast_ref(),
             _ => None,
         }
     }

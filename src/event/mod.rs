@@ -1,19 +1,16 @@
 //! Typed stream events: the `data` of each SSE event, parsed.
 
 mod delta;
-mod escape;
 mod parse;
 mod plain_delta;
-mod shared_str;
 mod stream;
 mod text_arena;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use crate::sse::SharedStr;
 pub use delta::Delta;
-pub(crate) use escape::simple_escape;
-pub use shared_str::SharedStr;
 pub use stream::EventStream;
 
 use crate::error::ApiErrorKind;

@@ -9,9 +9,9 @@
 //! accepts what the full parser would reject or read differently (the differential tests
 //! below check it).
 
-use super::escape::simple_escape;
 use super::text_arena::TextArena;
 use super::{ContentBlockDelta, Delta, SharedStr};
+use crate::sse::simple_escape;
 use crate::sse::Utf8Bytes;
 
 /// The delta of `data` when it has the plain shape; `None` sends it to the full parser.

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ContentError;
 use super::{AIMessage, CacheControl, MessageContent};
-use crate::error::Error;
 
 /// Instructions for the model; sent as the request's top-level `system` field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -134,27 +134,24 @@ impl Message {
     }
 
     /// A message from a LangChain role name and content.
-    pub fn from_role(role: &str, content: impl Into<MessageContent>) -> Result<Self, Error> {
+    pub fn from_role(role: &str, content: impl Into<MessageContent>) -> Result<Self, ContentError> {
         Ok(match role {
             "system" => Self::System(SystemMessage::new(content)),
             "human" | "user" => Self::Human(HumanMessage::new(content)),
             "ai" | "assistant" => Self::Ai(AIMessage::new(content)),
             other => {
-                return Err(Error::config(
-                    crate::error::ConfigReason::InvalidInput,
-                    format!(
-                    "unknown message role {other:?}: expected system, human, user, ai or assistant"
-                ),
-                ))
+                return Err(ContentError::UnknownRole {
+                    role: other.to_owned(),
+                })
             }
         })
     }
 }
 
 impl<C: Into<MessageContent>> TryFrom<(&str, C)> for Message {
-    type Error = Error;
+    type Error = ContentError;
 
-    fn try_from((role, content): (&str, C)) -> Result<Self, Error> {
+    fn try_from((role, content): (&str, C)) -> Result<Self, ContentError> {
         Self::from_role(role, content)
     }
 }
@@ -182,23 +179,23 @@ into_message!(SystemMessage => System, HumanMessage => Human, AIMessage => Ai, T
 /// ```
 pub trait IntoMessages {
     /// The conversation, or an error for an unknown role.
-    fn into_messages(self) -> Result<Vec<Message>, Error>;
+    fn into_messages(self) -> Result<Vec<Message>, ContentError>;
 }
 
 impl IntoMessages for &str {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Ok(vec![Message::Human(HumanMessage::new(self))])
     }
 }
 
 impl IntoMessages for String {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Ok(vec![Message::Human(HumanMessage::new(self))])
     }
 }
 
 impl IntoMessages for Message {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Ok(vec![self])
     }
 }
@@ -206,7 +203,7 @@ impl IntoMessages for Message {
 macro_rules! single_message_input {
     ($($type:ident),*) => {$(
         impl IntoMessages for $type {
-            fn into_messages(self) -> Result<Vec<Message>, Error> {
+            fn into_messages(self) -> Result<Vec<Message>, ContentError> {
                 Ok(vec![self.into()])
             }
         }
@@ -215,25 +212,25 @@ macro_rules! single_message_input {
 single_message_input!(SystemMessage, HumanMessage, AIMessage, ToolMessage);
 
 impl IntoMessages for Vec<Message> {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Ok(self)
     }
 }
 
 impl IntoMessages for &[Message] {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Ok(self.to_vec())
     }
 }
 
 impl<const N: usize> IntoMessages for [Message; N] {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Ok(self.into())
     }
 }
 
 impl<R: AsRef<str>, C: Into<MessageContent>> IntoMessages for Vec<(R, C)> {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         self.into_iter()
             .map(|(role, content)| Message::from_role(role.as_ref(), content))
             .collect()
@@ -241,7 +238,7 @@ impl<R: AsRef<str>, C: Into<MessageContent>> IntoMessages for Vec<(R, C)> {
 }
 
 impl<R: AsRef<str>, C: Into<MessageContent>, const N: usize> IntoMessages for [(R, C); N] {
-    fn into_messages(self) -> Result<Vec<Message>, Error> {
+    fn into_messages(self) -> Result<Vec<Message>, ContentError> {
         Vec::from(self).into_messages()
     }
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::image::check_media_type;
+use super::ContentError;
 use super::{CacheControl, ContentBlock};
-use crate::error::ContentError;
 
 /// A `document` block of a user turn: a PDF, plain text, or your own chunks of content, with
 /// an optional title and context, and citations the reply may point into.

@@ -6,6 +6,7 @@ mod cache_control;
 mod chunk;
 mod citation;
 mod content;
+mod content_error;
 mod conversation;
 mod document;
 pub(crate) mod image;
@@ -25,6 +26,7 @@ pub use content::{
     ContainerUploadBlock, ContentBlock, RedactedThinkingBlock, ServerToolResultBlock, TextBlock,
     ThinkingBlock, ToolResultBlock, ToolUseBlock,
 };
+pub use content_error::ContentError;
 pub use conversation::{HumanMessage, IntoMessages, Message, SystemMessage, ToolMessage};
 pub use document::{CitationsConfig, DocumentBlock, DocumentSource};
 pub use image::{ImageBlock, ImageSource, IMAGE_MEDIA_TYPES};

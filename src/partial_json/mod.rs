@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::event::SharedStr;
+use crate::sse::SharedStr;
 
 pub use error::{InvalidJson, PartialJsonError};
 pub use path::{PathEvent, PathEventKind};

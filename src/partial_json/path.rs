@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::pointer::JsonPointer;
 use super::SharedValue;
-use crate::event::SharedStr;
+use crate::sse::SharedStr;
 
 /// One step from an open container to the slot being filled, and where its pointer segment
 /// starts in the parser's pointer text.

@@ -4,7 +4,7 @@
 //! split anywhere decodes the same as in one piece. It accepts exactly what serde_json
 //! accepts: no raw control characters, only the standard escapes, surrogates in pairs.
 
-use crate::event::simple_escape;
+use crate::sse::simple_escape;
 
 /// Where the decoder stands inside a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -116,7 +116,7 @@ fn messages_from_json(name: &str, items: Vec<Value>) -> Result<Vec<Message>, cra
             if let Some([Value::String(role), Value::String(content)]) =
                 item.as_array().map(Vec::as_slice)
             {
-                return Message::from_role(role, content.clone());
+                return Ok(Message::from_role(role, content.clone())?);
             }
             serde_json::from_value::<Message>(item).map_err(|e| {
                 crate::Error::config(

@@ -33,3 +33,9 @@ pub enum PromptError {
         reason: String,
     },
 }
+
+impl From<PromptError> for crate::error::Error {
+    fn from(err: PromptError) -> Self {
+        Self::Area(Box::new(err))
+    }
+}

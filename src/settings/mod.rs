@@ -3,14 +3,17 @@
 //! above, so neither reaches into the other.
 
 mod config;
+pub(crate) mod env;
 mod fields;
 mod platform;
 mod profile;
 mod profile_table;
+mod secret;
 mod thinking;
 
 pub use config::{ChatAnthropicConfig, DEFAULT_MAX_TOKENS};
 pub use fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
 pub use platform::Platform;
 pub use profile::{ModelProfile, ThinkingMode};
+pub use secret::ApiKey;
 pub use thinking::Thinking;

@@ -96,7 +96,7 @@ pub struct ModelProfile {
     /// Whether a forced `tool_choice` (`any`, or a named tool) is accepted.
     pub tool_choice: bool,
     /// Whether forced-tool structured output suits the model (when false, prefer
-    /// [`StructuredMethod::JsonSchema`](crate::tools::StructuredMethod::JsonSchema)).
+    /// [`StructuredMethod::JsonSchema`](crate::structured::StructuredMethod::JsonSchema)).
     pub structured_output: bool,
     /// Whether `temperature`, `top_k` and `top_p` are accepted.
     pub temperature: bool,

@@ -7,11 +7,15 @@
 
 mod decoder;
 mod error;
+mod escape;
 mod event;
+mod shared_str;
 mod stream;
 
 pub use decoder::{SseDecoder, DEFAULT_MAX_EVENT_SIZE};
 pub use error::{SseError, SseStreamError};
+pub(crate) use escape::simple_escape;
 pub use event::SseEvent;
 pub(crate) use event::Utf8Bytes;
+pub use shared_str::SharedStr;
 pub use stream::SseStream;

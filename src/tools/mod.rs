@@ -1,5 +1,6 @@
 //! Tools: definitions (from a Rust type through `schemars`, from a JSON Schema, or one of the
-//! API's own tool types passed through as JSON), `tool_choice`, and structured output.
+//! API's own tool types passed through as JSON) and `tool_choice`. Structured output, built on
+//! them and on the client, is [`structured`](crate::structured).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -30,12 +31,8 @@
 mod changes;
 mod choice;
 mod definition;
-mod schema;
-mod structured;
-mod structured_stream;
+pub(crate) mod schema;
 
 pub use changes::ToolChange;
 pub use choice::ToolChoice;
 pub use definition::{Tool, ToolDefinition};
-pub use structured::{StructuredMethod, StructuredModel, StructuredResponse};
-pub use structured_stream::{PartialValue, StructuredChunk, StructuredStream};

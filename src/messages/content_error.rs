@@ -35,4 +35,10 @@ pub enum ContentError {
         /// What is missing or wrong.
         reason: String,
     },
+    /// A message role that is none of LangChain's (`system`, `human`/`user`, `ai`/`assistant`).
+    #[error("unknown message role {role:?}: expected system, human, user, ai or assistant")]
+    UnknownRole {
+        /// The role given.
+        role: String,
+    },
 }

@@ -35,7 +35,7 @@ pub enum StructuredChunk<T> {
 ///
 /// ```
 /// use chat_anthropic::partial_json::PartialJsonParser;
-/// use chat_anthropic::tools::PartialValue;
+/// use chat_anthropic::structured::PartialValue;
 /// let mut parser = PartialJsonParser::new();
 /// parser.push(r#"{"city": "Lis"#);
 /// let partial = PartialValue::from(parser.shared_value());
@@ -109,7 +109,7 @@ impl Serialize for PartialValue {
 /// # let server = chat_anthropic::mock::MockServer::start().await;
 /// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
 /// #     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
-/// use chat_anthropic::tools::StructuredChunk;
+/// use chat_anthropic::structured::StructuredChunk;
 /// use futures_util::StreamExt;
 ///
 /// #[derive(schemars::JsonSchema, serde::Deserialize)]

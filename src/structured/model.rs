@@ -6,11 +6,12 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::{schema, StructuredStream, Tool, ToolChoice};
+use super::StructuredStream;
 use crate::chat_model::ChatAnthropic;
 use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages};
+use crate::tools::{schema, Tool, ToolChoice};
 
 /// How the model is made to answer with `T`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub enum StructuredMethod {
 /// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
 /// #     .tool_use("toolu_1", "Person", serde_json::json!({"name": "Ada", "born": 1815}))));
 /// # server.enqueue(chat_anthropic::mock::MockReply::text(r#"{"name": "Alan", "born": 1912}"#));
-/// use chat_anthropic::tools::StructuredMethod;
+/// use chat_anthropic::structured::StructuredMethod;
 /// use chat_anthropic::ChatAnthropic;
 ///
 /// /// A person.
@@ -206,7 +207,7 @@ impl<T: DeserializeOwned> StructuredModel<T> {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// use chat_anthropic::tools::StructuredChunk;
+    /// use chat_anthropic::structured::StructuredChunk;
     /// use chat_anthropic::{ChatAnthropic, ChatStream, ReplayPace};
     /// use futures_util::StreamExt;
     ///
