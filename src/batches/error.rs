@@ -12,7 +12,7 @@ use super::MessageBatch;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("k").base_url("http://127.0.0.1:9");
 /// let err = llm.batches().create([("q-1", "Hi"), ("q-1", "Hello")]).await.unwrap_err();
 /// let Some(BatchError::DuplicateCustomId { custom_id, index, .. }) = err.area::<BatchError>() else { panic!("{err}") };
-/// assert_eq!((custom_id.as_str(), index), ("q-1", 1));
+/// assert_eq!((custom_id.as_str(), *index), ("q-1", 1));
 /// # }
 /// ```
 #[derive(Debug, thiserror::Error)]
