@@ -58,7 +58,7 @@
 //! | vocabulary | [`messages`], [`error`] | messages, content blocks, [`AIMessage`], usage; one [`Error`] (areas' errors boxed in [`Error::Area`]) |
 //! | events | [`event`] | typed stream events and deltas; unknown types kept as raw JSON |
 //! | fold | [`aggregate`] | the fold ([`MessageAggregator`]) and the stream's vocabulary ([`StreamUpdate`]) |
-//! | request | settings, [`tools`], request | [`ChatAnthropicConfig`] and model profiles; tool definitions; the request body and its checks |
+//! | request | [`settings`], [`tools`], request | [`ChatAnthropicConfig`] and model profiles; tool definitions; the request body and its checks |
 //! | transport | [`telemetry`], transport | spans and metrics; reqwest, timeouts, retries, error responses |
 //! | client | [`bedrock`], [`credentials`], [`ChatStream`], [`ChatAnthropic`] | platforms and credentials; the live response; the client |
 //! | areas | [`pagination`], [`structured`], [`prompt`], [`web`], [`batches`], [`files`], [`models`], [`agent`], `mock` | built on the client, none named below |
@@ -140,7 +140,7 @@ pub mod pagination;
 pub mod partial_json;
 pub mod prompt;
 mod request;
-mod settings;
+pub mod settings;
 pub mod sse;
 pub mod structured;
 pub mod telemetry;

@@ -381,11 +381,11 @@ async fn recorded_streams_replay_through_the_client() {
 
 #[tokio::test]
 async fn a_missing_key_is_a_clear_error_at_the_first_call() {
-    if std::env::var_os("ANTHROPIC_API_KEY").is_some() {
-        return; // the variable is the default; this case needs it unset
-    }
     let server = MockServer::start().await;
-    let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url());
+    // Whatever the caller's ANTHROPIC_API_KEY holds: this model reads no environment.
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
+        .without_environment()
+        .base_url(server.base_url());
     let err = llm.invoke("Hi").await.unwrap_err();
     assert!(matches!(err, Error::Config(_)));
     assert!(err.to_string().contains("ANTHROPIC_API_KEY"), "{err}");

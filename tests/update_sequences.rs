@@ -170,15 +170,14 @@ fn golden_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/updates/{name}.jsonl"))
 }
 
-/// The updates as JSON lines must equal the golden file (or are written to it under
-/// `BLESS_UPDATES=1`).
+/// The updates as JSON lines must equal the golden file (under `BLESS_UPDATES=1` they are
+/// written to it first, then compared all the same).
 fn check_golden(name: &str, updates: &[Value]) {
     let lines: String = updates.iter().map(|u| format!("{u}\n")).collect();
     let path = golden_path(name);
     if std::env::var_os("BLESS_UPDATES").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &lines).unwrap();
-        return;
     }
     let golden = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{name}: no golden file {} ({e})", path.display()));

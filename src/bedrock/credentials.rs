@@ -1,7 +1,6 @@
 //! AWS credentials for SigV4, from code or the standard environment variables.
 
 use crate::error::Error;
-use crate::settings::env::env_var;
 use crate::settings::ApiKey;
 
 /// An access key pair (and session token, for temporary credentials). The secret parts never
@@ -43,7 +42,7 @@ impl AwsCredentials {
 
     /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and, if set, `AWS_SESSION_TOKEN`.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|name| env_var(&[name]))
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
     }
 
     /// The same from any lookup (for tests and custom sources).

@@ -27,7 +27,7 @@ use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint};
-use crate::settings::{ChatAnthropicConfig, Platform, Thinking};
+use crate::settings::{ChatAnthropicConfig, Environment, Platform, Thinking};
 use crate::transport::limiter::RateLimiter;
 use crate::transport::{self, SendPolicy};
 use bound_tools::BoundTools;
@@ -47,7 +47,10 @@ pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 /// Everything is a stream: [`stream`](Self::stream) returns the typed events as they arrive,
 /// and [`invoke`](Self::invoke) is that same stream folded into an [`AIMessage`]. Settings are
 /// chained like LangChain's constructor arguments; the API key defaults to
-/// `ANTHROPIC_API_KEY` and the base URL to `ANTHROPIC_BASE_URL`, read at the first call.
+/// `ANTHROPIC_API_KEY` and the base URL to `ANTHROPIC_BASE_URL`. The environment is read
+/// once, when the model is built ([`new`](Self::new), [`from_config`](Self::from_config)),
+/// never at a request: [`environment`](Self::environment) replaces that snapshot, and
+/// [`without_environment`](Self::without_environment) builds a model that reads none of it.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -72,6 +75,8 @@ pub struct ChatAnthropic {
     config: ChatAnthropicConfig,
     api_key: Option<ApiKey>,
     access_token: Option<ApiKey>,
+    /// The environment as it was when the model was built: what settings fall back on.
+    env: Arc<Environment>,
     token_cache: Option<crate::credentials::TokenCache>,
     capture_content: bool,
     #[cfg(feature = "bedrock")]
@@ -120,7 +125,7 @@ impl ChatAnthropic {
     }
 
     /// A model from stored settings (the API key is never stored: set it again, or let it
-    /// come from `ANTHROPIC_API_KEY`).
+    /// come from `ANTHROPIC_API_KEY`). Reads the environment ([`Environment::from_process`]).
     ///
     /// ```
     /// use chat_anthropic::ChatAnthropic;
@@ -135,6 +140,7 @@ impl ChatAnthropic {
             config,
             api_key: None,
             access_token: None,
+            env: Arc::new(Environment::from_process()),
             token_cache: None,
             capture_content: false,
             #[cfg(feature = "bedrock")]
@@ -150,6 +156,46 @@ impl ChatAnthropic {
     /// The settings.
     pub fn config(&self) -> &ChatAnthropicConfig {
         &self.config
+    }
+
+    /// The environment settings fall back on, in place of the one read when the model was
+    /// built (a setting given in code still wins).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
+    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// use chat_anthropic::settings::Environment;
+    /// use chat_anthropic::ChatAnthropic;
+    /// let env = Environment::empty()
+    ///     .with("ANTHROPIC_API_KEY", "sk-from-env")
+    ///     .with("ANTHROPIC_BASE_URL", server.base_url());
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").environment(env);
+    /// llm.invoke("Hi").await?;
+    /// assert_eq!(server.requests()[0].headers["x-api-key"], "sk-from-env");
+    /// # Ok(()) }
+    /// ```
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.env = Arc::new(env);
+        self
+    }
+
+    /// This model reading nothing from the environment: every setting comes from code.
+    ///
+    /// ```
+    /// use chat_anthropic::{ChatAnthropic, ConfigReason};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").without_environment();
+    /// let err = llm.invoke("Hi").await.unwrap_err(); // whatever ANTHROPIC_API_KEY holds
+    /// assert_eq!(err.config_reason(), Some(ConfigReason::MissingCredentials));
+    /// # }
+    /// ```
+    pub fn without_environment(self) -> Self {
+        self.environment(Environment::empty())
+    }
+
+    /// The environment settings fall back on.
+    pub(crate) fn env(&self) -> &Environment {
+        &self.env
     }
 
     setter!(/// The model name.
@@ -234,7 +280,7 @@ impl ChatAnthropic {
         self
     }
 
-    /// The API key (default: `ANTHROPIC_API_KEY`, read at the first call).
+    /// The API key (default: `ANTHROPIC_API_KEY`, as read when the model was built).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(ApiKey::new(key));
         self

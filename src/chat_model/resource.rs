@@ -7,7 +7,6 @@ use reqwest::{Method, Response, Url};
 use super::target::{header_value, secret_header_value};
 use super::{ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL};
 use crate::error::{Error, PlatformError, PlatformErrorKind};
-use crate::settings::env as platform;
 use crate::transport::{self, SendPolicy};
 
 /// One request to a resource endpoint, e.g. `GET /v1/models/{id}`.
@@ -71,13 +70,13 @@ impl ChatAnthropic {
             .headers(self.api_headers(call.beta)?))
     }
 
-    /// The base URL of Anthropic's API: given in code, else `ANTHROPIC_BASE_URL`, else the
-    /// public address.
+    /// The base URL of Anthropic's API: given in code, else `ANTHROPIC_BASE_URL` (as read
+    /// when the model was built), else the public address.
     pub(super) fn anthropic_base_url(&self) -> String {
         self.config
             .base_url
             .clone()
-            .or_else(|| platform::env_var(&["ANTHROPIC_BASE_URL"]))
+            .or_else(|| self.env().first(&["ANTHROPIC_BASE_URL"]))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
     }
 

@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 use super::{vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION};
 use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
-use crate::settings::env as platform;
 use crate::transport::{Prepared, Signer};
 
 /// Where one request goes, how it authenticates, and (Bedrock) how each attempt is signed.
@@ -39,6 +38,7 @@ impl ChatAnthropic {
             }
             Platform::Vertex { region, project_id } => {
                 let target = vertex::target(
+                    self.env(),
                     region.as_ref(),
                     project_id.as_ref(),
                     self.config.base_url.as_ref(),
@@ -155,16 +155,19 @@ impl ChatAnthropic {
             ));
         }
         let region =
-            platform::setting(region, &["AWS_REGION", "AWS_DEFAULT_REGION"], "AWS region")?;
+            self.env()
+                .setting(region, &["AWS_REGION", "AWS_DEFAULT_REGION"], "AWS region")?;
         let credentials = match &self.aws_credentials {
             Some(credentials) => credentials.clone(),
-            None => crate::bedrock::AwsCredentials::from_env()?,
+            None => crate::bedrock::AwsCredentials::from_lookup(|name| {
+                self.env().get(name).map(str::to_owned)
+            })?,
         };
         let base = self
             .config
             .base_url
             .clone()
-            .or_else(|| platform::env_var(&["ANTHROPIC_BEDROCK_BASE_URL"]))
+            .or_else(|| self.env().first(&["ANTHROPIC_BEDROCK_BASE_URL"]))
             .unwrap_or_else(|| crate::bedrock::default_base_url(&region));
         let url = crate::bedrock::invoke_url(&base, &self.config.model);
         let betas = crate::request::merged_betas(&self.config.betas, body);
@@ -201,11 +204,13 @@ impl ChatAnthropic {
         ))
     }
 
-    /// The API key given in code, else `ANTHROPIC_API_KEY`.
+    /// The API key given in code, else `ANTHROPIC_API_KEY` as read when the model was built.
     pub(super) fn resolved_api_key(&self) -> Result<ApiKey, Error> {
         match &self.api_key {
             Some(key) => Ok(key.clone()),
-            None => platform::env_var(&["ANTHROPIC_API_KEY"])
+            None => self
+                .env()
+                .first(&["ANTHROPIC_API_KEY"])
                 .map(ApiKey::new)
                 .ok_or_else(|| {
                     Error::config(

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::ApiKey;
 use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
-use crate::settings::env::{env_var, setting};
+use crate::settings::Environment;
 
 /// The `anthropic_version` Vertex AI expects in the body.
 pub const VERTEX_ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
@@ -20,6 +20,7 @@ pub(crate) struct VertexTarget {
 /// turns the Messages body into Vertex's: the model moves into the URL (token counting keeps
 /// it in the body, as Vertex's `count-tokens` endpoint wants) and `anthropic_version` is added.
 pub(crate) fn target(
+    env: &Environment,
     region: Option<&String>,
     project_id: Option<&String>,
     base_url: Option<&String>,
@@ -27,22 +28,23 @@ pub(crate) fn target(
     endpoint: Endpoint,
     body: &mut Map<String, Value>,
 ) -> Result<VertexTarget, Error> {
-    let region = setting(region, &["CLOUD_ML_REGION"], "Vertex AI region")?;
-    let project = setting(
+    let region = env.setting(region, &["CLOUD_ML_REGION"], "Vertex AI region")?;
+    let project = env.setting(
         project_id,
         &["ANTHROPIC_VERTEX_PROJECT_ID"],
         "Vertex AI project",
     )?;
     let base = base_url
         .cloned()
-        .or_else(|| env_var(&["ANTHROPIC_VERTEX_BASE_URL"]))
+        .or_else(|| env.first(&["ANTHROPIC_VERTEX_BASE_URL"]))
         .unwrap_or_else(|| match region.as_str() {
             "global" => "https://aiplatform.googleapis.com".to_owned(),
             region => format!("https://{region}-aiplatform.googleapis.com"),
         });
     let token = match token {
         Some(token) => token.clone(),
-        None => env_var(&["ANTHROPIC_VERTEX_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"])
+        None => env
+            .first(&["ANTHROPIC_VERTEX_ACCESS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN"])
             .map(ApiKey::new)
             .ok_or_else(|| {
                 Error::config(
@@ -88,6 +90,7 @@ mod tests {
     fn the_model_moves_into_the_url_and_the_version_into_the_body() {
         let mut body = body();
         let target = target(
+            &Environment::empty(),
             Some(&"us-east5".into()),
             Some(&"proj".into()),
             None,
@@ -106,6 +109,7 @@ mod tests {
     fn global_region_and_token_counting() {
         let mut body = body();
         let target = target(
+            &Environment::empty(),
             Some(&"global".into()),
             Some(&"proj".into()),
             None,

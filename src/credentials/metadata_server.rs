@@ -30,9 +30,12 @@ impl Default for MetadataServerToken {
 }
 
 impl MetadataServerToken {
-    /// The metadata server of the machine this runs on.
+    /// The metadata server of the machine this runs on (at `GCE_METADATA_HOST` if set, read
+    /// now).
     pub fn new() -> Self {
-        let base_url = crate::settings::env::env_var(&["GCE_METADATA_HOST"])
+        let base_url = std::env::var("GCE_METADATA_HOST")
+            .ok()
+            .filter(|host| !host.is_empty())
             .map(|host| format!("http://{host}"))
             .unwrap_or_else(|| DEFAULT_METADATA_URL.to_owned());
         Self {

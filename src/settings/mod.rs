@@ -3,7 +3,7 @@
 //! above, so neither reaches into the other.
 
 mod config;
-pub(crate) mod env;
+mod env;
 mod fields;
 mod platform;
 mod profile;
@@ -12,6 +12,7 @@ mod secret;
 mod thinking;
 
 pub use config::{ChatAnthropicConfig, DEFAULT_MAX_TOKENS};
+pub use env::{Environment, VARIABLES};
 pub use fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
 pub use platform::Platform;
 pub use profile::{ModelProfile, ThinkingMode};

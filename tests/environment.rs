@@ -1,0 +1,52 @@
+//! The environment is read once, when a model is built, never at a request; a model built
+//! without it reads none. One test in its own process: it sets process variables, which no
+//! other test may see.
+
+use chat_anthropic::mock::MockServer;
+use chat_anthropic::settings::Environment;
+use chat_anthropic::{ChatAnthropic, ConfigReason};
+
+#[tokio::test]
+async fn the_environment_is_read_when_the_model_is_built() {
+    let server = MockServer::start().await;
+    std::env::set_var("ANTHROPIC_API_KEY", "sk-at-build");
+    std::env::set_var("ANTHROPIC_BASE_URL", server.base_url());
+    let built = ChatAnthropic::new("claude-sonnet-4-6");
+    let isolated = ChatAnthropic::new("claude-sonnet-4-6").without_environment();
+    std::env::set_var("ANTHROPIC_API_KEY", "sk-changed-later");
+    std::env::set_var("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
+
+    built.invoke("Hi").await.unwrap();
+    assert_eq!(server.requests()[0].headers["x-api-key"], "sk-at-build");
+
+    // The variables are set, yet the isolated model sees none of them.
+    let err = isolated.invoke("Hi").await.unwrap_err();
+    assert_eq!(err.config_reason(), Some(ConfigReason::MissingCredentials));
+
+    // A snapshot given in code replaces the one read; a key given in code wins over both.
+    let given = Environment::empty()
+        .with("ANTHROPIC_API_KEY", "sk-given")
+        .with("ANTHROPIC_BASE_URL", server.base_url());
+    ChatAnthropic::new("claude-sonnet-4-6")
+        .environment(given.clone())
+        .invoke("Hi")
+        .await
+        .unwrap();
+    ChatAnthropic::new("claude-sonnet-4-6")
+        .environment(given)
+        .api_key("sk-code")
+        .invoke("Hi")
+        .await
+        .unwrap();
+    let keys: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.headers["x-api-key"].clone())
+        .collect();
+    assert_eq!(keys, ["sk-at-build", "sk-given", "sk-code"]);
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "the isolated model sent nothing"
+    );
+}
