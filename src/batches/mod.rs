@@ -54,16 +54,17 @@ pub use results::{BatchOutcome, BatchResults, DEFAULT_MAX_LINE};
 pub use types::{DeletedMessageBatch, MessageBatch, ProcessingStatus, RequestCounts};
 pub use wait::WaitOptions;
 
-use crate::chat_model::ChatAnthropic;
+use crate::chat_model::{ApiCall, ChatAnthropic};
 use crate::error::{ConfigReason, Error};
-use crate::transport::{self, SendPolicy};
+use crate::transport;
 use request::{Encoded, BODY_CLOSE, BODY_OPEN};
 
 /// A boxed stream of batch items.
 pub type BatchStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 
 /// The path of the API's batches.
-const PATH: &str = "/v1/messages/batches";
+/// The path of the Message Batches API.
+const PATH: &[&str] = &["v1", "messages", "batches"];
 
 impl ChatAnthropic {
     /// The Message Batches API, with this model's settings for every request.
@@ -176,25 +177,25 @@ impl Batches {
 
     /// `POST /v1/messages/batches`, the body streamed from its pieces (again on a retry).
     async fn send_create(&self, pieces: std::sync::Arc<[Bytes]>) -> Result<MessageBatch, Error> {
-        let (url, headers) = self.llm.anthropic_endpoint(PATH)?;
-        let response = transport::send_with(&self.policy(), &url, &mut 0, || {
-            let pieces = pieces.clone();
-            let parts = (0..pieces.len()).flat_map(move |i| {
-                let comma = (i > 0).then(|| Bytes::from_static(b","));
-                comma.into_iter().chain([pieces[i].clone()])
-            });
-            let body = std::iter::once(Bytes::from_static(BODY_OPEN))
-                .chain(parts)
-                .chain([Bytes::from_static(BODY_CLOSE)])
-                .map(Ok::<_, std::io::Error>);
-            std::future::ready(Ok(self
-                .llm
-                .http()
-                .post(&url)
-                .headers(headers.clone())
-                .body(reqwest::Body::wrap_stream(futures_util::stream::iter(body)))))
-        })
-        .await?;
+        let call = ApiCall::new(Method::POST, PATH).json();
+        let response = self
+            .llm
+            .api_send(true, || {
+                let pieces = pieces.clone();
+                let parts = (0..pieces.len()).flat_map(move |i| {
+                    let comma = (i > 0).then(|| Bytes::from_static(b","));
+                    comma.into_iter().chain([pieces[i].clone()])
+                });
+                let body = std::iter::once(Bytes::from_static(BODY_OPEN))
+                    .chain(parts)
+                    .chain([Bytes::from_static(BODY_CLOSE)])
+                    .map(Ok::<_, std::io::Error>);
+                let request = self.llm.api_request(&call);
+                std::future::ready(request.map(|request| {
+                    request.body(reqwest::Body::wrap_stream(futures_util::stream::iter(body)))
+                }))
+            })
+            .await?;
         transport::json(response, self.llm.config().timeout).await
     }
 
@@ -212,8 +213,7 @@ impl Batches {
     /// # Ok(()) }
     /// ```
     pub async fn retrieve(&self, id: &str) -> Result<MessageBatch, Error> {
-        self.call(Method::GET, &format!("{PATH}/{}", segment(id)?), &[])
-            .await
+        self.call(Method::GET, &[segment(id)?], Vec::new()).await
     }
 
     /// Every batch of the workspace, newest first, as a `Stream` that fetches page after
@@ -245,7 +245,7 @@ impl Batches {
                 };
                 let mut query = vec![("limit", limit)];
                 query.extend(after.map(|id| ("after_id", id)));
-                let page: types::Page = batches.call(Method::GET, PATH, &query).await?;
+                let page: types::Page = batches.call(Method::GET, &[], query).await?;
                 let next = page.last_id.filter(|_| page.has_more).map(Some);
                 let items = futures_util::stream::iter(page.data.into_iter().map(Ok));
                 Ok::<_, Error>(Some((items, next)))
@@ -272,19 +272,14 @@ impl Batches {
     /// # Ok(()) }
     /// ```
     pub async fn cancel(&self, id: &str) -> Result<MessageBatch, Error> {
-        self.call(
-            Method::POST,
-            &format!("{PATH}/{}/cancel", segment(id)?),
-            &[],
-        )
-        .await
+        self.call(Method::POST, &[segment(id)?, "cancel"], Vec::new())
+            .await
     }
 
     /// `DELETE /v1/messages/batches/{id}` (ended batches only; cancel first). See
     /// [`cancel`](Self::cancel) for an example.
     pub async fn delete(&self, id: &str) -> Result<DeletedMessageBatch, Error> {
-        self.call(Method::DELETE, &format!("{PATH}/{}", segment(id)?), &[])
-            .await
+        self.call(Method::DELETE, &[segment(id)?], Vec::new()).await
     }
 
     /// Snapshots of the batch, one per poll (with back-off), the last one ended.
@@ -342,8 +337,7 @@ impl Batches {
                 .into())
             }
         };
-        let (api, mut headers) = self.llm.anthropic_endpoint(PATH)?;
-        let origin = origin(&api);
+        let origin = origin(&self.llm.anthropic_base_url());
         if origin.is_none() || origin != self::origin(&url) {
             return Err(BatchError::ForeignResultsUrl {
                 id: batch.id,
@@ -352,55 +346,31 @@ impl Batches {
             }
             .into());
         }
-        headers.insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("application/binary"),
-        );
-        let response = transport::send_with(&self.policy(), &url, &mut 0, || {
-            std::future::ready(Ok(self.llm.http().get(&url).headers(headers.clone())))
-        })
-        .await?;
+        let call = ApiCall::new(Method::GET, PATH).at(&url);
+        let response =
+            self.llm
+                .api_send(true, || {
+                    let request = self.llm.api_request(&call);
+                    std::future::ready(request.map(|request| {
+                        request.header(reqwest::header::ACCEPT, "application/binary")
+                    }))
+                })
+                .await?;
         let body = transport::body(response, self.llm.config().timeout);
         Ok(BatchResults::from_bytes_stream(body).max_line(self.max_line))
     }
 
-    /// One JSON call to the batches API.
+    /// One JSON call to the batches API, at `PATH` and then `more` segments.
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
-        path: &str,
-        query: &[(&str, String)],
+        more: &[&str],
+        query: Vec<(&'static str, String)>,
     ) -> Result<T, Error> {
-        let (url, headers) = self.llm.anthropic_endpoint(path)?;
-        let url = match query {
-            [] => url,
-            query => reqwest::Url::parse_with_params(&url, query)
-                .map_err(|e| {
-                    Error::config(
-                        ConfigReason::InvalidSetting,
-                        format!("invalid base URL {url:?}: {e}"),
-                    )
-                })?
-                .into(),
-        };
-        let response = transport::send_with(&self.policy(), &url, &mut 0, || {
-            std::future::ready(Ok(self
-                .llm
-                .http()
-                .request(method.clone(), &url)
-                .headers(headers.clone())))
-        })
-        .await?;
-        transport::json(response, self.llm.config().timeout).await
-    }
-
-    /// The model's retries and timeouts; the batches API's own rate limits do not feed the
-    /// Messages limiter.
-    fn policy(&self) -> SendPolicy {
-        SendPolicy {
-            limiter: None,
-            ..self.llm.policy()
-        }
+        let segments: Vec<&str> = PATH.iter().chain(more).copied().collect();
+        self.llm
+            .api_json(ApiCall::new(method, &segments).query(query))
+            .await
     }
 }
 

@@ -70,7 +70,7 @@ impl ChatAnthropic {
             .await?
             .prepare(endpoint, body.clone())?;
         if !self.refreshes_credentials() {
-            return transport::send(&self.http, &first, policy, retry).await;
+            return transport::send(self.http()?, &first, policy, retry).await;
         }
         let url = first.url.clone();
         // The first attempt uses the credentials just fetched; each retry fetches again.
@@ -86,7 +86,7 @@ impl ChatAnthropic {
                         .prepare(endpoint, body.clone())?,
                 };
                 Ok(self
-                    .http
+                    .http()?
                     .post(&prepared.url)
                     .headers(prepared.attempt_headers()?)
                     .body(prepared.body.clone()))

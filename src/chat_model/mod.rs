@@ -83,7 +83,8 @@ pub struct ChatAnthropic {
     aws_credentials: Option<crate::bedrock::AwsCredentials>,
     #[cfg(feature = "bedrock")]
     aws_chain: Option<crate::credentials::AwsCredentialChain>,
-    http: reqwest::Client,
+    /// Built once per connect timeout; an error here is returned by every request.
+    http: Result<reqwest::Client, crate::error::ConfigError>,
     pub(crate) tools: BoundTools,
     /// Shared by every clone: fed by each response's rate-limit headers and 429s.
     limiter: Arc<RateLimiter>,
@@ -135,7 +136,7 @@ impl ChatAnthropic {
     /// assert_eq!(restored.config(), llm.config());
     /// ```
     pub fn from_config(config: ChatAnthropicConfig) -> Self {
-        let http = http_client(config.connect_timeout);
+        let http = transport::http_client(config.connect_timeout);
         Self {
             config,
             api_key: None,
@@ -276,7 +277,7 @@ impl ChatAnthropic {
     /// The longest wait to connect (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config.connect_timeout = timeout;
-        self.http = http_client(timeout);
+        self.http = transport::http_client(timeout);
         self
     }
 
@@ -469,8 +470,8 @@ impl ChatAnthropic {
     }
 
     /// The HTTP client (shared by clones).
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
+    pub(crate) fn http(&self) -> Result<&reqwest::Client, Error> {
+        self.http.as_ref().map_err(|e| Error::Config(e.clone()))
     }
 
     /// The tools bound so far.
@@ -709,14 +710,4 @@ pub(crate) async fn run_ordered<F: std::future::Future>(
         .buffered(concurrency.max(1))
         .collect()
         .await
-}
-
-fn http_client(connect_timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        // The API never redirects; following a redirect would send the key elsewhere.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
 }

@@ -1,15 +1,17 @@
-//! Requests to the endpoints beside Messages (Models, Files): the same key, headers,
-//! transport, timeouts and retries as the model's own requests, on Anthropic's API only.
+//! Requests to the endpoints beside Messages (Message Batches, Models, Files): addressed by
+//! the same [`route`](ChatAnthropic::route) as the model's own requests, sent with the same
+//! transport, timeouts and retries.
 
-use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, Response, Url};
+use serde_json::Map;
 
-use super::target::{header_value, secret_header_value};
-use super::{ChatAnthropic, Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL};
+use super::target::Route;
+use super::{ChatAnthropic, DEFAULT_BASE_URL};
 use crate::error::{Error, PlatformError, PlatformErrorKind};
 use crate::transport::{self, SendPolicy};
 
-/// One request to a resource endpoint, e.g. `GET /v1/models/{id}`.
+/// One request to an endpoint of Anthropic's own API beside Messages, e.g.
+/// `GET /v1/models/{id}`: addressed by [`ChatAnthropic::route`] like every request.
 pub(crate) struct ApiCall<'a> {
     pub(crate) method: Method,
     /// Path segments after the base URL, each percent-encoded as needed.
@@ -17,6 +19,11 @@ pub(crate) struct ApiCall<'a> {
     pub(crate) query: Vec<(&'static str, String)>,
     /// The beta the endpoint needs, merged with the model's own betas.
     pub(crate) beta: Option<&'static str>,
+    /// Whether the body is JSON (sent with `content-type: application/json`).
+    pub(crate) json_body: bool,
+    /// An absolute URL the API handed out (a batch's `results_url`), in place of the
+    /// segments; the caller checks it is on the API's origin.
+    pub(crate) url: Option<&'a str>,
 }
 
 impl<'a> ApiCall<'a> {
@@ -26,6 +33,8 @@ impl<'a> ApiCall<'a> {
             segments,
             query: Vec::new(),
             beta: None,
+            json_body: false,
+            url: None,
         }
     }
 
@@ -38,70 +47,63 @@ impl<'a> ApiCall<'a> {
         self.query = query;
         self
     }
+
+    /// The body will be JSON.
+    pub(crate) fn json(mut self) -> Self {
+        self.json_body = true;
+        self
+    }
+
+    /// Sent to `url`, an address the API gave, instead of the segments.
+    pub(crate) fn at(mut self, url: &'a str) -> Self {
+        self.url = Some(url);
+        self
+    }
+
+    /// The path, for messages.
+    pub(crate) fn path(&self) -> &[&str] {
+        self.segments
+    }
+
+    /// The URL on `base`: the segments appended, the query added.
+    pub(crate) fn url(&self, base: &str) -> Result<String, Error> {
+        let mut url = match self.url {
+            Some(url) => Url::parse(url).map_err(|e| invalid(format!("URL {url:?}: {e}")))?,
+            None => {
+                let mut url =
+                    Url::parse(base).map_err(|e| invalid(format!("base URL {base:?}: {e}")))?;
+                url.path_segments_mut()
+                    .map_err(|()| invalid(format!("base URL {base:?} cannot take a path")))?
+                    .pop_if_empty()
+                    .extend(self.segments);
+                url
+            }
+        };
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
+        }
+        Ok(url.into())
+    }
 }
 
 impl ChatAnthropic {
-    /// A request builder for `call`: URL, key, version, betas and default headers. Only
-    /// Anthropic's API serves these endpoints.
+    /// A request builder for `call`, addressed by [`route`](Self::route) like every request.
     pub(crate) fn api_request(&self, call: &ApiCall<'_>) -> Result<reqwest::RequestBuilder, Error> {
-        if self.config.platform != Platform::Anthropic {
-            return Err(PlatformError::new(
-                PlatformErrorKind::Unsupported,
-                format!(
-                    "/{} is served by Anthropic's API only, not through {:?}",
-                    call.segments.join("/"),
-                    self.config.platform
-                ),
-            )
-            .into());
-        }
-        let base = self.anthropic_base_url();
-        let mut url = Url::parse(&base).map_err(|e| invalid(format!("base URL {base:?}: {e}")))?;
-        url.path_segments_mut()
-            .map_err(|()| invalid(format!("base URL {base:?} cannot take a path")))?
-            .pop_if_empty()
-            .extend(call.segments);
-        if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&call.query);
-        }
+        let routed = self.route(Route::Api(call), &mut Map::new())?;
         Ok(self
-            .http
-            .request(call.method.clone(), url)
-            .headers(self.api_headers(call.beta)?))
+            .http()?
+            .request(call.method.clone(), routed.url)
+            .headers(routed.headers))
     }
 
     /// The base URL of Anthropic's API: given in code, else `ANTHROPIC_BASE_URL` (as read
     /// when the model was built), else the public address.
-    pub(super) fn anthropic_base_url(&self) -> String {
+    pub(crate) fn anthropic_base_url(&self) -> String {
         self.config
             .base_url
             .clone()
             .or_else(|| self.env().first(&["ANTHROPIC_BASE_URL"]))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
-    }
-
-    /// Key, version and betas, then the user's own headers: the same header code as the
-    /// Messages requests.
-    fn api_headers(&self, beta: Option<&str>) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-api-key",
-            secret_header_value(self.resolved_api_key()?.expose())?,
-        );
-        headers.insert(
-            "anthropic-version",
-            HeaderValue::from_static(ANTHROPIC_VERSION),
-        );
-        let mut betas: Vec<&str> = self.config.betas.iter().map(String::as_str).collect();
-        betas.extend(beta.filter(|beta| !betas.contains(beta)));
-        if !betas.is_empty() {
-            headers.insert(
-                "anthropic-beta",
-                header_value("anthropic-beta", &betas.join(","))?,
-            );
-        }
-        self.add_default_headers(&mut headers)?;
-        Ok(headers)
     }
 
     /// Sends what `build` makes, with the model's retries (`retry: false` for a body that

@@ -5,8 +5,9 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value};
 
+use super::resource::ApiCall;
 use super::{vertex, ApiKey, ChatAnthropic, Platform, ANTHROPIC_VERSION};
-use crate::error::{ConfigReason, Error};
+use crate::error::{ConfigReason, Error, PlatformError, PlatformErrorKind};
 use crate::request::Endpoint;
 use crate::transport::{Prepared, Signer};
 
@@ -16,10 +17,28 @@ struct Target {
     signer: Option<Signer>,
 }
 
+/// What a request is for: the one thing [`ChatAnthropic::route`] needs to build the URL,
+/// headers, betas and authentication of any endpoint on any platform.
+#[derive(Clone, Copy)]
+pub(crate) enum Route<'a> {
+    /// The Messages API (`/v1/messages`, `/v1/messages/count_tokens`), on every platform
+    /// that offers it; the body is turned into the platform's form.
+    Messages(Endpoint),
+    /// Another endpoint of Anthropic's own API (batches, files, models).
+    Api(&'a ApiCall<'a>),
+}
+
+/// URL, headers and (Bedrock) signer of one request.
+pub(crate) struct Routed {
+    pub(crate) url: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) signer: Option<Signer>,
+}
+
 impl ChatAnthropic {
-    /// URL, headers and body of one request. Credentials, base URL and platform settings
-    /// are resolved here, so a missing one is an error at the first call, naming the
-    /// variable to set. Bedrock requests carry a signer: each attempt is signed when sent.
+    /// URL, headers and body of one Messages request. Credentials, base URL and platform
+    /// settings are resolved here, so a missing one is an error at the first call, naming
+    /// the variable to set. Bedrock requests carry a signer: each attempt is signed when sent.
     pub(super) fn prepare(&self, endpoint: Endpoint, body: Value) -> Result<Prepared, Error> {
         let Value::Object(mut body) = body else {
             return Err(Error::config(
@@ -27,38 +46,7 @@ impl ChatAnthropic {
                 "the request body is not an object",
             ));
         };
-        let mut headers = self.common_headers(&body)?;
-        let target = match &self.config.platform {
-            Platform::Anthropic => {
-                let path = match endpoint {
-                    Endpoint::Stream => "/v1/messages",
-                    Endpoint::CountTokens => "/v1/messages/count_tokens",
-                };
-                self.anthropic_target(path, &mut headers)?
-            }
-            Platform::Vertex { region, project_id } => {
-                let target = vertex::target(
-                    self.env(),
-                    region.as_ref(),
-                    project_id.as_ref(),
-                    self.config.base_url.as_ref(),
-                    self.access_token.as_ref(),
-                    endpoint,
-                    &mut body,
-                )?;
-                vertex_bearer(&target, &mut headers)?
-            }
-            Platform::Bedrock { region } => {
-                headers.remove("anthropic-version");
-                headers.remove("anthropic-beta");
-                headers.insert(
-                    ACCEPT,
-                    HeaderValue::from_static("application/vnd.amazon.eventstream"),
-                );
-                self.bedrock_target(region.as_ref(), endpoint, &mut body)?
-            }
-        };
-        self.add_default_headers(&mut headers)?;
+        let routed = self.route(Route::Messages(endpoint), &mut body)?;
         let body = serde_json::to_vec(&body).map_err(|e| {
             Error::config(
                 ConfigReason::Encoding,
@@ -66,20 +54,100 @@ impl ChatAnthropic {
             )
         })?;
         Ok(Prepared {
+            url: routed.url,
+            headers: routed.headers,
+            body: Bytes::from(body),
+            signer: routed.signer,
+        })
+    }
+
+    /// The one place a request is addressed, for every endpoint and platform: whether the
+    /// platform offers `route` (else [`PlatformErrorKind::Unsupported`]), the URL, the
+    /// version and betas (the caller's, those the body's fields need, the endpoint's own),
+    /// the authentication, then the user's own headers. `body` (Messages) is turned into the
+    /// platform's form.
+    pub(crate) fn route(
+        &self,
+        route: Route<'_>,
+        body: &mut Map<String, Value>,
+    ) -> Result<Routed, Error> {
+        self.check_offered(route)?;
+        let (extra_beta, json_body) = match route {
+            Route::Api(call) => (call.beta, call.json_body),
+            Route::Messages(_) => (None, true),
+        };
+        let mut headers = self.common_headers(body, extra_beta, json_body)?;
+        let target = match (&self.config.platform, route) {
+            (Platform::Anthropic, route) => self.anthropic_target(route, &mut headers)?,
+            (Platform::Vertex { region, project_id }, Route::Messages(endpoint)) => {
+                let target = vertex::target(
+                    self.env(),
+                    region.as_ref(),
+                    project_id.as_ref(),
+                    self.config.base_url.as_ref(),
+                    self.access_token.as_ref(),
+                    endpoint,
+                    body,
+                )?;
+                vertex_bearer(&target, &mut headers)?
+            }
+            (Platform::Bedrock { region }, Route::Messages(_)) => {
+                headers.remove("anthropic-version");
+                headers.remove("anthropic-beta");
+                headers.insert(
+                    ACCEPT,
+                    HeaderValue::from_static("application/vnd.amazon.eventstream"),
+                );
+                self.bedrock_target(region.as_ref(), body)?
+            }
+            (_, Route::Api(_)) => unreachable!("check_offered refuses it"),
+        };
+        self.add_default_headers(&mut headers)?;
+        Ok(Routed {
             url: target.url,
             headers,
-            body: Bytes::from(body),
             signer: target.signer,
         })
     }
 
-    /// `content-type`, `anthropic-version` and `anthropic-beta`.
-    /// Headers every platform sends; the betas are the caller's merged with those the body's
-    /// fields need.
-    fn common_headers(&self, body: &Map<String, Value>) -> Result<HeaderMap, Error> {
-        let betas = crate::request::merged_betas(&self.config.betas, body);
+    /// The one "not offered here" error: Anthropic's API offers every endpoint, Vertex AI
+    /// the Messages API, Bedrock the Messages API without token counting.
+    fn check_offered(&self, route: Route<'_>) -> Result<(), Error> {
+        let what = match (&self.config.platform, route) {
+            (Platform::Anthropic, _) => return Ok(()),
+            (Platform::Bedrock { .. }, Route::Messages(Endpoint::CountTokens)) => {
+                "token counting (count against Anthropic's API or Vertex AI)".to_owned()
+            }
+            (_, Route::Messages(_)) => return Ok(()),
+            (_, Route::Api(call)) => format!("/{}", call.path().join("/")),
+        };
+        Err(PlatformError::new(
+            PlatformErrorKind::Unsupported,
+            format!(
+                "{what} is offered by Anthropic's own API, not through {:?}",
+                self.config.platform
+            ),
+        )
+        .into())
+    }
+
+    /// `anthropic-version`, `anthropic-beta` and (for a JSON body) `content-type`: headers
+    /// every platform sends; the betas are the caller's merged with those the body's fields
+    /// need and the endpoint's own.
+    fn common_headers(
+        &self,
+        body: &Map<String, Value>,
+        extra_beta: Option<&str>,
+        json_body: bool,
+    ) -> Result<HeaderMap, Error> {
+        let mut betas = crate::request::merged_betas(&self.config.betas, body);
+        if let Some(beta) = extra_beta.filter(|beta| !betas.iter().any(|b| b == beta)) {
+            betas.push(beta.to_owned());
+        }
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if json_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
         headers.insert(
             "anthropic-version",
             HeaderValue::from_static(ANTHROPIC_VERSION),
@@ -93,35 +161,23 @@ impl ChatAnthropic {
         Ok(headers)
     }
 
-    /// URL and headers for another endpoint of Anthropic's own API (`path` from `/v1/…`),
-    /// e.g. the Message Batches API, which the cloud platforms do not offer in this form.
-    pub(crate) fn anthropic_endpoint(&self, path: &str) -> Result<(String, HeaderMap), Error> {
-        if self.config.platform != Platform::Anthropic {
-            return Err(Error::config(
-                ConfigReason::Unsupported,
-                format!(
-                    "{path} is only offered by Anthropic's own API, not {:?}",
-                    self.config.platform
-                ),
-            ));
-        }
-        let mut headers = self.common_headers(&Map::new())?;
-        let target = self.anthropic_target(path, &mut headers)?;
-        self.add_default_headers(&mut headers)?;
-        Ok((target.url, headers))
-    }
-
-    /// Anthropic's API: `x-api-key`, `{base}{path}`.
-    fn anthropic_target(&self, path: &str, headers: &mut HeaderMap) -> Result<Target, Error> {
+    /// Anthropic's API: `x-api-key`, `{base}/v1/…`.
+    fn anthropic_target(&self, route: Route<'_>, headers: &mut HeaderMap) -> Result<Target, Error> {
         headers.insert(
             "x-api-key",
             secret_header_value(self.resolved_api_key()?.expose())?,
         );
         let base = self.anthropic_base_url();
-        Ok(Target {
-            url: format!("{}{path}", base.trim_end_matches('/')),
-            signer: None,
-        })
+        let url = match route {
+            Route::Messages(Endpoint::Stream) => {
+                format!("{}/v1/messages", base.trim_end_matches('/'))
+            }
+            Route::Messages(Endpoint::CountTokens) => {
+                format!("{}/v1/messages/count_tokens", base.trim_end_matches('/'))
+            }
+            Route::Api(call) => call.url(&base)?,
+        };
+        Ok(Target { url, signer: None })
     }
 
     /// The user's own headers, last, so they may override ours; their values are sensitive.
@@ -145,15 +201,8 @@ impl ChatAnthropic {
     fn bedrock_target(
         &self,
         region: Option<&String>,
-        endpoint: Endpoint,
         body: &mut Map<String, Value>,
     ) -> Result<Target, Error> {
-        if endpoint == Endpoint::CountTokens {
-            return Err(Error::config(
-                ConfigReason::Unsupported,
-                "token counting is not available through Amazon Bedrock here: count against Anthropic's API or Vertex AI",
-            ));
-        }
         let region =
             self.env()
                 .setting(region, &["AWS_REGION", "AWS_DEFAULT_REGION"], "AWS region")?;
@@ -195,7 +244,6 @@ impl ChatAnthropic {
     fn bedrock_target(
         &self,
         _region: Option<&String>,
-        _endpoint: Endpoint,
         _body: &mut Map<String, Value>,
     ) -> Result<Target, Error> {
         Err(Error::config(

@@ -1,7 +1,7 @@
 //! The GCE metadata server: the token of the service account a Google Cloud VM, Cloud Run
 //! service or GKE workload runs as.
 
-use super::{token_from_response, token_http, AccessToken, TokenFuture, TokenProvider};
+use super::{token_from_response, token_request, AccessToken, TokenFuture, TokenProvider};
 use crate::error::Error;
 
 /// The metadata server's address on Google Cloud.
@@ -20,7 +20,6 @@ pub const DEFAULT_METADATA_URL: &str = "http://metadata.google.internal";
 #[derive(Debug, Clone)]
 pub struct MetadataServerToken {
     base_url: String,
-    http: reqwest::Client,
 }
 
 impl Default for MetadataServerToken {
@@ -38,10 +37,7 @@ impl MetadataServerToken {
             .filter(|host| !host.is_empty())
             .map(|host| format!("http://{host}"))
             .unwrap_or_else(|| DEFAULT_METADATA_URL.to_owned());
-        Self {
-            base_url,
-            http: token_http(),
-        }
+        Self { base_url }
     }
 
     /// Another address (a test server, a proxy).
@@ -55,9 +51,7 @@ impl MetadataServerToken {
             "{}/computeMetadata/v1/instance/service-accounts/default/token",
             self.base_url.trim_end_matches('/')
         );
-        let response = self
-            .http
-            .get(url)
+        let response = token_request(reqwest::Method::GET, &url)?
             .header("Metadata-Flavor", "Google")
             .send()
             .await;

@@ -183,14 +183,20 @@ async fn token_from_response(
     ))
 }
 
-/// The HTTP client token fetches use: bounded in time, never following redirects.
-fn token_http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default()
+/// The longest a token fetch may take, connecting included.
+const TOKEN_FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A request to a token endpoint through the HTTP client every token fetch shares: built
+/// once, by the same function as the model's (never following redirects), and bounded in
+/// time. A client that cannot be built is the fetch's error.
+fn token_request(method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder, Error> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, crate::error::ConfigError>> =
+        std::sync::OnceLock::new();
+    let client = CLIENT
+        .get_or_init(|| crate::transport::http_client(Duration::from_secs(10)))
+        .as_ref()
+        .map_err(|e| Error::Config(e.clone()))?;
+    Ok(client.request(method, url).timeout(TOKEN_FETCH_TIMEOUT))
 }
 
 #[cfg(test)]

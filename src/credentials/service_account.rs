@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
-use super::{token_from_response, token_http, AccessToken, TokenFuture, TokenProvider};
+use super::{token_from_response, token_request, AccessToken, TokenFuture, TokenProvider};
 use crate::error::{Error, PlatformError};
 
 /// The scope Vertex AI needs.
@@ -53,7 +53,6 @@ pub struct ServiceAccountKey {
     token_uri: String,
     key: EncodingKey,
     scope: String,
-    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for ServiceAccountKey {
@@ -94,7 +93,6 @@ impl ServiceAccountKey {
             token_uri: file.token_uri,
             key,
             scope: CLOUD_PLATFORM_SCOPE.to_owned(),
-            http: token_http(),
         })
     }
 
@@ -126,7 +124,10 @@ impl ServiceAccountKey {
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
             ("assertion", assertion.as_str()),
         ];
-        let response = self.http.post(&self.token_uri).form(&form).send().await;
+        let response = token_request(reqwest::Method::POST, &self.token_uri)?
+            .form(&form)
+            .send()
+            .await;
         let token = token_from_response("the service account's token endpoint", response).await?;
         // Google's tokens last an hour; an endpoint that says nothing is taken at that.
         Ok(match token.expires_at() {

@@ -5,7 +5,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PlatformErrorKind {
-    /// The endpoint is not offered on the chosen platform (e.g. Files through Bedrock).
+    /// The endpoint is not offered on the chosen platform: Message Batches, Files or Models
+    /// through Vertex AI or Bedrock, token counting through Bedrock. The one error for it,
+    /// whatever the endpoint.
     Unsupported,
     /// A setting that cannot be sent (a header value, a file name).
     InvalidSetting,

@@ -24,8 +24,8 @@ use reqwest::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
 use reqwest::Response;
 
 use crate::error::{
-    ConfigReason, Error, EventDecodeError, NotEventStreamError, RedirectError, TimeoutError,
-    TimeoutPhase, TransportError, BODY_START_LIMIT,
+    ConfigError, ConfigReason, Error, EventDecodeError, NotEventStreamError, RedirectError,
+    TimeoutError, TimeoutPhase, TransportError, BODY_START_LIMIT,
 };
 
 /// A response body: bytes, or the error that ended them (an idle timeout, a broken
@@ -164,6 +164,27 @@ where
         tokio::time::sleep(delay).await;
         crate::telemetry::record_retries(*retry);
     }
+}
+
+/// The one way this crate builds an HTTP client (the model's, the credential fetches'):
+/// never following a redirect (the API never redirects; following one would send the key
+/// elsewhere), with the crate's user agent. A client that cannot be built is an error, never
+/// a default client with another redirect policy.
+pub(crate) fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            ConfigError::new(
+                ConfigReason::InvalidSetting,
+                format!(
+                    "the HTTP client cannot be built: {}",
+                    TransportError::new(e)
+                ),
+            )
+        })
 }
 
 /// The jittered back-off (or the server's wait, capped) before retry number `retry`.
