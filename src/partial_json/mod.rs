@@ -10,6 +10,20 @@
 //! What the live value shows: every complete value; open objects and arrays with the members
 //! that have arrived; an open string with the text so far. A number or literal appears only
 //! once complete (`12` might still become `123`), and a key only once its value starts.
+//!
+//! Numbers come out exactly as sent, however the text is cut: a number's text is read whole
+//! by serde_json with its `float_roundtrip` feature (enabled by this crate), so a float is the
+//! correctly rounded `f64` of its digits, as Python's `json` and the official SDKs read it.
+//! Without that feature serde_json's fast path reads `12.642928786359079` as
+//! `12.64292878635908`, one ULP off.
+//!
+//! ```
+//! let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
+//! parser.push(r#"{"x": 12.6429287"#);
+//! parser.push("86359079}");
+//! let x = parser.finish().unwrap()["x"].as_f64().unwrap();
+//! assert_eq!(x.to_bits(), "12.642928786359079".parse::<f64>().unwrap().to_bits());
+//! ```
 
 mod completed;
 mod error;
