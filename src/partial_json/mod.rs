@@ -214,7 +214,7 @@ impl PartialJsonParser {
     /// builds it from the text so far; from then on each fragment keeps it up to date, so
     /// reading it after every fragment costs O(1) each.
     pub fn value(&self) -> &Value {
-        &self.with_tree().root
+        &self.read_tree().root
     }
 
     /// The live value, shared: O(1) (but for the first read, as [`value`](Self::value)), no
@@ -231,7 +231,7 @@ impl PartialJsonParser {
     /// assert_eq!(parser.value()["lines"][0], "an old silent pond");
     /// ```
     pub fn shared_value(&self) -> Arc<Value> {
-        Arc::clone(&self.with_tree().root)
+        Arc::clone(&self.read_tree().root)
     }
 
     /// Every fragment so far, concatenated.
@@ -649,6 +649,14 @@ impl PartialJsonParser {
         self.complete(events, closed, start..end);
     }
 
+    /// The parser that keeps the live tree (this one or its twin), about to be read through a
+    /// shared reference: the node kept for writing is forgotten first (see `slot_node`).
+    fn read_tree(&self) -> &Self {
+        let tree = self.with_tree();
+        tree.slot_node.forget();
+        tree
+    }
+
     fn fail(&mut self, offset: usize, message: &str) {
         self.slot_node.forget();
         self.state = State::Failed;
@@ -668,5 +676,7 @@ fn is_whitespace_char(c: char) -> bool {
     c.is_ascii() && is_whitespace(c as u8)
 }
 
+#[cfg(test)]
+mod aliasing_tests;
 #[cfg(test)]
 mod tests;
