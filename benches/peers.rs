@@ -2,7 +2,10 @@
 //!
 //! `cargo bench --bench peers` (`PEERS_ROUNDS=15` rounds by default; `PEERS_ROWS=sse` or
 //! `PEERS_ROWS=json` keeps one half; `PEERS_QUADRATIC=1` also runs jiter on the 1 MiB row,
-//! about 5 GB of re-parsing per run).
+//! about 5 GB of re-parsing per run). On a noisy machine instruction counts are steadier:
+//! `PEERS_ONCE='1 KiB data line, 128'` runs each library 100 times, untimed, on the rows whose
+//! name contains that text, for `valgrind --tool=callgrind` (each library's run is its own
+//! `sse_*` or `json_*` function: read their inclusive costs).
 //!
 //! Every library does its real per-chunk work, as its callers would:
 //!
@@ -18,10 +21,11 @@
 //!
 //! Before anything is timed, every library's output on every row is checked to agree (the
 //! events' type, data and id; the JSON's final value, jsonmodem's rebuilt from its events).
-//! Then each round runs every library on the row once (a batch of runs, each batch a few
-//! milliseconds), in an order that rotates by round; a ratio is taken within a round and the
-//! median of the rounds' ratios is printed (steady on a machine whose speed drifts by the
-//! minute). Allocations per run are counted by a counting global allocator.
+//! Then each round times every library on the row, in an order that rotates by round: the
+//! least of three batches of runs, each batch about 2 ms of this thread's CPU time (time given
+//! to other processes is not counted). A ratio is taken within a round and the median of the
+//! rounds' ratios is printed (steady on a shared machine whose speed drifts by the minute).
+//! Allocations per run are counted by a counting global allocator.
 
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
@@ -31,7 +35,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use chat_anthropic::partial_json::{PartialJsonParser, PathEventKind};
@@ -317,6 +321,7 @@ fn read_event(event: &str, data: &str) -> usize {
     known + data.len() + data.as_bytes().last().map_or(0, |&b| b as usize)
 }
 
+#[inline(never)]
 fn sse_ours(chunks: &[Bytes]) -> usize {
     let mut seen = 0;
     drain(SseStream::new(source(chunks)), |event| {
@@ -326,6 +331,7 @@ fn sse_ours(chunks: &[Bytes]) -> usize {
     seen
 }
 
+#[inline(never)]
 fn sse_sseer(chunks: &[Bytes]) -> usize {
     let mut seen = 0;
     drain(sseer::EventStream::new(source(chunks)), |event| {
@@ -335,6 +341,7 @@ fn sse_sseer(chunks: &[Bytes]) -> usize {
     seen
 }
 
+#[inline(never)]
 fn sse_eventsource_stream(chunks: &[Bytes]) -> usize {
     let mut seen = 0;
     drain(
@@ -380,6 +387,7 @@ fn sse_events(chunks: &[Bytes]) -> [(&'static str, Events); 3] {
 // ---------------------------------------------------------------------------------------------
 // The partial JSON parsers, each over the same fragments.
 
+#[inline(never)]
 fn json_values(pieces: &[&str]) -> usize {
     let mut parser = PartialJsonParser::new();
     let mut seen = 0;
@@ -390,6 +398,7 @@ fn json_values(pieces: &[&str]) -> usize {
     seen + usize::from(parser.finish().unwrap().is_object())
 }
 
+#[inline(never)]
 fn json_events(pieces: &[&str]) -> usize {
     let mut parser = PartialJsonParser::new();
     let mut events = Vec::new();
@@ -423,6 +432,7 @@ fn jsonmodem_event_size(event: &jsonmodem::ParseEvent) -> usize {
     }
 }
 
+#[inline(never)]
 fn json_jsonmodem(pieces: &[&str]) -> usize {
     let mut parser = jsonmodem::StreamingParser::new(jsonmodem::ParserOptions::default());
     let mut seen = 0;
@@ -439,6 +449,7 @@ fn json_jsonmodem(pieces: &[&str]) -> usize {
 }
 
 /// jiter as its users get a partial value: the whole text so far, re-parsed at every fragment.
+#[inline(never)]
 fn json_jiter(doc: &str, pieces: &[&str]) -> usize {
     let mut scratch = jiter::JsonValueScratch::new();
     let mut seen = 0;
@@ -457,6 +468,7 @@ fn json_jiter(doc: &str, pieces: &[&str]) -> usize {
     seen
 }
 
+#[inline(never)]
 fn json_serde(doc: &str) -> usize {
     serde_json::from_str::<Value>(doc)
         .unwrap()
@@ -581,20 +593,36 @@ struct Entry<'a> {
     run: Box<dyn Fn() -> usize + 'a>,
 }
 
-/// How many runs make a batch of about `target`.
-fn batch_size(run: &dyn Fn() -> usize, target: Duration) -> usize {
-    let start = Instant::now();
-    black_box(run());
-    let once = start.elapsed().max(Duration::from_nanos(50));
-    (target.as_nanos() / once.as_nanos()).clamp(1, 1_000_000) as usize
+/// The CPU time this thread has used: time the scheduler gave to other processes on a shared
+/// machine is not counted, as wall-clock time would count it.
+fn thread_cpu_time() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
-fn seconds_per_run(run: &dyn Fn() -> usize, runs: usize) -> f64 {
-    let start = Instant::now();
-    for _ in 0..runs {
+/// How many runs make a batch of about `target`.
+fn batch_size(run: &dyn Fn() -> usize, target: Duration) -> usize {
+    let start = thread_cpu_time();
+    let mut runs = 0;
+    while thread_cpu_time() - start < target / 4 {
         black_box(run());
+        runs += 1;
     }
-    start.elapsed().as_secs_f64() / runs as f64
+    runs * 4
+}
+
+/// The least time per run over `batches` batches of `runs` runs: the batch least disturbed
+/// (by interrupts, by another process evicting the caches).
+fn seconds_per_run(run: &dyn Fn() -> usize, runs: usize, batches: usize) -> f64 {
+    (0..batches)
+        .map(|_| {
+            let start = thread_cpu_time();
+            for _ in 0..runs {
+                black_box(run());
+            }
+            (thread_cpu_time() - start).as_secs_f64() / runs as f64
+        })
+        .fold(f64::MAX, f64::min)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -606,6 +634,17 @@ fn median(values: &mut [f64]) -> f64 {
 /// time per run, throughput, allocations per run, and for each of this crate's entries the
 /// paired median of (peer's time / ours) against every peer.
 fn measure(row: &str, bytes: usize, entries: &[Entry], rounds: usize) {
+    if let Ok(only) = std::env::var("PEERS_ONCE") {
+        // For callgrind: each entry's runs, untimed, on the rows whose name contains `only`.
+        if row.contains(&only) {
+            for entry in entries {
+                for _ in 0..100 {
+                    black_box((entry.run)());
+                }
+            }
+        }
+        return;
+    }
     for entry in entries {
         black_box((entry.run)()); // warm: first-use allocations are not per run
     }
@@ -613,7 +652,7 @@ fn measure(row: &str, bytes: usize, entries: &[Entry], rounds: usize) {
         .iter()
         .map(|e| counting_alloc::count(|| (e.run)()))
         .collect();
-    let target = Duration::from_millis(4);
+    let target = Duration::from_millis(2);
     let runs: Vec<usize> = entries
         .iter()
         .map(|e| batch_size(e.run.as_ref(), target))
@@ -622,7 +661,7 @@ fn measure(row: &str, bytes: usize, entries: &[Entry], rounds: usize) {
     for round in 0..rounds {
         for k in 0..entries.len() {
             let i = (k + round) % entries.len();
-            times[i].push(seconds_per_run(entries[i].run.as_ref(), runs[i]));
+            times[i].push(seconds_per_run(entries[i].run.as_ref(), runs[i], 3));
         }
     }
     let ratio = |peer: usize, ours: usize| {
