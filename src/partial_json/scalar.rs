@@ -52,6 +52,12 @@ mod tests {
         "9.856906946328695E+1",
     ];
 
+    /// The literals a test goes through: under Miri (which checks the parser's aliasing, not
+    /// its arithmetic, and runs ~1000x slower) the first alone.
+    fn hard() -> &'static [&'static str] {
+        &HARD[..if cfg!(miri) { 1 } else { HARD.len() }]
+    }
+
     /// Whether `value` is exactly the number `literal` spells, by the standard library's
     /// correctly rounded parse (an oracle outside serde_json).
     fn is_exactly(value: &Value, literal: &str) -> bool {
@@ -78,7 +84,7 @@ mod tests {
 
     #[test]
     fn numbers_are_read_exactly_as_sent() {
-        for literal in HARD {
+        for &literal in hard() {
             let value = number(literal).unwrap();
             assert!(is_exactly(&value, literal), "{literal} read as {value}");
         }
@@ -86,7 +92,7 @@ mod tests {
 
     #[test]
     fn a_number_split_anywhere_is_read_exactly_by_finish() {
-        for literal in HARD {
+        for &literal in hard() {
             let (text, _) = document(literal);
             for cut in 1..text.len() {
                 let mut parser = PartialJsonParser::new();
@@ -107,7 +113,7 @@ mod tests {
 
     #[test]
     fn the_live_value_holds_numbers_exactly_as_sent() {
-        for literal in HARD {
+        for &literal in hard() {
             let (text, _) = document(literal);
             for cut in 1..text.len() {
                 // Read before the number ends (the tree is kept from then on) and after.
@@ -124,7 +130,7 @@ mod tests {
 
     #[test]
     fn path_completions_carry_numbers_exactly_as_sent() {
-        for literal in HARD {
+        for &literal in hard() {
             let (text, pointers) = document(literal);
             for cut in 1..text.len() {
                 let mut parser = PartialJsonParser::new();
