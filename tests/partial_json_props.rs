@@ -123,7 +123,7 @@ fn is_prefix_view(live: &Value, full: &Value) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 512 }))]
 
     #[test]
     fn any_split_of_any_document_gives_serde_jsons_value(

@@ -161,7 +161,7 @@ fn cuts(len: usize, picks: &[prop::sample::Index]) -> Vec<usize> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 2000 }))]
 
     #[test]
     fn the_decoder_follows_the_reference_however_the_stream_is_cut(

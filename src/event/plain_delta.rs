@@ -658,7 +658,8 @@ mod tests {
         use proptest::strategy::ValueTree;
         let mut runner = proptest::test_runner::TestRunner::deterministic();
         let strategy = payload();
-        let (mut plain, total) = (0, 2000);
+        // Under Miri (see .ci/run) a few cases check the aliasing; natively, thousands the logic.
+        let (mut plain, total) = (0, if cfg!(miri) { 200 } else { 2000 });
         for _ in 0..total {
             let data = strategy.new_tree(&mut runner).unwrap().current();
             assert!(agrees(&data), "{data}");
@@ -670,7 +671,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 4096 }))]
 
         #[test]
         fn the_plain_reader_never_disagrees_with_the_full_parser(data in payload()) {

@@ -37,7 +37,126 @@ pub(super) fn literal_value(literal: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{PartialJsonParser, PathEvent, PathEventKind};
     use super::*;
+
+    /// Numbers serde_json's default fast float path reads 1-2 ULP off (checked against
+    /// `str::parse::<f64>`, which rounds correctly); exact only with its `float_roundtrip`.
+    const HARD: [&str; 7] = [
+        "12.642928786359079",
+        "98.56906946328695",
+        "-0.9564764414721547",
+        "212918.90726713458",
+        "0.00044783443670323356",
+        "4.4783443670323356e-4",
+        "9.856906946328695E+1",
+    ];
+
+    /// The literals a test goes through: under Miri (which checks the parser's aliasing, not
+    /// its arithmetic, and runs ~1000x slower) the first alone.
+    fn hard() -> &'static [&'static str] {
+        &HARD[..if cfg!(miri) { 1 } else { HARD.len() }]
+    }
+
+    /// Whether `value` is exactly the number `literal` spells, by the standard library's
+    /// correctly rounded parse (an oracle outside serde_json).
+    fn is_exactly(value: &Value, literal: &str) -> bool {
+        let expected: f64 = literal.parse().unwrap();
+        value.as_f64().map(f64::to_bits) == Some(expected.to_bits())
+    }
+
+    /// `{"a": N, "b": [N, {"c": N}]}` and where N sits in it.
+    fn document(literal: &str) -> (String, [&'static str; 3]) {
+        let text = format!(r#"{{"a": {literal}, "b": [{literal}, {{"c": {literal}}}]}}"#);
+        (text, ["/a", "/b/0", "/b/1/c"])
+    }
+
+    fn assert_exact(value: &Value, literal: &str, context: &str) {
+        let (_, pointers) = document(literal);
+        for pointer in pointers {
+            let found = value.pointer(pointer).unwrap_or(&Value::Null);
+            assert!(
+                is_exactly(found, literal),
+                "{context}: {pointer} is {found}, sent {literal}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_as_sent() {
+        for &literal in hard() {
+            let value = number(literal).unwrap();
+            assert!(is_exactly(&value, literal), "{literal} read as {value}");
+        }
+    }
+
+    #[test]
+    fn a_number_split_anywhere_is_read_exactly_by_finish() {
+        for &literal in hard() {
+            let (text, _) = document(literal);
+            for cut in 1..text.len() {
+                let mut parser = PartialJsonParser::new();
+                parser.push(&text[..cut]);
+                parser.push(&text[cut..]);
+                let value = parser.finish().unwrap();
+                assert_exact(&value, literal, &format!("cut at {cut}"));
+            }
+            // A bare number, a byte at a time: complete only at `finish`.
+            let mut parser = PartialJsonParser::new();
+            for byte in literal.as_bytes() {
+                parser.push(std::str::from_utf8(std::slice::from_ref(byte)).unwrap());
+            }
+            let value = parser.finish().unwrap();
+            assert!(is_exactly(&value, literal), "{literal} read as {value}");
+        }
+    }
+
+    #[test]
+    fn the_live_value_holds_numbers_exactly_as_sent() {
+        for &literal in hard() {
+            let (text, _) = document(literal);
+            for cut in 1..text.len() {
+                // Read before the number ends (the tree is kept from then on) and after.
+                let mut parser = PartialJsonParser::new();
+                parser.push(&text[..cut]);
+                let _ = parser.value();
+                parser.push(&text[cut..]);
+                assert_exact(parser.value(), literal, &format!("live, cut at {cut}"));
+                let value = parser.finish().unwrap();
+                assert_exact(&value, literal, &format!("finished, cut at {cut}"));
+            }
+        }
+    }
+
+    #[test]
+    fn path_completions_carry_numbers_exactly_as_sent() {
+        for &literal in hard() {
+            let (text, pointers) = document(literal);
+            for cut in 1..text.len() {
+                let mut parser = PartialJsonParser::new();
+                let mut events: Vec<PathEvent> = Vec::new();
+                parser.push_with_events(&text[..cut], &mut events);
+                parser.push_with_events(&text[cut..], &mut events);
+                let completed = |pointer: &str| {
+                    events.iter().find_map(|event| match &event.kind {
+                        PathEventKind::Complete(value) if event.pointer == pointer => {
+                            Some(value.clone().into_value())
+                        }
+                        _ => None,
+                    })
+                };
+                for pointer in pointers {
+                    let value = completed(pointer).unwrap_or_else(|| panic!("{pointer}"));
+                    assert!(
+                        is_exactly(&value, literal),
+                        "cut at {cut}: {pointer} completed as {value}, sent {literal}"
+                    );
+                }
+                assert_exact(&completed("").unwrap(), literal, "root completion");
+                assert_exact(&parser.finish().unwrap(), literal, "finish after events");
+            }
+        }
+    }
 
     #[test]
     fn numbers_are_serde_json_numbers() {
