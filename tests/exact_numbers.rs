@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chat_anthropic::batches::{BatchOutcome, WaitOptions};
 use chat_anthropic::mock::{MockReply, MockScript, MockServer};
-use chat_anthropic::tools::{StructuredChunk, StructuredMethod};
+use chat_anthropic::structured::{StructuredChunk, StructuredMethod};
 use chat_anthropic::{
     AIMessageChunk, ChatAnthropic, ChatStream, ContentBlock, Delta, MessageContent, ReplayPace,
     StreamEvent, StreamUpdate,

@@ -272,12 +272,39 @@ fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
     }
 }
 
+/// The files of the modules `file` declares as `#[cfg(test)] mod name;` (test code).
+fn test_module_files(file: &Path, text: &str) -> Vec<PathBuf> {
+    let dir = match file.file_stem().and_then(|s| s.to_str()) {
+        Some("mod" | "lib" | "main") => file.parent().unwrap().to_owned(),
+        Some(stem) => file.parent().unwrap().join(stem),
+        None => return Vec::new(),
+    };
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("#[cfg(test)]") {
+        let rest = text[at + "#[cfg(test)]".len()..].trim_start();
+        let rest = rest.strip_prefix("pub(crate) ").unwrap_or(rest);
+        if let Some(rest) = rest.strip_prefix("mod ") {
+            let name: String = rest.chars().take_while(|&c| is_ident(c)).collect();
+            if rest[name.len()..].trim_start().starts_with(';') {
+                found.push(dir.join(format!("{name}.rs")));
+                found.push(dir.join(&name).join("mod.rs"));
+            }
+        }
+    }
+    found
+}
+
 /// Every place a module of `src` names one above it (or one no layer lists), as messages.
 fn violations(src: &Path) -> Vec<String> {
     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
     let reexports = root_reexports(&lib);
     let mut files = Vec::new();
     rust_files(src, &mut files);
+    let test_files: Vec<PathBuf> = files
+        .iter()
+        .flat_map(|file| test_module_files(file, &std::fs::read_to_string(file).unwrap()))
+        .collect();
+    files.retain(|file| !test_files.contains(file));
     let mut found = Vec::new();
     for file in files {
         let relative = file.strip_prefix(src).unwrap();
