@@ -46,15 +46,6 @@ impl Completed {
         }
     }
 
-    /// No member kept.
-    #[cfg(test)]
-    pub(super) fn is_empty(&self) -> bool {
-        match self {
-            Self::Object(members) => members.is_empty(),
-            Self::Array(items) => items.is_empty(),
-        }
-    }
-
     /// The container's value: its members moved in (copied only while something else still
     /// holds one). Repeated keys resolve as serde_json (and the live tree) resolve them: the
     /// first position, the last value.
@@ -70,20 +61,6 @@ impl Completed {
             Self::Array(items) => {
                 Value::Array(items.into_iter().map(SharedValue::into_value).collect())
             }
-        }
-    }
-
-    /// The container's value, copied from its members (which keep no copy of their own).
-    pub(super) fn to_value(&self) -> Value {
-        match self {
-            Self::Object(members) => {
-                let mut map = Map::with_capacity(members.len());
-                for (pointer, value) in members {
-                    map.insert(last_key(pointer).into_owned(), value.to_value());
-                }
-                Value::Object(map)
-            }
-            Self::Array(items) => Value::Array(items.iter().map(SharedValue::to_value).collect()),
         }
     }
 }

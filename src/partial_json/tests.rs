@@ -375,7 +375,7 @@ fn a_completed_member_nothing_holds_is_settled_when_the_next_one_completes() {
             .iter()
             .filter_map(|e| match &e.kind {
                 PathEventKind::Complete(value) if e.pointer.matches('/').count() == 1 => {
-                    Some(value.to_value())
+                    Some(Value::clone(value))
                 }
                 _ => None,
             })
@@ -405,7 +405,7 @@ fn a_container_begun_without_events_is_read_from_its_text_when_it_completes_with
     let completions: Vec<(String, Value)> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            PathEventKind::Complete(value) => Some((e.pointer.to_string(), value.to_value())),
+            PathEventKind::Complete(value) => Some((e.pointer.to_string(), Value::clone(value))),
             _ => None,
         })
         .collect();
