@@ -230,7 +230,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::partial_json::JsonPointer;
 
     #[test]
     fn literals_are_shared_without_an_allocation() {
@@ -266,7 +265,7 @@ mod tests {
             ("b", json!(null).into()),
             ("a", json!(3).into()),
         ] {
-            members.push(&JsonPointer::from(format!("/{key}")), value);
+            members.push(|| key.to_owned(), value);
         }
         (SharedValue::assembled(members), inner)
     }

@@ -422,3 +422,30 @@ fn a_container_begun_without_events_is_read_from_its_text_when_it_completes_with
     );
     assert_eq!(parser.value()["a"]["b"], json!([1, 2]));
 }
+
+#[test]
+fn completed_members_keep_their_keys_escaped_or_not_at_every_cut() {
+    let text = r#"{"a/b": 1, "c~d": {"e~/": "x", "n": {"k": [2]}}, "f": [{"g": true}], "": "z"}"#;
+    let expected: Value = serde_json::from_str(text).unwrap();
+    for cut in 1..text.len() {
+        let (parser, events) = parse_in_pieces(&[&text[..cut], &text[cut..]]);
+        let completed = |pointer: &str| {
+            events.iter().find_map(|e| match &e.kind {
+                PathEventKind::Complete(value) if e.pointer == pointer => Some(Value::clone(value)),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            completed("/c~0d"),
+            expected.get("c~d").cloned(),
+            "cut at {cut}"
+        );
+        assert_eq!(
+            completed("/c~0d/n"),
+            Some(json!({"k": [2]})),
+            "cut at {cut}"
+        );
+        assert_eq!(completed(""), Some(expected.clone()), "cut at {cut}");
+        assert_eq!(parser.finish().unwrap(), expected, "cut at {cut}");
+    }
+}
