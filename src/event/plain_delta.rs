@@ -658,8 +658,9 @@ mod tests {
         use proptest::strategy::ValueTree;
         let mut runner = proptest::test_runner::TestRunner::deterministic();
         let strategy = payload();
-        // Under Miri (see .ci/run) a few cases check the aliasing; natively, thousands the logic.
-        let (mut plain, total) = (0, if cfg!(miri) { 200 } else { 2000 });
+        // Under Miri (see .ci/run) a few cases check the aliasing; natively, thousands the logic
+        // and how often the plain reader takes a payload.
+        let (mut plain, total) = (0, if cfg!(miri) { 10 } else { 2000 });
         for _ in 0..total {
             let data = strategy.new_tree(&mut runner).unwrap().current();
             assert!(agrees(&data), "{data}");
@@ -667,7 +668,10 @@ mod tests {
                 plain_content_block_delta(&data, None, &mut TextArena::new(64)).is_some(),
             );
         }
-        assert!(plain * 10 >= total, "only {plain} of {total} read plainly");
+        assert!(
+            cfg!(miri) || plain * 10 >= total,
+            "only {plain} of {total} read plainly"
+        );
     }
 
     proptest! {

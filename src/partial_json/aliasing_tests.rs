@@ -83,7 +83,11 @@ fn stream(document: &str, size: usize, between: Between) {
     for (snapshot, copy) in &held {
         assert_eq!(**snapshot, *copy, "a held snapshot changed ({between:?})");
     }
-    assert_eq!(parser.value(), &expected, "{document} by {size} ({between:?})");
+    assert_eq!(
+        parser.value(),
+        &expected,
+        "{document} by {size} ({between:?})"
+    );
     assert_eq!(parser.finish().unwrap(), expected);
 }
 

@@ -2,19 +2,16 @@
 //! container's own completion is made of them (shared, not copied from the live tree: a copy
 //! of a subtree at every level it closes would cost its size times its depth).
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Value};
 
-use super::{JsonPointer, SharedValue};
+use super::SharedValue;
 
 /// What an open container's completion will be made of.
 #[derive(Debug, Clone)]
 pub(super) enum Completed {
-    /// An object's completed members in arrival order (a repeated key included, as the live
-    /// tree saw it), each under the pointer its completion event carried: the key is its
-    /// last segment, read back only if the container's value is built.
-    Object(Vec<(JsonPointer, SharedValue)>),
+    /// An object's completed members in arrival order under their keys (a repeated key
+    /// included, as the live tree saw it).
+    Object(Vec<(String, SharedValue)>),
     Array(Vec<SharedValue>),
 }
 
@@ -27,15 +24,15 @@ impl Completed {
         Self::Array(Vec::new())
     }
 
-    /// The member at `pointer` is complete; the one before it is settled
-    /// ([`SharedValue::settle`]).
-    pub(super) fn push(&mut self, pointer: &JsonPointer, value: SharedValue) {
+    /// The member is complete (its key, made only for an object's member: the map it is
+    /// moved into needs it anyway); the one before it is settled ([`SharedValue::settle`]).
+    pub(super) fn push(&mut self, key: impl FnOnce() -> String, value: SharedValue) {
         match self {
             Self::Object(members) => {
                 if let Some((_, previous)) = members.last_mut() {
                     previous.settle();
                 }
-                members.push((pointer.clone(), value));
+                members.push((key(), value));
             }
             Self::Array(items) => {
                 if let Some(previous) = items.last_mut() {
@@ -46,15 +43,6 @@ impl Completed {
         }
     }
 
-    /// No member kept.
-    #[cfg(test)]
-    pub(super) fn is_empty(&self) -> bool {
-        match self {
-            Self::Object(members) => members.is_empty(),
-            Self::Array(items) => items.is_empty(),
-        }
-    }
-
     /// The container's value: its members moved in (copied only while something else still
     /// holds one). Repeated keys resolve as serde_json (and the live tree) resolve them: the
     /// first position, the last value.
@@ -62,71 +50,14 @@ impl Completed {
         match self {
             Self::Object(members) => {
                 let mut map = Map::with_capacity(members.len());
-                for (pointer, value) in members {
-                    map.insert(last_key(&pointer).into_owned(), value.into_value());
+                for (key, value) in members {
+                    map.insert(key, value.into_value());
                 }
                 Value::Object(map)
             }
             Self::Array(items) => {
                 Value::Array(items.into_iter().map(SharedValue::into_value).collect())
             }
-        }
-    }
-
-    /// The container's value, copied from its members (which keep no copy of their own).
-    pub(super) fn to_value(&self) -> Value {
-        match self {
-            Self::Object(members) => {
-                let mut map = Map::with_capacity(members.len());
-                for (pointer, value) in members {
-                    map.insert(last_key(pointer).into_owned(), value.to_value());
-                }
-                Value::Object(map)
-            }
-            Self::Array(items) => Value::Array(items.iter().map(SharedValue::to_value).collect()),
-        }
-    }
-}
-
-/// The key a member's pointer ends with, unescaped (`~1` is `/`, `~0` is `~`).
-fn last_key(pointer: &str) -> Cow<'_, str> {
-    let segment = pointer.rsplit_once('/').map_or(pointer, |(_, last)| last);
-    if !segment.contains('~') {
-        return Cow::Borrowed(segment);
-    }
-    let mut key = String::with_capacity(segment.len());
-    let mut chars = segment.chars();
-    while let Some(c) = chars.next() {
-        match (c, chars.clone().next()) {
-            ('~', Some('1')) => {
-                key.push('/');
-                chars.next();
-            }
-            ('~', Some('0')) => {
-                key.push('~');
-                chars.next();
-            }
-            (c, _) => key.push(c),
-        }
-    }
-    Cow::Owned(key)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_member_key_is_read_back_from_its_pointer() {
-        for (pointer, key) in [
-            ("/a", "a"),
-            ("/items/3/title", "title"),
-            ("/x/a~1b", "a/b"),
-            ("/~0~1~01", "~/~1"),
-            ("/", ""),
-            ("/caf\u{e9} \u{1f389}", "caf\u{e9} \u{1f389}"),
-        ] {
-            assert_eq!(last_key(pointer), key, "{pointer}");
         }
     }
 }

@@ -577,12 +577,21 @@ impl PartialJsonParser {
     /// container that just closed, if they were kept, and `text` where it is in `raw`.
     fn complete(&mut self, events: &mut Sink<'_>, closed: Option<Completed>, text: Range<usize>) {
         let scalar = self.scalar.take();
+        // Without the tree, a scalar was kept for its completion; else it may be a container.
+        let read_key = scalar.is_some();
         match events {
             Some(events) => {
                 let value = self.completed_value(closed, scalar, text);
                 let pointer = self.pointer.shared();
                 match self.completed.last_mut() {
-                    Some(Some(parent)) => parent.push(&pointer, value.clone()),
+                    Some(Some(parent)) => {
+                        // A scalar member's key is the last one read; else it is in the pointer.
+                        let key = || match read_key {
+                            true => self.key.clone(),
+                            false => self.pointer.last_key(),
+                        };
+                        parent.push(key, value.clone())
+                    }
                     None if !self.keeps_tree => self.root_completion = Some(value.clone()),
                     _ => {}
                 }
@@ -632,7 +641,8 @@ impl PartialJsonParser {
                 .node(&mut self.root, &self.path)
                 .clone()
                 .into(),
-            (None, Some(Value::String(_))) => Value::String(std::mem::take(&mut self.text)).into(),
+            // A copy of its exact size: the buffer is kept for the next string.
+            (None, Some(Value::String(_))) => Value::String(self.text.as_str().into()).into(),
             (None, Some(scalar)) => scalar.into(),
             // The parser checked this text as serde_json would read it.
             (None, None) => serde_json::from_str::<Value>(&self.raw[text])

@@ -179,6 +179,30 @@ impl PointerBuf {
             .get_or_insert_with(|| JsonPointer::from(self.text.as_str()))
             .clone()
     }
+
+    /// The key of the member the pointer ends at, unescaped (`~1` is `/`, `~0` is `~`).
+    pub(super) fn last_key(&self) -> String {
+        let segment = self.text.rsplit_once('/').map_or("", |(_, last)| last);
+        if !segment.contains('~') {
+            return segment.to_owned();
+        }
+        let mut key = String::with_capacity(segment.len());
+        let mut chars = segment.chars();
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('~', Some('1')) => {
+                    key.push('/');
+                    chars.next();
+                }
+                ('~', Some('0')) => {
+                    key.push('~');
+                    chars.next();
+                }
+                (c, _) => key.push(c),
+            }
+        }
+        key
+    }
 }
 
 #[cfg(test)]
@@ -197,6 +221,17 @@ mod tests {
         assert_eq!(buf.shared(), "/a~1b");
         buf.truncate(a);
         assert_eq!(buf.shared(), "");
+    }
+
+    #[test]
+    fn a_member_key_is_read_back_from_the_pointer() {
+        for key in ["a", "", "a/b", "~", "~/~1", "~01", "caf\u{e9} \u{1f389}"] {
+            let mut buf = PointerBuf::default();
+            buf.push_key("items");
+            buf.push_index(3);
+            buf.push_key(key);
+            assert_eq!(buf.last_key(), key);
+        }
     }
 
     #[test]

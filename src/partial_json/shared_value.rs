@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -17,10 +17,11 @@ use super::completed::Completed;
 ///
 /// The parser makes each completed scalar once and hands it to the completion event. A
 /// container's value is assembled from its members' shared values, which costs a handle per
-/// member, not a copy: the `Value` is built the first time it is read (or moved together by
-/// `into_value`), so completions nobody reads cost nothing at any depth. Once the parser keeps
-/// a live value (from its first read on), the root's value is that live value itself.
-/// `null`, `true` and `false` are shared static values.
+/// member, not a copy: the `Value` is built the first time it is read (or by `into_value`),
+/// its members moved in (copied only while something else still holds one), so completions
+/// nobody reads cost nothing, and reading every completion as it comes costs no copy at any
+/// depth. Once the parser keeps a live value (from its first read on), the root's value is
+/// that live value itself. `null`, `true` and `false` are shared static values.
 ///
 /// ```
 /// use chat_anthropic::partial_json::SharedValue;
@@ -46,7 +47,9 @@ enum Repr {
 }
 
 struct Assembled {
-    members: Completed,
+    /// The members, until the value is built from them (taken then, so that the members
+    /// nothing else holds are moved in rather than copied).
+    members: Mutex<Completed>,
     value: OnceLock<Value>,
 }
 
@@ -57,20 +60,15 @@ impl SharedValue {
             Repr::Literal(value) => value.clone(),
             Repr::Made(value) => Arc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone()),
             Repr::Assembled(assembled) => match Arc::try_unwrap(assembled) {
-                Ok(Assembled { members, value }) => {
-                    value.into_inner().unwrap_or_else(|| members.into_value())
-                }
-                Err(shared) => shared.to_value(),
+                Ok(Assembled { members, value }) => value.into_inner().unwrap_or_else(|| {
+                    members
+                        .into_inner()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .into_value()
+                }),
+                // Built where it is shared (the other holders read it from there), then copied.
+                Err(shared) => shared.value().clone(),
             },
-        }
-    }
-
-    /// A copy of the value, built from the members without keeping their own copies.
-    pub(super) fn to_value(&self) -> Value {
-        match &self.0 {
-            Repr::Literal(value) => (*value).clone(),
-            Repr::Made(value) => (**value).clone(),
-            Repr::Assembled(assembled) => assembled.to_value(),
         }
     }
 
@@ -89,16 +87,22 @@ impl SharedValue {
         let Some(assembled) = Arc::get_mut(assembled) else {
             return;
         };
-        let members = std::mem::replace(&mut assembled.members, Completed::array());
         if assembled.value.get().is_none() {
+            let members = std::mem::replace(
+                assembled
+                    .members
+                    .get_mut()
+                    .unwrap_or_else(PoisonError::into_inner),
+                Completed::array(),
+            );
             let _ = assembled.value.set(members.into_value());
         }
     }
 
-    /// An assembled container still holding its members' handles (not settled).
+    /// An assembled container still holding its members' handles (not built).
     #[cfg(test)]
     pub(super) fn holds_members(&self) -> bool {
-        matches!(&self.0, Repr::Assembled(assembled) if !assembled.members.is_empty())
+        matches!(&self.0, Repr::Assembled(assembled) if assembled.value.get().is_none())
     }
 
     /// Shares a value the parser already holds in an `Arc` (the live root).
@@ -109,18 +113,21 @@ impl SharedValue {
     /// A container's value, to be made of `members` when read.
     pub(super) fn assembled(members: Completed) -> Self {
         Self(Repr::Assembled(Arc::new(Assembled {
-            members,
+            members: Mutex::new(members),
             value: OnceLock::new(),
         })))
     }
 }
 
 impl Assembled {
-    fn to_value(&self) -> Value {
-        match self.value.get() {
-            Some(value) => value.clone(),
-            None => self.members.to_value(),
-        }
+    /// The value, built at the first read from the members, which are taken: each is moved in
+    /// if nothing else holds it, else copied (a member's own value is built where it is shared
+    /// first, so its holders go on reading it there).
+    fn value(&self) -> &Value {
+        self.value.get_or_init(|| {
+            let mut members = self.members.lock().unwrap_or_else(PoisonError::into_inner);
+            std::mem::replace(&mut *members, Completed::array()).into_value()
+        })
     }
 }
 
@@ -142,9 +149,7 @@ impl Deref for SharedValue {
         match &self.0 {
             Repr::Literal(value) => value,
             Repr::Made(value) => value,
-            Repr::Assembled(assembled) => {
-                assembled.value.get_or_init(|| assembled.members.to_value())
-            }
+            Repr::Assembled(assembled) => assembled.value(),
         }
     }
 }
@@ -225,7 +230,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::partial_json::JsonPointer;
 
     #[test]
     fn literals_are_shared_without_an_allocation() {
@@ -261,7 +265,7 @@ mod tests {
             ("b", json!(null).into()),
             ("a", json!(3).into()),
         ] {
-            members.push(&JsonPointer::from(format!("/{key}")), value);
+            members.push(|| key.to_owned(), value);
         }
         (SharedValue::assembled(members), inner)
     }
@@ -327,5 +331,32 @@ mod tests {
         };
         assert!(assembled.value.get().is_some());
         assert!(Arc::strong_count(assembled) == 1);
+    }
+
+    #[test]
+    fn reading_a_container_moves_in_the_members_nothing_else_holds_and_copies_the_others() {
+        let text = |value: &Value| value.as_str().unwrap().as_ptr();
+        let dropped = SharedValue::from(json!("moved"));
+        let held = SharedValue::from(json!("copied"));
+        let (dropped_at, held_at) = (text(&dropped), text(&held));
+        let inner = SharedValue::assembled(Completed::Array(vec![dropped, held.clone()]));
+        let outer = SharedValue::assembled(Completed::Array(vec![inner.clone()]));
+        drop(inner);
+        // Read as a whole first: the inner container is moved in too, and built where it was.
+        assert_eq!(outer, json!([["moved", "copied"]]));
+        assert_eq!(text(&outer[0][0]), dropped_at, "moved, not copied");
+        assert_ne!(text(&outer[0][1]), held_at, "held elsewhere: copied");
+        assert_eq!(held, json!("copied"));
+        assert!(!outer.holds_members());
+
+        // A container still held elsewhere is built where it is shared, then copied.
+        let member = SharedValue::from(json!("x"));
+        let member_at = text(&member);
+        let inner = SharedValue::assembled(Completed::Array(vec![member]));
+        let outer = SharedValue::assembled(Completed::Array(vec![inner.clone()]));
+        assert_eq!(outer, json!([["x"]]));
+        assert!(!inner.holds_members(), "built where it is shared");
+        assert_eq!(text(&inner[0]), member_at, "its member moved into it");
+        assert_ne!(text(&outer[0][0]), member_at, "the outer value has a copy");
     }
 }

@@ -375,7 +375,7 @@ fn a_completed_member_nothing_holds_is_settled_when_the_next_one_completes() {
             .iter()
             .filter_map(|e| match &e.kind {
                 PathEventKind::Complete(value) if e.pointer.matches('/').count() == 1 => {
-                    Some(value.to_value())
+                    Some(Value::clone(value))
                 }
                 _ => None,
             })
@@ -405,7 +405,7 @@ fn a_container_begun_without_events_is_read_from_its_text_when_it_completes_with
     let completions: Vec<(String, Value)> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            PathEventKind::Complete(value) => Some((e.pointer.to_string(), value.to_value())),
+            PathEventKind::Complete(value) => Some((e.pointer.to_string(), Value::clone(value))),
             _ => None,
         })
         .collect();
@@ -421,4 +421,31 @@ fn a_container_begun_without_events_is_read_from_its_text_when_it_completes_with
         ]
     );
     assert_eq!(parser.value()["a"]["b"], json!([1, 2]));
+}
+
+#[test]
+fn completed_members_keep_their_keys_escaped_or_not_at_every_cut() {
+    let text = r#"{"a/b": 1, "c~d": {"e~/": "x", "n": {"k": [2]}}, "f": [{"g": true}], "": "z"}"#;
+    let expected: Value = serde_json::from_str(text).unwrap();
+    for cut in 1..text.len() {
+        let (parser, events) = parse_in_pieces(&[&text[..cut], &text[cut..]]);
+        let completed = |pointer: &str| {
+            events.iter().find_map(|e| match &e.kind {
+                PathEventKind::Complete(value) if e.pointer == pointer => Some(Value::clone(value)),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            completed("/c~0d"),
+            expected.get("c~d").cloned(),
+            "cut at {cut}"
+        );
+        assert_eq!(
+            completed("/c~0d/n"),
+            Some(json!({"k": [2]})),
+            "cut at {cut}"
+        );
+        assert_eq!(completed(""), Some(expected.clone()), "cut at {cut}");
+        assert_eq!(parser.finish().unwrap(), expected, "cut at {cut}");
+    }
 }
