@@ -7,6 +7,7 @@ mod plain_delta;
 mod shared_str;
 mod stream;
 mod text_arena;
+mod text_part;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -15,6 +16,7 @@ pub use delta::Delta;
 pub(crate) use escape::simple_escape;
 pub use shared_str::SharedStr;
 pub use stream::EventStream;
+pub(crate) use text_part::{TextPart, TextWriter};
 
 use crate::error::ApiErrorKind;
 use crate::messages::{ApiMessage, ContentBlock, StopReason, UsageDelta};
