@@ -102,7 +102,9 @@ const DOCUMENTS: [&str; 5] = [
 #[test]
 fn every_document_streams_exactly_whatever_happens_between_fragments() {
     for document in DOCUMENTS {
-        for size in [1, 3, 7] {
+        // Under Miri (see .ci/run) one piece size: every operation still lands mid-string.
+        let sizes: &[usize] = if cfg!(miri) { &[3] } else { &[1, 3, 7] };
+        for &size in sizes {
             for between in BETWEEN {
                 stream(document, size, between);
             }

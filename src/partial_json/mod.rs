@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::sse::SharedStr;
+use crate::sse::{SharedStr, TextWriter};
 
 pub use error::{InvalidJson, PartialJsonError};
 pub use path::{PathEvent, PathEventKind};
@@ -120,6 +120,9 @@ pub struct PartialJsonParser {
     pending: String,
     /// Where the open string's text in `pending` starts in the fragment being read.
     pending_start: usize,
+    /// Where the texts of path events are written: pointers, and deltas that are not slices
+    /// of a shared fragment.
+    texts: TextWriter,
     error: Option<PartialJsonError>,
 }
 
@@ -498,7 +501,7 @@ impl PartialJsonParser {
         if let Some(events) = events {
             let text = self.delta_text(fragment, shared);
             events.push(PathEvent {
-                pointer: self.pointer.shared(),
+                pointer: self.pointer.shared(&mut self.texts),
                 kind: PathEventKind::StringDelta(text),
             });
         }
@@ -506,17 +509,15 @@ impl PartialJsonParser {
     }
 
     /// The open string's new text: a slice of the shared fragment when it was read without
-    /// escapes (the decoded text is then the raw text), else its own copy.
+    /// escapes (the decoded text is then the raw text), else a copy among the event texts.
     fn delta_text(&mut self, fragment: &str, shared: Option<&SharedStr>) -> SharedStr {
         let start = self.pending_start;
-        let raw = fragment
-            .get(start..start + self.pending.len())
-            .filter(|raw| *raw == self.pending);
-        match (shared, raw) {
-            (Some(shared), Some(raw)) => shared.slice_ref(raw),
-            _ => None,
-        }
-        .unwrap_or_else(|| SharedStr::from(std::mem::take(&mut self.pending)))
+        shared
+            .and_then(|shared| {
+                let raw = fragment.get(start..start + self.pending.len())?;
+                (raw == self.pending).then(|| shared.slice_ref(raw))?
+            })
+            .unwrap_or_else(|| SharedStr::from_part(self.texts.write(&self.pending)))
     }
 
     fn end_number(&mut self, offset: usize, events: &mut Sink<'_>) {
@@ -582,7 +583,7 @@ impl PartialJsonParser {
         match events {
             Some(events) => {
                 let value = self.completed_value(closed, scalar, text);
-                let pointer = self.pointer.shared();
+                let pointer = self.pointer.shared(&mut self.texts);
                 match self.completed.last_mut() {
                     Some(Some(parent)) => {
                         // A scalar member's key is the last one read; else it is in the pointer.

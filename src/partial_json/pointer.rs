@@ -2,17 +2,22 @@
 //! keeps the pointer of the parser's current slot up to date one segment at a time.
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::sse::{TextPart, TextWriter};
 
 /// Where a value sits in a JSON document, as an RFC 6901 pointer (`""` is the root,
 /// `/content`, `/files/0/path`; `~` and `/` in keys are written `~0` and `~1`).
 ///
 /// Shared: cloning one is a reference-count increment, so every event about the same place
 /// carries the same text, whatever its depth or the length of its keys. Reads as a `str`.
+/// The parser writes its pointers one after another into chunks of text they share, so a
+/// pointer costs a copy of its text, not an allocation of its own. 16 bytes.
 ///
 /// ```
 /// use chat_anthropic::partial_json::JsonPointer;
@@ -23,98 +28,125 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(value.pointer(&pointer).unwrap(), "a.txt");
 /// assert_eq!(serde_json::to_string(&pointer).unwrap(), r#""/files/0/path""#);
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct JsonPointer(Arc<str>);
+#[derive(Clone, Default)]
+pub struct JsonPointer(TextPart);
 
 impl JsonPointer {
     /// The pointer as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl Deref for JsonPointer {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for JsonPointer {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl Borrow<str> for JsonPointer {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
+    }
+}
+
+impl PartialEq for JsonPointer {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for JsonPointer {}
+
+impl PartialOrd for JsonPointer {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for JsonPointer {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for JsonPointer {
+    /// As its text hashes (so that a map keyed by pointers is read with a `&str`).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
     }
 }
 
 impl fmt::Display for JsonPointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for JsonPointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl From<&str> for JsonPointer {
     fn from(text: &str) -> Self {
-        Self(Arc::from(text))
+        Self(TextPart::from(text))
     }
 }
 
 impl From<String> for JsonPointer {
     fn from(text: String) -> Self {
-        Self(Arc::from(text))
+        Self::from(text.as_str())
     }
 }
 
 impl From<JsonPointer> for String {
     fn from(pointer: JsonPointer) -> Self {
-        pointer.0.to_string()
+        pointer.as_str().to_owned()
     }
 }
 
 impl PartialEq<str> for JsonPointer {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for JsonPointer {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for JsonPointer {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<JsonPointer> for str {
     fn eq(&self, other: &JsonPointer) -> bool {
-        self == &*other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<JsonPointer> for &str {
     fn eq(&self, other: &JsonPointer) -> bool {
-        *self == &*other.0
+        *self == other.as_str()
     }
 }
 
 impl Serialize for JsonPointer {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -173,10 +205,10 @@ impl PointerBuf {
         self.text.truncate(len);
     }
 
-    /// The current pointer, shared.
-    pub(super) fn shared(&mut self) -> JsonPointer {
+    /// The current pointer, shared: made once per slot, its text written by `texts`.
+    pub(super) fn shared(&mut self, texts: &mut TextWriter) -> JsonPointer {
         self.shared
-            .get_or_insert_with(|| JsonPointer::from(self.text.as_str()))
+            .get_or_insert_with(|| JsonPointer(texts.write(&self.text)))
             .clone()
     }
 
@@ -211,16 +243,16 @@ mod tests {
 
     #[test]
     fn segments_are_escaped_and_undone_one_at_a_time() {
-        let mut buf = PointerBuf::default();
-        assert_eq!(buf.shared(), "");
+        let (mut buf, texts) = (PointerBuf::default(), &mut TextWriter::default());
+        assert_eq!(buf.shared(texts), "");
         let a = buf.push_key("a/b");
         let three = buf.push_index(3);
         buf.push_key("~x");
-        assert_eq!(buf.shared(), "/a~1b/3/~0x");
+        assert_eq!(buf.shared(texts), "/a~1b/3/~0x");
         buf.truncate(three);
-        assert_eq!(buf.shared(), "/a~1b");
+        assert_eq!(buf.shared(texts), "/a~1b");
         buf.truncate(a);
-        assert_eq!(buf.shared(), "");
+        assert_eq!(buf.shared(texts), "");
     }
 
     #[test]
@@ -236,13 +268,36 @@ mod tests {
 
     #[test]
     fn one_shared_copy_per_slot() {
-        let mut buf = PointerBuf::default();
+        let (mut buf, texts) = (PointerBuf::default(), &mut TextWriter::default());
         buf.push_key("content");
-        let first = buf.shared();
-        assert!(Arc::ptr_eq(&first.0, &buf.shared().0));
+        let first = buf.shared(texts);
+        let again = buf.shared(texts);
+        assert_eq!(first.as_ptr(), again.as_ptr(), "the same text");
         let before = buf.push_index(0);
         buf.truncate(before);
-        assert!(!Arc::ptr_eq(&first.0, &buf.shared().0));
-        assert_eq!(first, buf.shared());
+        let after = buf.shared(texts);
+        assert_ne!(first.as_ptr(), after.as_ptr());
+        assert_eq!((first.as_str(), after.as_str()), ("/content", "/content"));
+    }
+
+    #[test]
+    fn a_pointer_reads_hashes_and_orders_as_its_text() {
+        use std::collections::HashMap;
+        let (mut buf, texts) = (PointerBuf::default(), &mut TextWriter::default());
+        buf.push_key("b");
+        let made = buf.shared(texts);
+        let from_text = JsonPointer::from("/b");
+        assert_eq!(made, from_text);
+        assert_eq!(JsonPointer::from(String::new()), JsonPointer::default());
+        assert_eq!(JsonPointer::default(), "");
+        // A pointer's hash and order are its text, which never changes once made.
+        #[allow(clippy::mutable_key_type)]
+        let map: HashMap<JsonPointer, u8> = [(made, 1), (JsonPointer::from("/a"), 2)].into();
+        assert_eq!(map.get("/b"), Some(&1));
+        #[allow(clippy::cmp_owned)]
+        let ordered = JsonPointer::from("/a") < from_text && JsonPointer::default() < from_text;
+        assert!(ordered);
+        assert_eq!(String::from(from_text), "/b");
+        assert_eq!(std::mem::size_of::<JsonPointer>(), 16);
     }
 }

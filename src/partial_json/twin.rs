@@ -20,8 +20,8 @@ impl PartialJsonParser {
     }
 
     /// Becomes the twin, if the live tree was read since the last fragment: the same text in
-    /// the same state, plus the tree. The pointer and the members kept for path events are
-    /// this parser's, so that events go on sharing them.
+    /// the same state, plus the tree. The pointer, the members kept for path events and the
+    /// writer of their texts are this parser's, so that events go on sharing them.
     #[inline]
     pub(super) fn adopt_twin(&mut self) {
         if let Some(twin) = self.twin.take() {
@@ -33,6 +33,7 @@ impl PartialJsonParser {
     fn become_twin(&mut self, mut twin: Self) {
         twin.pointer = std::mem::take(&mut self.pointer);
         twin.completed = std::mem::take(&mut self.completed);
+        twin.texts = std::mem::take(&mut self.texts);
         *self = twin;
     }
 }

@@ -11,6 +11,7 @@ mod escape;
 mod event;
 mod shared_str;
 mod stream;
+mod text_part;
 
 pub use decoder::{SseDecoder, DEFAULT_MAX_EVENT_SIZE};
 pub use error::{SseError, SseStreamError};
@@ -19,3 +20,4 @@ pub use event::SseEvent;
 pub(crate) use event::Utf8Bytes;
 pub use shared_str::SharedStr;
 pub use stream::SseStream;
+pub(crate) use text_part::{TextPart, TextWriter};

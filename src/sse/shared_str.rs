@@ -7,11 +7,13 @@ use std::ops::Deref;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::text_part::TextPart;
 use crate::sse::Utf8Bytes;
 
 /// An immutable string that, when it came from a stream, points into the bytes of the SSE
 /// event it arrived in instead of owning a copy (a delta without escapes costs no
-/// allocation). Cloning is a reference-count increment. Reads as a `str`.
+/// allocation); the partial-JSON parser's other deltas are parts of a chunk of texts it
+/// shares with them. Cloning is a reference-count increment. Reads as a `str`.
 ///
 /// ```
 /// use chat_anthropic::event::SharedStr;
@@ -22,35 +24,68 @@ use crate::sse::Utf8Bytes;
 /// reply.push_str(&text);
 /// assert_eq!(serde_json::to_string(&text).unwrap(), r#""Bonjour""#);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct SharedStr(Utf8Bytes);
+#[derive(Clone, Default)]
+pub struct SharedStr(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// Bytes of the stream (or a `String`'s, moved in).
+    Bytes(Utf8Bytes),
+    /// Part of a chunk of texts.
+    Part(TextPart),
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Self::Bytes(Utf8Bytes::default())
+    }
+}
 
 impl SharedStr {
     /// The text.
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        match &self.0 {
+            Repr::Bytes(bytes) => bytes.as_str(),
+            Repr::Part(part) => part.as_str(),
+        }
     }
 
     /// Text already held in shared bytes.
     pub(crate) fn from_bytes(text: Utf8Bytes) -> Self {
-        Self(text)
+        Self(Repr::Bytes(text))
+    }
+
+    /// Text that is part of a chunk of texts.
+    pub(crate) fn from_part(part: TextPart) -> Self {
+        Self(Repr::Part(part))
     }
 
     /// The part of `bytes` that `part` borrows, or a copy of `part` when it lies elsewhere
     /// (a string serde had to unescape).
     pub(crate) fn within(bytes: Option<&Utf8Bytes>, part: &str) -> Self {
         match bytes.and_then(|bytes| bytes.slice_ref(part)) {
-            Some(shared) => Self(shared),
+            Some(shared) => Self::from_bytes(shared),
             None => Self::from(part),
         }
     }
 
     /// The part of this text that `part` borrows, shared without a copy; `None` when `part`
-    /// lies elsewhere.
+    /// lies elsewhere (or this text is not held in bytes).
     pub(crate) fn slice_ref(&self, part: &str) -> Option<Self> {
-        self.0.slice_ref(part).map(Self)
+        match &self.0 {
+            Repr::Bytes(bytes) => bytes.slice_ref(part).map(Self::from_bytes),
+            Repr::Part(_) => None,
+        }
     }
 }
+
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedStr {}
 
 impl Deref for SharedStr {
     type Target = str;
@@ -91,7 +126,7 @@ impl fmt::Debug for SharedStr {
 
 impl From<String> for SharedStr {
     fn from(text: String) -> Self {
-        Self(Utf8Bytes::from(text))
+        Self::from_bytes(Utf8Bytes::from(text))
     }
 }
 
@@ -153,6 +188,21 @@ impl<'de> Deserialize<'de> for SharedStr {
 mod tests {
     use super::*;
     use bytes::Bytes;
+
+    #[test]
+    fn a_shared_str_stays_four_words() {
+        assert_eq!(std::mem::size_of::<SharedStr>(), 32);
+    }
+
+    #[test]
+    fn a_part_of_a_chunk_reads_and_compares_as_its_text() {
+        let mut writer = crate::sse::TextWriter::default();
+        writer.write("/a/b ");
+        let text = SharedStr::from_part(writer.write("caf\u{e9}"));
+        assert_eq!(text, "caf\u{e9}");
+        assert_eq!(text, SharedStr::from("caf\u{e9}"), "compares by text");
+        assert!(text.slice_ref(&text).is_none(), "not bytes");
+    }
 
     #[test]
     fn text_inside_the_bytes_is_shared_and_other_text_copied() {
