@@ -1,11 +1,15 @@
 //! This crate beside its peers, on the same bytes cut the same way, in one process.
 //!
 //! `cargo bench --bench peers` (`PEERS_ROUNDS=15` rounds by default; `PEERS_ROWS=sse` or
-//! `PEERS_ROWS=json` keeps one half; `PEERS_QUADRATIC=1` also runs jiter on the 1 MiB row,
-//! about 5 GB of re-parsing per run). On a noisy machine instruction counts are steadier:
-//! `PEERS_ONCE='1 KiB data line, 128'` runs each library 100 times, untimed, on the rows whose
-//! name contains that text, for `valgrind --tool=callgrind` (each library's run is its own
-//! `sse_*` or `json_*` function: read their inclusive costs).
+//! `PEERS_ROWS=json` keeps one half, `PEERS_FILTER=ai_stream` the rows whose name contains
+//! that text; `PEERS_QUADRATIC=1` also runs jiter on the 1 MiB row, about 5 GB of re-parsing
+//! per run).
+//!
+//! On a noisy machine instruction counts are steadier: `PEERS_ONCE='1 KiB data line, 128'`
+//! runs each library (or `PEERS_ONCE_LIBRARY=SseStream` alone) 100 times
+//! (`PEERS_ONCE_RUNS`), untimed, on the rows whose name contains that text, for
+//! `valgrind --tool=callgrind` or `perf record` (each library's run is its own `sse_*` or
+//! `json_*` function: read their inclusive costs).
 //!
 //! Every library does its real per-chunk work, as its callers would:
 //!
@@ -600,7 +604,7 @@ fn thread_cpu_time() -> Duration {
     Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
-/// How many runs make a batch of about `target`.
+/// How many runs make a batch of about `target` (one, for a run longer than that).
 fn batch_size(run: &dyn Fn() -> usize, target: Duration) -> usize {
     let start = thread_cpu_time();
     let mut runs = 0;
@@ -608,7 +612,8 @@ fn batch_size(run: &dyn Fn() -> usize, target: Duration) -> usize {
         black_box(run());
         runs += 1;
     }
-    runs * 4
+    let per_run = (thread_cpu_time() - start) / runs;
+    (target.as_nanos() / per_run.as_nanos().max(1)).max(1) as usize
 }
 
 /// The least time per run over `batches` batches of `runs` runs: the batch least disturbed
@@ -634,11 +639,19 @@ fn median(values: &mut [f64]) -> f64 {
 /// time per run, throughput, allocations per run, and for each of this crate's entries the
 /// paired median of (peer's time / ours) against every peer.
 fn measure(row: &str, bytes: usize, entries: &[Entry], rounds: usize) {
+    if std::env::var("PEERS_FILTER").is_ok_and(|only| !row.contains(&only)) {
+        return;
+    }
     if let Ok(only) = std::env::var("PEERS_ONCE") {
         // For callgrind: each entry's runs, untimed, on the rows whose name contains `only`.
         if row.contains(&only) {
+            let runs = std::env::var("PEERS_ONCE_RUNS").map_or(100, |n| n.parse().unwrap());
+            let library = std::env::var("PEERS_ONCE_LIBRARY").ok();
             for entry in entries {
-                for _ in 0..100 {
+                if library.as_deref().is_some_and(|name| name != entry.name) {
+                    continue;
+                }
+                for _ in 0..runs {
                     black_box((entry.run)());
                 }
             }
@@ -720,7 +733,13 @@ fn sse_rows(rounds: usize) {
         rows.push((format!("{name}, 128 B chunks"), chunks(&bytes, 128)));
     }
     for (row, chunks) in &rows {
+        let bytes: usize = chunks.iter().map(Bytes::len).sum();
         let [(_, ours), rest @ ..] = sse_events(chunks);
+        eprintln!(
+            "checking {row} ({bytes} bytes, {} chunks, {} events)",
+            chunks.len(),
+            ours.len()
+        );
         assert!(!ours.is_empty(), "{row}: no events");
         for (peer, events) in rest {
             assert_eq!(events, ours, "{row}: {peer} disagrees");

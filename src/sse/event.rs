@@ -49,46 +49,83 @@ impl Utf8Bytes {
     }
 }
 
-/// A chunk of the stream with the part of it that is UTF-8, found by one bulk check when it
-/// arrives: SIMD validation is far cheaper per byte over a whole chunk than over one short
-/// event at a time, and a slice of that part needs no check of its own.
+/// A chunk of the stream with the part of it found to be UTF-8 by one bulk check: SIMD
+/// validation is far cheaper per byte over a run of events than over one short event at a
+/// time, and a slice of that part needs no check of its own.
+///
+/// The check is made when the first data lying whole in the chunk is read, from that data to
+/// the chunk's end. So a chunk holding only part of a long line (the line is checked once,
+/// joined) or only events without data is not checked at all.
 #[derive(Debug, Default)]
 pub(crate) struct Utf8Chunk {
     bytes: Bytes,
-    /// Valid UTF-8, from the first character that starts in this chunk up to the first byte
-    /// that is not UTF-8 or the start of a character cut by the chunk's end.
+    /// Valid UTF-8, as the bulk check found (empty before it).
     valid: Range<usize>,
+    /// Where the bulk check ended: data starting before this point and not inside `valid`
+    /// holds or follows bytes that are not UTF-8, and is checked alone (so the chunk is checked
+    /// in bulk once, whatever it holds).
+    checked_to: usize,
 }
 
 impl Utf8Chunk {
     pub(crate) fn new(bytes: Bytes) -> Self {
-        // The end of a character cut by the previous chunk boundary: at most 3 bytes.
-        let start = bytes
-            .iter()
-            .take(3)
-            .take_while(|&&b| is_continuation(b))
-            .count();
-        let len = match simdutf8::compat::from_utf8(&bytes[start..]) {
-            Ok(text) => text.len(),
-            Err(err) => err.valid_up_to(),
-        };
         Self {
             bytes,
-            valid: start..start + len,
+            ..Self::default()
         }
     }
 
     /// `range` of the chunk as UTF-8 without another check, when it lies in the valid part
     /// and does not cut a character there; `None` means it needs its own check.
     #[inline]
-    pub(crate) fn checked_slice(&self, range: Range<usize>) -> Option<Utf8Bytes> {
-        let valid = &self.bytes[self.valid.clone()];
-        let start = range.start.checked_sub(self.valid.start)?;
-        let end = range.end.checked_sub(self.valid.start)?;
-        let at_boundary =
-            |at: usize| at == valid.len() || valid.get(at).is_some_and(|&b| !is_continuation(b));
-        (start <= end && at_boundary(start) && at_boundary(end))
+    pub(crate) fn checked_slice(&mut self, range: Range<usize>) -> Option<Utf8Bytes> {
+        let covered = |valid: &Range<usize>| valid.start <= range.start && range.end <= valid.end;
+        if !covered(&self.valid) {
+            if range.start < self.checked_to {
+                return None;
+            }
+            self.check_from(range.start);
+            if !covered(&self.valid) {
+                return None;
+            }
+        }
+        let valid = &self.bytes[..self.valid.end];
+        let at_boundary = |at: usize| valid.get(at).is_none_or(|&b| !is_continuation(b));
+        (at_boundary(range.start) && at_boundary(range.end))
             .then(|| Utf8Bytes(self.bytes.slice(range)))
+    }
+
+    /// The bulk check, from `start` to the end of the chunk's last whole character.
+    #[inline(never)]
+    fn check_from(&mut self, start: usize) {
+        let end = start.max(self.bytes.len() - cut_at_end(&self.bytes));
+        let text = &self.bytes[start..end];
+        let len = simdutf8::compat::from_utf8(text).map_or_else(|e| e.valid_up_to(), str::len);
+        self.valid = start..start + len;
+        self.checked_to = end;
+    }
+}
+
+/// How many bytes of a character cut by the end of `bytes` it ends with (at most 3).
+fn cut_at_end(bytes: &[u8]) -> usize {
+    let last_start = bytes
+        .iter()
+        .rev()
+        .take(3)
+        .position(|&b| !is_continuation(b));
+    let Some(back) = last_start else {
+        return 0;
+    };
+    let width = match bytes[bytes.len() - 1 - back] {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    };
+    if width > back + 1 {
+        back + 1
+    } else {
+        0
     }
 }
 
@@ -260,26 +297,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_chunk_is_checked_from_its_first_whole_character_to_its_last() {
-        // "é" is C3 A9, "日" is E6 97 A5: this chunk starts inside one and ends inside another.
-        let chunk = Utf8Chunk::new(Bytes::from_static(b"\xA9ab\xC3\xA9c\xE6\x97"));
-        assert_eq!(chunk.valid, 1..6);
-        assert_eq!(chunk.checked_slice(1..6).unwrap().as_str(), "abéc");
-        assert_eq!(chunk.checked_slice(3..5).unwrap().as_str(), "é");
-        assert_eq!(chunk.checked_slice(2..2).unwrap().as_str(), "");
-        for outside_or_cutting in [0..2, 4..5, 3..4, 5..7, 6..8] {
+    fn a_chunk_is_checked_from_the_first_data_read_to_its_last_whole_character() {
+        // "é" is C3 A9, "日" is E6 97 A5: the chunk starts inside one character and ends
+        // inside another.
+        let bytes = Bytes::from_static(b"\xA9a\nb\xC3\xA9c\nd\xE6\x97");
+        let mut chunk = Utf8Chunk::new(bytes.clone());
+        assert_eq!(chunk.checked_slice(3..7).unwrap().as_str(), "béc");
+        assert_eq!((chunk.valid.clone(), chunk.checked_to), (3..9, 9));
+        assert_eq!(chunk.checked_slice(4..6).unwrap().as_str(), "é");
+        assert_eq!(chunk.checked_slice(7..7).unwrap().as_str(), "");
+        for outside_or_cutting in [1..3, 4..5, 5..7, 8..10] {
             assert!(
                 chunk.checked_slice(outside_or_cutting.clone()).is_none(),
                 "{outside_or_cutting:?}"
             );
         }
+        // Data at the very start is checked from there (a cut character is not UTF-8 alone).
+        assert!(Utf8Chunk::new(bytes).checked_slice(0..1).is_none());
     }
 
     #[test]
-    fn bytes_that_are_not_utf8_end_the_checked_part() {
-        let chunk = Utf8Chunk::new(Bytes::from_static(b"ok\xffok"));
-        assert_eq!(chunk.valid, 0..2);
-        assert!(chunk.checked_slice(3..5).is_none());
+    fn a_check_stops_at_bytes_that_are_not_utf8_and_what_follows_is_checked_alone() {
+        let mut chunk = Utf8Chunk::new(Bytes::from_static(b"ok\xffok\nfine\n\xfe\n"));
+        assert_eq!(chunk.checked_slice(0..2).unwrap().as_str(), "ok");
+        assert_eq!((chunk.valid.clone(), chunk.checked_to), (0..2, 13));
+        assert!(chunk.checked_slice(2..5).is_none(), "holds the bad byte");
+        assert!(
+            chunk.checked_slice(6..10).is_none(),
+            "not checked in bulk again"
+        );
+    }
+
+    #[test]
+    fn the_cut_at_the_end_is_the_start_of_an_unfinished_character() {
+        for (bytes, cut) in [
+            (&b""[..], 0),
+            (b"a", 0),
+            (b"a\xC3", 1),
+            (b"\xC3\xA9", 0),
+            (b"\xE6\x97", 2),
+            (b"\xE6\x97\xA5", 0),
+            (b"\xF0\x9F\x98", 3),
+            (b"\xF0\x9F\x98\x80", 0),
+            // Not UTF-8 at all: nothing to cut, the check finds it.
+            (b"\x97\x97\x97", 0),
+            (b"a\xFF", 0),
+        ] {
+            assert_eq!(cut_at_end(bytes), cut, "{bytes:?}");
+        }
     }
 
     #[test]
