@@ -160,8 +160,35 @@ fn cuts(len: usize, picks: &[prop::sample::Index]) -> Vec<usize> {
     cuts
 }
 
+/// Streams with long lines among the usual pieces: text with characters of every width (and,
+/// rarely, a byte that is not UTF-8), long enough to be cut many times.
+fn long_line_stream() -> impl Strategy<Value = Vec<u8>> {
+    let long: Vec<Vec<u8>> = [
+        "data: ".to_owned() + &"text é 日本 🎉 ".repeat(20),
+        "event: content_block_delta\r\ndata: ".to_owned() + &"{\"k\": \"v\"} ".repeat(30),
+        ": ".to_owned() + &"comment ".repeat(40),
+        "id: ".to_owned() + &"9".repeat(100),
+    ]
+    .into_iter()
+    .map(String::into_bytes)
+    .chain([[b"data: ".as_slice(), &[b'x'; 150], b"\xff", &[b'y'; 150]].concat()])
+    .chain(PIECES.iter().map(|piece| piece.to_vec()))
+    .collect();
+    proptest::collection::vec(proptest::sample::select(long), 0..24)
+        .prop_map(|pieces| pieces.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 2000 }))]
+
+    #[test]
+    fn long_lines_cut_in_many_places_follow_the_reference(
+        input in long_line_stream(),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 0..64),
+    ) {
+        let (cut, _) = decode(&input, &cuts(input.len(), &picks), usize::MAX);
+        prop_assert_eq!(cut, reference(&input));
+    }
 
     #[test]
     fn the_decoder_follows_the_reference_however_the_stream_is_cut(

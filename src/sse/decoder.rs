@@ -5,17 +5,19 @@
 //! in place, as a range of the chunk: no `Bytes` is made for it, so no reference count is
 //! touched per line. Only the data of a dispatched event becomes a `Bytes` (a slice of the
 //! chunk, or the lines joined), and the known event names (`content_block_delta`, …) are
-//! stored as `&'static str`. A line cut by a chunk boundary is copied, once. UTF-8 is checked
-//! in bulk once per chunk; only data outside the checked part (joined across chunks, or
-//! beside bytes that are not UTF-8) and `id` lines (the id outlives its event) are checked
-//! on their own.
+//! stored as `&'static str`. A line cut by chunk boundaries is held as slices of its chunks
+//! and copied once, joined, when its end arrives ([`CutLine`]). UTF-8 is checked in bulk, per
+//! chunk, over the lines lying whole in it ([`Utf8Chunk`]); data joined across chunks (or
+//! beside bytes that are not UTF-8) and `id` lines (the id outlives its event) are checked on
+//! their own. So each byte is checked once.
 
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
+use super::cut_line::CutLine;
 use super::event::{known_name, known_name_prefix, EventName, SseEvent, Utf8Bytes, Utf8Chunk};
 use super::SseError;
 
@@ -64,8 +66,8 @@ pub struct SseDecoder {
     /// Chunks pushed before `chunk` was scanned to its end. `SseStream` pushes only when the
     /// decoder has nothing left to scan, so there this stays empty (and unallocated).
     queued: VecDeque<Bytes>,
-    /// The start of a line cut by a chunk boundary.
-    partial_line: BytesMut,
+    /// The start of a line cut by chunk boundaries.
+    cut_line: CutLine,
     /// The previous chunk ended with CR: an LF starting the next one ends nothing.
     skip_lf: bool,
     /// Bytes seen before deciding whether the stream starts with a BOM.
@@ -115,28 +117,44 @@ enum Data {
 }
 
 /// A line, or a field value: a range of the current chunk (nearly every line), or of a line
-/// joined from the ends of several chunks.
+/// joined from the ends of several chunks, which the text owns.
 struct Text<'a> {
-    source: &'a Bytes,
+    chunk: &'a Bytes,
+    joined: Option<Bytes>,
     range: Range<usize>,
-    in_chunk: bool,
 }
 
 impl Text<'_> {
-    fn bytes(&self) -> &[u8] {
-        &self.source[self.range.clone()]
+    #[inline]
+    fn in_chunk(&self) -> bool {
+        self.joined.is_none()
     }
 
-    fn to_bytes(&self) -> Bytes {
-        self.source.slice(self.range.clone())
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        &self.joined.as_ref().unwrap_or(self.chunk)[self.range.clone()]
+    }
+
+    /// The text as shared bytes: a joined line is moved, not shared again (no reference count
+    /// touched).
+    #[inline]
+    fn into_bytes(self) -> Bytes {
+        match self.joined {
+            Some(mut line) => {
+                line.truncate(self.range.end);
+                line.advance(self.range.start);
+                line
+            }
+            None => self.chunk.slice(self.range),
+        }
     }
 
     /// The part of this text from `offset` on.
-    fn tail(&self, offset: usize) -> Self {
+    #[inline]
+    fn tail(self, offset: usize) -> Self {
         Text {
-            source: self.source,
             range: self.range.start + offset..self.range.end,
-            in_chunk: self.in_chunk,
+            ..self
         }
     }
 }
@@ -151,17 +169,18 @@ impl Data {
         }
     }
 
-    /// Adds a `data` line; `chunk` is the decoder's current chunk.
+    /// Adds a `data` line; `chunk` is the decoder's current chunk. (Written in place: the
+    /// first line, nearly always the only one, moves nothing else.)
+    #[inline]
     fn append_line(&mut self, chunk: &Bytes, value: Text<'_>) {
-        *self = match std::mem::take(self) {
-            Data::None if value.in_chunk => Data::InChunk(value.range),
-            Data::None => Data::Slice(value.to_bytes()),
-            Data::InChunk(first) => Self::join(&chunk[first], value.bytes()),
-            Data::Slice(first) => Self::join(&first, value.bytes()),
-            Data::Joined(mut joined) => {
+        match self {
+            Data::None if value.in_chunk() => *self = Data::InChunk(value.range),
+            Data::None => *self = Data::Slice(value.into_bytes()),
+            Data::InChunk(first) => *self = Self::join(&chunk[first.clone()], value.bytes()),
+            Data::Slice(first) => *self = Self::join(first, value.bytes()),
+            Data::Joined(joined) => {
                 joined.extend_from_slice(b"\n");
                 joined.extend_from_slice(value.bytes());
-                Data::Joined(joined)
             }
         }
     }
@@ -182,8 +201,8 @@ impl Data {
     }
 
     /// The data of a dispatched event (`None` when it had no `data` line), checked for UTF-8
-    /// unless it lies in the part of `chunk` checked already.
-    fn into_utf8(self, chunk: &Utf8Chunk) -> Option<Result<Utf8Bytes, usize>> {
+    /// unless it lies in `chunk` and the chunk's bulk check covers it.
+    fn into_utf8(self, chunk: &mut Utf8Chunk) -> Option<Result<Utf8Bytes, usize>> {
         let bytes = match self {
             Data::None => return None,
             Data::InChunk(range) => match chunk.checked_slice(range.clone()) {
@@ -217,7 +236,7 @@ impl SseDecoder {
             chunk: Utf8Chunk::default(),
             position: 0,
             queued: VecDeque::new(),
-            partial_line: BytesMut::new(),
+            cut_line: CutLine::default(),
             skip_lf: false,
             bom_probe: Some(BytesMut::new()),
             discarding: false,
@@ -277,7 +296,7 @@ impl SseDecoder {
     /// Whether part of an event (or of a line) is waiting for more input. At the end of the
     /// stream this means the last event was cut off; per the spec it is discarded.
     pub fn has_partial_event(&self) -> bool {
-        !self.partial_line.is_empty()
+        !self.cut_line.is_empty()
             || self.event.data.len() > 0
             || self.event.event_type.is_some()
             || self.event.invalid.is_some()
@@ -306,18 +325,87 @@ impl SseDecoder {
                 continue;
             };
             self.position = self.after_line_end(end);
-            let result = if self.partial_line.is_empty() {
-                self.process_line(None, start..end)
-            } else {
-                self.partial_line.extend_from_slice(&self.chunk[start..end]);
-                let line = self.partial_line.split().freeze();
-                let whole = 0..line.len();
-                self.process_line(Some(&line), whole)
+            let mut joined =
+                (!self.cut_line.is_empty()).then(|| self.cut_line.join(&self.chunk[start..end]));
+            if let Some(result) = self.data_line_ending_event(&mut joined, start..end) {
+                return Some(result);
+            }
+            let result = match joined {
+                None => self.process_line(None, start..end),
+                Some(line) => {
+                    let whole = 0..line.len();
+                    self.process_line(Some(line), whole)
+                }
             };
             if result.is_some() {
                 return result;
             }
         }
+    }
+
+    /// A `data` line (`joined`, or `in_chunk` of the chunk) followed at once by the blank line
+    /// that ends its event, when nothing else of the event was read but an `event` line with a
+    /// known name: the shape of nearly every event of any stream, cut or not, dispatched in
+    /// one step with its blank line (no event state written and read back). `None` leaves
+    /// everything as it was, for the line-by-line path.
+    #[inline]
+    fn data_line_ending_event(
+        &mut self,
+        joined: &mut Option<Bytes>,
+        in_chunk: Range<usize>,
+    ) -> Option<Result<SseEvent, SseError>> {
+        // The blank line is looked at first: it rules out nearly every other line at once.
+        if !matches!(self.chunk.get(self.position), Some(b'\n' | b'\r')) {
+            return None;
+        }
+        let event = &self.event;
+        if self.discarding
+            || !matches!(event.data, Data::None)
+            || matches!(event.event_type, Some(EventType::Other(_)))
+            || event.retry.is_some()
+            || event.invalid.is_some()
+        {
+            return None;
+        }
+        let line = joined.as_deref().unwrap_or(&self.chunk[in_chunk.clone()]);
+        if !line.starts_with(b"data") || self.event_bytes + line.len() > self.max_event_size {
+            return None;
+        }
+        let (Field::Data, value) = split_field(line) else {
+            return None;
+        };
+        let next_event = next_line_start(&self.chunk, self.position)?;
+        let data = match joined.take() {
+            Some(mut line) => {
+                line.advance(value);
+                Utf8Bytes::new(line)
+            }
+            None => {
+                let range = in_chunk.start + value..in_chunk.end;
+                match self.chunk.checked_slice(range.clone()) {
+                    Some(checked) => Ok(checked),
+                    None => Utf8Bytes::new(self.chunk.slice(range)),
+                }
+            }
+        };
+        self.position = next_event;
+        self.event_bytes = 0;
+        let name = match self.event.event_type.take() {
+            Some(EventType::Known(name)) if !name.is_empty() => Some(EventName::Known(name)),
+            _ => None,
+        };
+        Some(match data {
+            Ok(data) => Ok(SseEvent {
+                event: name,
+                data,
+                id: self.last_id.clone(),
+                retry: None,
+            }),
+            Err(valid_up_to) => Err(SseError::InvalidUtf8 {
+                field: "data",
+                valid_up_to,
+            }),
+        })
     }
 
     /// The shape of nearly every event the API sends, `event: <known name>`, one `data` line
@@ -326,7 +414,7 @@ impl SseDecoder {
     /// UTF-8, a CR ending the chunk) is left untouched for the line-by-line path.
     fn next_common_event(&mut self) -> Option<SseEvent> {
         // No line or field of an event read yet (every line read adds to `event_bytes`).
-        if self.event_bytes != 0 || self.discarding || !self.partial_line.is_empty() {
+        if self.event_bytes != 0 || self.discarding || !self.cut_line.is_empty() {
             return None;
         }
         let start = self.position;
@@ -381,22 +469,22 @@ impl SseDecoder {
 
     /// Keeps the unterminated end of the chunk (unless discarding); the chunk is done.
     fn carry(&mut self) {
-        let rest = &self.chunk[self.position..];
+        let rest = self.position..self.chunk.len();
         if self.discarding {
             self.discarded_line_nonempty |= !rest.is_empty();
         } else {
-            self.partial_line.extend_from_slice(rest);
+            self.cut_line.push(&self.chunk, rest);
         }
         self.position = self.chunk.len();
     }
 
     /// Starts discarding when the event being read grew past the bound.
     fn check_size(&mut self) -> Option<SseError> {
-        if self.discarding || self.event_bytes + self.partial_line.len() <= self.max_event_size {
+        if self.discarding || self.event_bytes + self.cut_line.len() <= self.max_event_size {
             return None;
         }
-        let cut_line_had_bytes = !self.partial_line.is_empty();
-        self.partial_line = BytesMut::new();
+        let cut_line_had_bytes = !self.cut_line.is_empty();
+        self.cut_line.clear();
         Some(self.start_discarding(cut_line_had_bytes))
     }
 
@@ -414,7 +502,7 @@ impl SseDecoder {
     /// One line: `range` of `joined` (a line cut by chunk boundaries) or of the chunk.
     fn process_line(
         &mut self,
-        joined: Option<&Bytes>,
+        joined: Option<Bytes>,
         range: Range<usize>,
     ) -> Option<Result<SseEvent, SseError>> {
         let len = range.len();
@@ -434,9 +522,9 @@ impl SseDecoder {
         }
         self.event_bytes += len;
         let line = Text {
-            source: joined.unwrap_or(&self.chunk),
+            chunk: &self.chunk,
+            joined,
             range,
-            in_chunk: joined.is_none(),
         };
         let (field, value_start) = split_field(line.bytes());
         let value = line.tail(value_start);
@@ -447,10 +535,10 @@ impl SseDecoder {
                 event.event_type = Some(match known_name(value.bytes()) {
                     Some(name) => EventType::Known(name),
                     None if value.range.is_empty() => EventType::Known(""),
-                    None => EventType::Other(value.to_bytes()),
+                    None => EventType::Other(value.into_bytes()),
                 })
             }
-            Field::Id if !value.bytes().contains(&0) => match Utf8Bytes::new(value.to_bytes()) {
+            Field::Id if !value.bytes().contains(&0) => match Utf8Bytes::new(value.into_bytes()) {
                 Ok(id) => self.last_id = Some(id),
                 Err(valid_up_to) => {
                     let invalid = SseError::InvalidUtf8 {
@@ -478,7 +566,7 @@ impl SseDecoder {
         if let Some(err) = invalid {
             return Some(Err(err));
         }
-        let data = data.into_utf8(&self.chunk)?;
+        let data = data.into_utf8(&mut self.chunk)?;
         let invalid =
             |field: &'static str| move |valid_up_to| SseError::InvalidUtf8 { field, valid_up_to };
         let event = (|| {
@@ -766,6 +854,94 @@ mod tests {
     }
 
     #[test]
+    fn a_long_line_cut_into_many_chunks_is_read_whole() {
+        // 10 KiB of data with characters of every width, cut every 7 bytes (inside characters
+        // and inside the CRLF), then cut at every place once.
+        let text = "ascii é 日本 🎉 ".repeat(600);
+        let input = format!("event: message_delta\r\ndata: {text}\r\n\r\ndata: after\n\n");
+        let chunks: Vec<&[u8]> = input.as_bytes().chunks(7).collect();
+        let events = decode(&chunks);
+        assert_eq!(
+            events,
+            [pair("message_delta", &text), pair("message", "after")]
+        );
+        for cut in (1..input.len()).step_by(97) {
+            let (a, b) = input.as_bytes().split_at(cut);
+            assert_eq!(decode(&[a, b]), events, "cut at {cut}");
+        }
+        // Bytes that are not UTF-8 in the middle of a cut line: an error for that event only.
+        let mut bad = input.clone().into_bytes();
+        bad[5000] = 0xFF;
+        let chunks: Vec<&[u8]> = bad.chunks(7).collect();
+        let results = decode_with(&mut SseDecoder::new(), &chunks);
+        assert!(matches!(
+            results[0],
+            Err(SseError::InvalidUtf8 { field: "data", .. })
+        ));
+        assert_eq!(results[1].as_ref().unwrap().data(), "after");
+    }
+
+    #[test]
+    fn a_data_line_and_its_blank_line_read_together_keep_every_rule() {
+        // The shapes read in one step (a data line, then the blank line) next to the ones that
+        // are not: another field first, a second data line, a name that is not known, a retry,
+        // a bad id, an empty event name, a CR ending a chunk between the two lines.
+        let input = b"data: a\n\n\
+            event: ping\ndata: b\r\n\r\n\
+            event: custom\ndata: c\n\n\
+            retry: 10\ndata: d\n\n\
+            data: e1\ndata: e2\n\n\
+            id: \xff\ndata: f\n\n\
+            event:\ndata: g\r\r\
+            id: 7\ndata\n\n\
+            data: \xC3\n\n\
+            event: ping\ndata: h\n\n";
+        let events: Vec<_> = decode_every_cut(input)
+            .into_iter()
+            .map(|e| {
+                e.map(|e| {
+                    let name = e.event_name().map(str::to_owned);
+                    (
+                        name,
+                        e.data().to_owned(),
+                        e.id().map(str::to_owned),
+                        e.retry(),
+                    )
+                })
+            })
+            .collect();
+        let ok = |name: Option<&str>, data: &str, id: Option<&str>, retry: Option<u64>| {
+            Ok((
+                name.map(str::to_owned),
+                data.to_owned(),
+                id.map(str::to_owned),
+                retry.map(Duration::from_millis),
+            ))
+        };
+        assert_eq!(
+            events,
+            [
+                ok(None, "a", None, None),
+                ok(Some("ping"), "b", None, None),
+                ok(Some("custom"), "c", None, None),
+                ok(None, "d", None, Some(10)),
+                ok(None, "e1\ne2", None, None),
+                Err(SseError::InvalidUtf8 {
+                    field: "id",
+                    valid_up_to: 0
+                }),
+                ok(None, "g", None, None),
+                ok(None, "", Some("7"), None),
+                Err(SseError::InvalidUtf8 {
+                    field: "data",
+                    valid_up_to: 0
+                }),
+                ok(Some("ping"), "h", Some("7"), None),
+            ]
+        );
+    }
+
+    #[test]
     fn a_leading_bom_is_skipped_whole_or_split() {
         assert_eq!(
             decode(&[b"\xEF\xBB\xBFdata: x\n\n"]),
@@ -872,7 +1048,7 @@ mod tests {
         let big = vec![b'x'; 100];
         for _ in 0..1000 {
             results.extend(decode_with(&mut decoder, &[&big]));
-            assert!(decoder.partial_line.len() <= 64, "kept buffering");
+            assert!(decoder.cut_line.len() <= 64, "kept buffering");
         }
         results.extend(decode_with(
             &mut decoder,

@@ -5,6 +5,7 @@
 //! one deliberate deviation: bytes that are not UTF-8 are an error for their event rather than
 //! U+FFFD. [`SseStream`] drives it over any `Stream` of byte chunks.
 
+mod cut_line;
 mod decoder;
 mod error;
 mod escape;
