@@ -49,6 +49,7 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "web")]
 mod browser;
 mod calls;
 mod error;
