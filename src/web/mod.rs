@@ -1,5 +1,7 @@
 //! Streaming a reply into a web page.
 //!
+//! Feature `web`.
+//!
 //! A backend forwards a reply to the browser token by token with one call:
 //! [`sse_response`] turns a [`ChatStream`],
 //! an [`UpdateStream`] or the `Result` of [`ChatAnthropic::stream`] into an axum
