@@ -121,8 +121,10 @@
 //! - The repository's `README.md` shows every feature with its settings, and `examples/`
 //!   holds runnable programs (each works offline against the mock server).
 
+#[cfg(feature = "agent")]
 pub mod agent;
 pub mod aggregate;
+#[cfg(feature = "batches")]
 pub mod batches;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
@@ -131,6 +133,7 @@ mod chat_stream;
 pub mod credentials;
 pub mod error;
 pub mod event;
+#[cfg(feature = "files")]
 pub mod files;
 pub mod messages;
 #[cfg(feature = "mock")]
@@ -142,10 +145,12 @@ pub mod prompt;
 mod request;
 pub mod settings;
 pub mod sse;
+#[cfg(feature = "structured")]
 pub mod structured;
 pub mod telemetry;
 pub mod tools;
 mod transport;
+#[cfg(feature = "web")]
 pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
