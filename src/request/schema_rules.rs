@@ -1,7 +1,7 @@
 //! The API's rules for tool input schemas, decidable without asking it: the root of every
 //! custom tool's `input_schema` is an object, and strict tools stay within the limits of the
-//! strict-mode compiler. Read over the tools as JSON, so the mock server applies the very
-//! same rules to what it receives.
+//! strict-mode compiler. Read over the tools as JSON. (The mock server has rules of its own,
+//! written from the API's recorded refusals, so that the two can disagree.)
 
 use std::collections::BTreeSet;
 
