@@ -125,8 +125,10 @@
 //!   holds runnable programs (each works offline against the mock server).
 //! - Test your own code against a local mock of the API: the `chat-anthropic-mock` crate.
 
+#[cfg(feature = "agent")]
 pub mod agent;
 pub mod aggregate;
+#[cfg(feature = "batches")]
 pub mod batches;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
@@ -135,6 +137,7 @@ mod chat_stream;
 pub mod credentials;
 pub mod error;
 pub mod event;
+#[cfg(feature = "files")]
 pub mod files;
 pub mod messages;
 pub mod models;
@@ -144,10 +147,12 @@ pub mod prompt;
 mod request;
 pub mod settings;
 pub mod sse;
+#[cfg(feature = "structured")]
 pub mod structured;
 pub mod telemetry;
 pub mod tools;
 mod transport;
+#[cfg(feature = "web")]
 pub mod web;
 
 pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};

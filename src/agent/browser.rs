@@ -95,7 +95,6 @@ impl AgentRun {
     /// let app: Router = Router::new().route("/chat", post(chat));
     /// # let _ = app;
     /// ```
-    #[cfg(feature = "axum")]
     pub fn sse_response(self) -> axum::response::Response {
         crate::web::events_response(self.browser_events())
     }

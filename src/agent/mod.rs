@@ -1,5 +1,7 @@
 //! Agents: a model with tools it can call, run in a loop until it answers.
 //!
+//! Feature `agent` (with `structured`).
+//!
 //! [`Agent`] streams a reply, starts each tool call **the moment its arguments are complete**
 //! ([`StreamUpdate::ToolCallDone`](crate::StreamUpdate::ToolCallDone), before the reply
 //! ends), runs independent calls concurrently (bounded), sends all results of the turn back
@@ -49,6 +51,7 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "web")]
 mod browser;
 mod calls;
 mod error;

@@ -100,6 +100,7 @@ impl BlockBuilder {
     }
 
     /// The live tool input of a call still streaming, shared with its parser (no copy).
+    #[cfg(feature = "structured")]
     pub(super) fn shared_input(&self) -> Option<std::sync::Arc<Value>> {
         let parser = self.input.as_ref().filter(|p| !p.raw().is_empty())?;
         Some(parser.shared_value())

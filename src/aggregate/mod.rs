@@ -205,6 +205,7 @@ impl MessageAggregator {
     /// The live arguments of the tool call at `index` while they stream, shared with the
     /// parser: O(1) once read (as [`tool_input`](Self::tool_input)), and a copy of the tree at
     /// the next fragment only if still held.
+    #[cfg(feature = "structured")]
     pub(crate) fn shared_tool_input(&self, index: usize) -> Option<std::sync::Arc<Value>> {
         self.blocks.get(index)?.shared_input()
     }

@@ -1,5 +1,7 @@
 //! The Message Batches API: many requests answered asynchronously at half the price.
 //!
+//! Feature `batches`.
+//!
 //! A [`Batches`] handle comes from a [`ChatAnthropic`]: each request is built from the
 //! model's settings (model, tools, thinking, structured output, system…) by the same code as
 //! `invoke`, so a batch asks exactly what `invoke` would have. Results stream back line by

@@ -480,6 +480,7 @@ impl ChatAnthropic {
     }
 
     /// Sets `output_config.format` (native structured output).
+    #[cfg(feature = "structured")]
     pub(crate) fn output_format(mut self, format: Value) -> Self {
         self.tools.output_format = Some(format);
         self

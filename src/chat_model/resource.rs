@@ -38,6 +38,7 @@ impl<'a> ApiCall<'a> {
         }
     }
 
+    #[cfg(feature = "files")]
     pub(crate) fn beta(mut self, beta: &'static str) -> Self {
         self.beta = Some(beta);
         self
@@ -49,12 +50,14 @@ impl<'a> ApiCall<'a> {
     }
 
     /// The body will be JSON.
+    #[cfg(feature = "batches")]
     pub(crate) fn json(mut self) -> Self {
         self.json_body = true;
         self
     }
 
     /// Sent to `url`, an address the API gave, instead of the segments.
+    #[cfg(feature = "batches")]
     pub(crate) fn at(mut self, url: &'a str) -> Self {
         self.url = Some(url);
         self
@@ -134,6 +137,7 @@ impl ChatAnthropic {
     }
 
     /// The idle timeout, for reading response bodies.
+    #[cfg(feature = "files")]
     pub(crate) fn idle_timeout(&self) -> Option<std::time::Duration> {
         self.config.timeout
     }

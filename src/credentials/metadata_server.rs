@@ -1,7 +1,8 @@
 //! The GCE metadata server: the token of the service account a Google Cloud VM, Cloud Run
 //! service or GKE workload runs as.
 
-use super::{token_from_response, token_request, AccessToken, TokenFuture, TokenProvider};
+use super::token_endpoint::{token_from_response, token_request};
+use super::{AccessToken, TokenFuture, TokenProvider};
 use crate::error::Error;
 
 /// The metadata server's address on Google Cloud.

@@ -1,15 +1,21 @@
 //! Credentials that expire and refresh: Vertex AI access tokens from a service-account key,
-//! the GCE metadata server, a command (`gcloud auth print-access-token`) or a fixed token,
+//! the GCE metadata server, a command (`gcloud auth print-access-token`) (those three with
+//! feature `vertex`) or a fixed token,
 //! each cached and renewed shortly before it expires, shared by every clone of a model; and
 //! for Bedrock (feature `bedrock`) the AWS default credential chain.
 
 #[cfg(feature = "bedrock")]
 mod aws;
+#[cfg(feature = "vertex")]
 mod command;
+#[cfg(feature = "vertex")]
 mod metadata_server;
 mod refresh;
+#[cfg(feature = "vertex")]
 mod service_account;
 mod static_token;
+#[cfg(feature = "vertex")]
+mod token_endpoint;
 
 use std::fmt;
 use std::future::Future;
@@ -19,12 +25,15 @@ use std::time::{Duration, Instant};
 
 #[cfg(feature = "bedrock")]
 pub use aws::AwsCredentialChain;
+#[cfg(feature = "vertex")]
 pub use command::CommandToken;
+#[cfg(feature = "vertex")]
 pub use metadata_server::{MetadataServerToken, DEFAULT_METADATA_URL};
+#[cfg(feature = "vertex")]
 pub use service_account::{ServiceAccountKey, CLOUD_PLATFORM_SCOPE};
 pub use static_token::StaticToken;
 
-use crate::error::{Error, PlatformError};
+use crate::error::Error;
 use crate::settings::ApiKey;
 
 /// What [`TokenProvider::fetch`] returns: a boxed future, so providers can be trait objects.
@@ -152,51 +161,6 @@ impl fmt::Debug for TokenCache {
             .field("refresh_before", &self.cached.margin)
             .finish_non_exhaustive()
     }
-}
-
-/// The answer of an OAuth token endpoint (and of the GCE metadata server).
-#[derive(serde::Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Option<u64>,
-}
-
-/// Reads a token endpoint's answer: a 2xx JSON `{access_token, expires_in}`, else an error
-/// naming `what` and the status (the body is not quoted: it may echo credentials).
-async fn token_from_response(
-    what: &str,
-    response: Result<reqwest::Response, reqwest::Error>,
-) -> Result<AccessToken, Error> {
-    let response =
-        response.map_err(|e| PlatformError::credentials(format!("{what}: request failed: {e}")))?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(PlatformError::credentials(format!("{what} answered HTTP {status}")).into());
-    }
-    let body: TokenResponse = response
-        .json()
-        .await
-        .map_err(|e| PlatformError::credentials(format!("{what} answered no token: {e}")))?;
-    Ok(AccessToken::new(
-        body.access_token,
-        body.expires_in.map(Duration::from_secs),
-    ))
-}
-
-/// The longest a token fetch may take, connecting included.
-const TOKEN_FETCH_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A request to a token endpoint through the HTTP client every token fetch shares: built
-/// once, by the same function as the model's (never following redirects), and bounded in
-/// time. A client that cannot be built is the fetch's error.
-fn token_request(method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder, Error> {
-    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, crate::error::ConfigError>> =
-        std::sync::OnceLock::new();
-    let client = CLIENT
-        .get_or_init(|| crate::transport::http_client(Duration::from_secs(10)))
-        .as_ref()
-        .map_err(|e| Error::Config(e.clone()))?;
-    Ok(client.request(method, url).timeout(TOKEN_FETCH_TIMEOUT))
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
-use super::{token_from_response, token_request, AccessToken, TokenFuture, TokenProvider};
+use super::token_endpoint::{token_from_response, token_request};
+use super::{AccessToken, TokenFuture, TokenProvider};
 use crate::error::{Error, PlatformError};
 
 /// The scope Vertex AI needs.

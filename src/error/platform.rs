@@ -50,6 +50,7 @@ impl PlatformError {
         self.kind
     }
 
+    #[cfg(any(feature = "vertex", feature = "bedrock"))]
     pub(crate) fn credentials(message: impl Into<String>) -> Self {
         Self::new(PlatformErrorKind::Credentials, message)
     }

@@ -3,6 +3,8 @@
 //! any number of messages ([`ImageBlock::file`](crate::ImageBlock::file),
 //! [`DocumentBlock::file`](crate::DocumentBlock::file)); list, read metadata, download
 //! what the API made (e.g. code execution outputs), delete.
+//!
+//! Feature `files`.
 
 mod download;
 mod upload;

@@ -2,6 +2,8 @@
 //! ([`ChatAnthropic::with_structured_output`](crate::ChatAnthropic::with_structured_output)) or
 //! as it streams ([`StructuredStream`]). An area built on the client and on
 //! [`tools`](crate::tools).
+//!
+//! Feature `structured` (a default feature).
 
 mod model;
 mod stream;

@@ -1,5 +1,6 @@
 //! Tool definitions as the API takes them.
 
+#[cfg(feature = "structured")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -105,12 +106,13 @@ impl Tool {
     /// ));
     /// # }
     /// ```
+    #[cfg(feature = "structured")]
     pub fn from_type<T: JsonSchema>() -> Self {
-        let schema::TypeSchema {
+        let super::type_schema::TypeSchema {
             name,
             description,
             schema,
-        } = schema::of::<T>();
+        } = super::type_schema::of::<T>();
         Self {
             description,
             ..Self::new(name, schema)

@@ -32,6 +32,8 @@ mod changes;
 mod choice;
 mod definition;
 pub(crate) mod schema;
+#[cfg(feature = "structured")]
+mod type_schema;
 
 pub use changes::ToolChange;
 pub use choice::ToolChoice;

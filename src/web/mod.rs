@@ -1,7 +1,9 @@
 //! Streaming a reply into a web page.
 //!
+//! Feature `web`.
+//!
 //! A backend forwards a reply to the browser token by token with one call:
-//! [`sse_response`] (feature `axum`) turns a [`ChatStream`],
+//! [`sse_response`] turns a [`ChatStream`],
 //! an [`UpdateStream`] or the `Result` of [`ChatAnthropic::stream`] into an axum
 //! `text/event-stream` response of [`BrowserEvent`]s: the crate's [`StreamUpdate`]s a page
 //! renders (`text`, `thinking`, `tool_call_started`, `tool_arg_delta`, `tool_arg_complete`,
@@ -34,14 +36,12 @@
 //! [`UpdateStream`]: crate::UpdateStream
 //! [`ChatAnthropic::stream`]: crate::ChatAnthropic::stream
 
-#[cfg(feature = "axum")]
 mod axum_sse;
 mod event;
 mod events;
 
-#[cfg(feature = "axum")]
+#[cfg(feature = "agent")]
 pub(crate) use axum_sse::events_response;
-#[cfg(feature = "axum")]
 pub use axum_sse::sse_response;
 pub use event::{BrowserError, BrowserEvent, RunEvent};
 pub use events::{browser_events, BrowserEvents, IntoBrowserEvents};
