@@ -15,8 +15,8 @@
 use std::time::{Duration, Instant};
 
 use chat_anthropic::agent::{Agent, AgentEvent, AgentTool};
-use chat_anthropic::mock::{MockReply, MockScript, MockServer, MockTurns};
 use chat_anthropic::{ChatAnthropic, HumanMessage, Message, StreamUpdate, Tool, ToolMessage};
+use chat_anthropic_mock::{MockReply, MockScript, MockServer, MockTurns};
 use criterion::{criterion_group, criterion_main, Criterion};
 use futures_util::StreamExt;
 use serde_json::json;

@@ -29,8 +29,8 @@ use axum::body::Body;
 use axum::routing::{get, post};
 use bytes::Bytes;
 use chat_anthropic::batches::BatchRequest;
-use chat_anthropic::mock::{MockRateLimits, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{MockRateLimits, MockServer};
 use futures_util::StreamExt;
 use serde_json::json;
 

@@ -32,8 +32,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{MockReply, MockServer};
 use chat_anthropic::{ChatAnthropic, MessageAggregator, StreamEvent};
+use chat_anthropic_mock::{MockReply, MockServer};
 use criterion::{Criterion, Throughput};
 use futures_util::StreamExt;
 use reqwest_eventsource::{Event, EventSource, RequestBuilderExt};

@@ -19,8 +19,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{MockReply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{MockReply, MockServer};
 use futures_util::StreamExt;
 
 const SERVER_ENV: &str = "SOAK_MOCK_SERVER";

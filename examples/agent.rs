@@ -11,12 +11,15 @@
 //! code the converter refused, then answer). `examples/agent_loop.rs` is the same idea
 //! written by hand over `invoke`.
 
+mod common;
+
 use std::io::Write;
 use std::time::Duration;
 
 use chat_anthropic::agent::{Agent, AgentEvent, AgentTool};
-use chat_anthropic::mock::{real_or_mock, MockReply, MockScript, MockTurns};
 use chat_anthropic::StreamUpdate;
+use chat_anthropic_mock::{MockReply, MockScript, MockTurns};
+use common::real_or_mock;
 use futures_util::StreamExt;
 use serde_json::json;
 

@@ -10,8 +10,11 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its
 //! script asks for the weather in both cities at once, then answers from the results).
 
-use chat_anthropic::mock::{real_or_mock, MockReply, MockScript, RecordedRequest};
+mod common;
+
 use chat_anthropic::{HumanMessage, Message, Tool, ToolMessage};
+use chat_anthropic_mock::{MockReply, MockScript, RecordedRequest};
+use common::real_or_mock;
 use serde_json::json;
 
 /// Get the current weather in a given location

@@ -13,8 +13,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use chat_anthropic::batches::{BatchOutcome, BatchRequest, WaitOptions};
-use chat_anthropic::mock::{MockBatchOutcome, MockReply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{MockBatchOutcome, MockReply, MockServer};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 

@@ -11,12 +11,15 @@
 //! text and a `write_file` call. Colours and the spinner (plain ANSI escapes) only when the
 //! output is a terminal; into a pipe or a file it writes plain text.
 
+mod common;
+
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
-use chat_anthropic::mock::{real_or_mock, ui_demo_reply};
 use chat_anthropic::partial_json::JsonPointer;
 use chat_anthropic::{ChatAnthropic, StreamUpdate, Thinking, Tool};
+use chat_anthropic_mock::ui_demo_reply;
+use common::real_or_mock;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};

@@ -8,10 +8,13 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (it
 //! names the images it received).
 
+mod common;
+
 use std::io::Write;
 
-use chat_anthropic::mock::{default_reply, real_or_mock};
 use chat_anthropic::{ContentBlock, HumanMessage, ImageBlock};
+use chat_anthropic_mock::default_reply;
+use common::real_or_mock;
 use futures_util::StreamExt;
 
 /// A 1×1 red PNG.

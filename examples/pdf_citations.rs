@@ -8,8 +8,11 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (it
 //! quotes the PDF's first line and cites page 1).
 
-use chat_anthropic::mock::{default_reply, real_or_mock};
+mod common;
+
 use chat_anthropic::{Citation, ContentBlock, DocumentBlock, HumanMessage, StreamUpdate};
+use chat_anthropic_mock::default_reply;
+use common::real_or_mock;
 use futures_util::StreamExt;
 
 /// A one-page PDF with one line of text, built by hand (uncompressed, so it stays readable).

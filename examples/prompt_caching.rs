@@ -8,8 +8,11 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set (the prompt is long enough to be cached),
 //! the built-in mock server otherwise (it accounts for the cache the way the API does).
 
-use chat_anthropic::mock::{default_reply, real_or_mock};
+mod common;
+
 use chat_anthropic::{CacheControl, HumanMessage, Message, SystemMessage};
+use chat_anthropic_mock::default_reply;
+use common::real_or_mock;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,10 +8,13 @@
 //! local mock Messages server and talks to it over real HTTP (scripted translations), so it
 //! runs offline.
 
+mod common;
+
 use std::io::Write;
 
-use chat_anthropic::mock::{real_or_mock, MockReply, RecordedRequest};
 use chat_anthropic::{AIMessage, ChatPromptTemplate, PromptArgs};
+use chat_anthropic_mock::{MockReply, RecordedRequest};
+use common::real_or_mock;
 use futures_util::StreamExt;
 
 const MODEL: &str = "claude-sonnet-4-6";

@@ -8,11 +8,14 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its
 //! reply arrives a word every 40 ms, so the pacing is visible).
 
+mod common;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{real_or_mock, MockReply};
 use chat_anthropic::{ChatStream, ReplayPace};
+use chat_anthropic_mock::MockReply;
+use common::real_or_mock;
 use futures_util::StreamExt;
 
 async fn print_text(stream: ChatStream) -> Result<(), chat_anthropic::Error> {

@@ -9,11 +9,14 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its
 //! scripted reply streams the input in fragments of 1–10 bytes, as the API does).
 
+mod common;
+
 use std::io::Write;
 use std::time::Duration;
 
-use chat_anthropic::mock::{real_or_mock, MockReply, MockScript};
 use chat_anthropic::{StreamUpdate, Tool, ToolChoice};
+use chat_anthropic_mock::{MockReply, MockScript};
+use common::real_or_mock;
 use futures_util::StreamExt;
 use serde_json::json;
 

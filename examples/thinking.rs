@@ -8,12 +8,15 @@
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its
 //! script thinks, calls the tool, then answers; it refuses thinking that comes back altered).
 
+mod common;
+
 use std::io::{IsTerminal, Write};
 
-use chat_anthropic::mock::{real_or_mock, MockReply, MockScript, RecordedRequest};
 use chat_anthropic::{
     ChatAnthropic, HumanMessage, Message, StreamUpdate, Thinking, Tool, ToolMessage,
 };
+use chat_anthropic_mock::{MockReply, MockScript, RecordedRequest};
+use common::real_or_mock;
 use futures_util::StreamExt;
 use serde_json::json;
 

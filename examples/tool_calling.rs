@@ -7,8 +7,11 @@
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise.
 
-use chat_anthropic::mock::{real_or_mock, MockReply, MockScript};
+mod common;
+
 use chat_anthropic::Tool;
+use chat_anthropic_mock::{MockReply, MockScript};
+use common::real_or_mock;
 use serde_json::json;
 
 /// Get the current weather in a given location

@@ -18,13 +18,16 @@
 //! (a preview: nothing touches the disk) as soon as its arguments are complete, the page shows
 //! it running and its result, and the model answers in a second turn.
 
+mod common;
+
 use axum::extract::State;
 use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chat_anthropic::agent::{Agent, AgentTool};
-use chat_anthropic::mock::{real_or_mock, ui_demo_reply, MockReply, MockServer, RecordedRequest};
 use chat_anthropic::{ChatAnthropic, Thinking, Tool};
+use chat_anthropic_mock::{ui_demo_reply, MockReply, MockServer, RecordedRequest};
+use common::real_or_mock;
 use serde::Deserialize;
 
 /// The page, served as is.

@@ -30,8 +30,9 @@
 //! }
 //! ```
 //!
-//! `cargo run --example quickstart` runs the same walkthrough offline, against the crate's
-//! local mock Messages server, when `ANTHROPIC_API_KEY` is not set.
+//! `cargo run --example quickstart` runs the same walkthrough offline, against the
+//! workspace's mock Messages server (the `chat-anthropic-mock` crate, in `mock/`), when
+//! `ANTHROPIC_API_KEY` is not set.
 //!
 //! # The pipeline
 //!
@@ -50,7 +51,9 @@
 //!
 //! The top-level modules are layers, bottom first; a module names only modules below it (a
 //! test, `tests/layers.rs`, fails on any that names one above). The order is the pipeline's,
-//! with the vocabulary every stage speaks (messages, errors) beneath the stages that carry it:
+//! with the vocabulary every stage speaks (messages, errors) beneath the stages that carry it.
+//! The mock server the tests run against is not a layer: it is a crate of its own
+//! (`chat-anthropic-mock`), which shares no code with this one.
 //!
 //! | layer | modules | holds |
 //! |---|---|---|
@@ -61,7 +64,7 @@
 //! | request | [`settings`], [`tools`], request | [`ChatAnthropicConfig`] and model profiles; tool definitions; the request body and its checks |
 //! | transport | [`telemetry`], transport | spans and metrics; reqwest, timeouts, retries, error responses |
 //! | client | [`bedrock`], [`credentials`], [`ChatStream`], [`ChatAnthropic`] | platforms and credentials; the live response; the client |
-//! | areas | [`pagination`], [`structured`], [`prompt`], [`web`], [`batches`], [`files`], [`models`], [`agent`], `mock` | built on the client, none named below |
+//! | areas | [`pagination`], [`structured`], [`prompt`], [`web`], [`batches`], [`files`], [`models`], [`agent`] | built on the client, none named below |
 //!
 //! # Reading a stream
 //!
@@ -120,6 +123,7 @@
 //!   [`collect_message`].
 //! - The repository's `README.md` shows every feature with its settings, and `examples/`
 //!   holds runnable programs (each works offline against the mock server).
+//! - Test your own code against a local mock of the API: the `chat-anthropic-mock` crate.
 
 #[cfg(feature = "agent")]
 pub mod agent;
@@ -136,8 +140,6 @@ pub mod event;
 #[cfg(feature = "files")]
 pub mod files;
 pub mod messages;
-#[cfg(feature = "mock")]
-pub mod mock;
 pub mod models;
 pub mod pagination;
 pub mod partial_json;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use chat_anthropic::agent::{
     Agent, AgentError, AgentEvent, AgentOutput, AgentRun, AgentTool, StopCause,
 };
-use chat_anthropic::mock::{MockReply, MockScript, MockServer, MockTurns, RecordedRequest};
 use chat_anthropic::{CacheControl, ChatAnthropic, StreamUpdate, Thinking};
+use chat_anthropic_mock::{MockReply, MockScript, MockServer, MockTurns, RecordedRequest};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 

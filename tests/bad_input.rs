@@ -344,8 +344,8 @@ fn unknown_deltas_on_unknown_blocks_merge_in_the_fold_the_updates_and_the_chunks
 
 #[tokio::test]
 async fn a_compaction_block_streams_in_and_goes_back_verbatim_in_the_next_request() {
-    use chat_anthropic::mock::{MockReply, MockServer};
     use chat_anthropic::{ChatAnthropic, HumanMessage, Message};
+    use chat_anthropic_mock::{MockReply, MockServer};
     let server = MockServer::start().await;
     server.enqueue(MockReply::sse_bytes(compaction_stream()).chunk_size(7));
     let llm = ChatAnthropic::new("claude-sonnet-4-6")

@@ -7,8 +7,8 @@ use std::time::Duration;
 use chat_anthropic::batches::{
     BatchError, BatchLimits, BatchOutcome, BatchRequest, ProcessingStatus, WaitOptions,
 };
-use chat_anthropic::mock::{MockBatchOutcome, MockReply, MockScript, MockServer};
 use chat_anthropic::{AIMessage, ApiErrorKind, ChatAnthropic, Error, Thinking, Tool};
+use chat_anthropic_mock::{MockBatchOutcome, MockReply, MockScript, MockServer};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 

@@ -7,8 +7,10 @@
 mod common;
 
 use chat_anthropic::bedrock::{AwsCredentials, EventStreamToSse};
-use chat_anthropic::mock::{bedrock_frame, bedrock_frames, MockReply, MockServer};
 use chat_anthropic::{ApiErrorKind, ChatAnthropic, Error, ProtocolError};
+use chat_anthropic_mock::{
+    bedrock_frame, bedrock_frames, MockAwsCredentials, MockReply, MockServer,
+};
 use futures_util::StreamExt;
 use proptest::prelude::*;
 use serde_json::json;
@@ -19,9 +21,15 @@ fn credentials() -> AwsCredentials {
     AwsCredentials::new("AKIDMOCK", "mock/secret+key").session_token("IQoJmocktoken")
 }
 
+/// The same keys, for the mock's verifier (a type of its own: the mock shares no code with
+/// the client).
+fn mock_credentials() -> MockAwsCredentials {
+    MockAwsCredentials::new("AKIDMOCK", "mock/secret+key").session_token("IQoJmocktoken")
+}
+
 async fn server() -> MockServer {
     let server = MockServer::start().await;
-    server.set_aws_credentials(credentials());
+    server.set_aws_credentials(mock_credentials());
     server
 }
 

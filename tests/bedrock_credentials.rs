@@ -11,10 +11,9 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use axum::{Json, Router};
-use chat_anthropic::bedrock::AwsCredentials;
 use chat_anthropic::credentials::AwsCredentialChain;
-use chat_anthropic::mock::{MockReply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{MockAwsCredentials, MockReply, MockServer};
 use serde_json::json;
 
 mod common;
@@ -60,7 +59,7 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
 
     // A named profile: the mock checks the signature against that profile's keys.
     let server = MockServer::start().await;
-    server.set_aws_credentials(AwsCredentials::new("AKIDPROFILE", "profile-secret"));
+    server.set_aws_credentials(MockAwsCredentials::new("AKIDPROFILE", "profile-secret"));
     let llm = bedrock(&server, AwsCredentialChain::profile("bedrock-dev").await);
     let reply = llm.invoke("Hello").await.unwrap();
     assert_eq!(reply.text(), "Mock reply to: Hello");
@@ -103,7 +102,7 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
     );
     let server = MockServer::start().await;
     server.set_aws_credentials(
-        AwsCredentials::new("ASIACONTAINER", "container-secret")
+        MockAwsCredentials::new("ASIACONTAINER", "container-secret")
             .session_token("container-session-token"),
     );
     server.enqueue(

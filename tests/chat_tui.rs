@@ -14,8 +14,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{ui_demo_reply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{ui_demo_reply, MockServer};
 use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
 
 const ROWS: u16 = 30;

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{MockReply, MockServer};
 use chat_anthropic::{ApiErrorKind, ChatAnthropic, Error, ProtocolError, StopReason};
+use chat_anthropic_mock::{MockReply, MockServer};
 use futures_util::StreamExt;
 use serde_json::json;
 

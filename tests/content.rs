@@ -4,12 +4,12 @@
 
 mod common;
 
-use chat_anthropic::mock::{MockReply, MockScript, MockServer};
 use chat_anthropic::{
     AIMessage, CacheControl, ChatAnthropic, Citation, ContentBlock, ContentError, DocumentBlock,
     Error, HumanMessage, ImageBlock, Message, MessageContent, StreamUpdate, SystemMessage,
     Thinking, Tool, ToolMessage,
 };
+use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 

@@ -2,9 +2,9 @@
 //! without it reads none. One test in its own process: it sets process variables, which no
 //! other test may see.
 
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::settings::Environment;
 use chat_anthropic::{ChatAnthropic, ConfigReason};
+use chat_anthropic_mock::MockServer;
 
 #[tokio::test]
 async fn the_environment_is_read_when_the_model_is_built() {

@@ -12,12 +12,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chat_anthropic::batches::{BatchOutcome, WaitOptions};
-use chat_anthropic::mock::{MockReply, MockScript, MockServer};
 use chat_anthropic::structured::{StructuredChunk, StructuredMethod};
 use chat_anthropic::{
     AIMessageChunk, ChatAnthropic, ChatStream, ContentBlock, Delta, MessageContent, ReplayPace,
     StreamEvent, StreamUpdate,
 };
+use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};

@@ -29,7 +29,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "files",
             "models",
             "agent",
-            "mock",
         ],
     ),
 ];
@@ -347,6 +346,38 @@ fn violations(src: &Path) -> Vec<String> {
         }
     }
     found
+}
+
+/// The mock server (`mock/`, its own crate) is an oracle for the client only if it shares no
+/// code with it: its manifest names no `chat-anthropic` dependency of any kind, and its
+/// source no `chat_anthropic` path.
+#[test]
+fn the_mock_crate_shares_no_code_with_the_client() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("mock");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    // A name counts unless it is the mock's own (`chat-anthropic-mock`, `chat_anthropic_mock`).
+    let named = |text: &str, name: &str| {
+        text.match_indices(name).any(|(at, _)| {
+            let rest = &text[at + name.len()..];
+            !rest.starts_with("-mock") && !rest.starts_with("_mock")
+        })
+    };
+    assert!(
+        !named(&manifest, "chat-anthropic"),
+        "mock/Cargo.toml names chat-anthropic"
+    );
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("tests"), &mut files);
+    assert!(files.len() > 20, "the mock's sources are found: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !named(&text, "chat_anthropic"),
+            "{} names chat_anthropic",
+            file.display()
+        );
+    }
 }
 
 #[test]

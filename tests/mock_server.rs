@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{MockReply, MockScript, MockServer};
+use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 

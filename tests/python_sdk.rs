@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 use std::time::Duration;
 
-use chat_anthropic::mock::MockServer;
+use chat_anthropic_mock::MockServer;
 
 /// The longest one script may take.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);

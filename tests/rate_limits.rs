@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use chat_anthropic::mock::{MockRateLimits, MockReply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{MockRateLimits, MockReply, MockServer};
 use futures_util::StreamExt;
 
 fn model(server: &MockServer) -> ChatAnthropic {

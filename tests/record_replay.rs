@@ -6,8 +6,8 @@ mod common;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{MockReply, MockScript, MockServer};
 use chat_anthropic::{ChatAnthropic, ChatStream, Error, ReplayPace};
+use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::StreamExt;
 use serde_json::json;
 

@@ -4,11 +4,11 @@
 
 mod common;
 
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::{
     CacheControl, ChatAnthropic, Container, ContextManagement, Effort, McpServer, ServiceTier,
     Speed, Tool,
 };
+use chat_anthropic_mock::MockServer;
 use serde_json::json;
 
 /// Write a file.

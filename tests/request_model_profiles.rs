@@ -4,10 +4,10 @@
 
 mod common;
 
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::{
     ChatAnthropic, Effort, Error, ModelProfile, RequestError, Thinking, Tool, ToolChoice,
 };
+use chat_anthropic_mock::MockServer;
 use serde_json::{json, Value};
 
 fn llm(server: &MockServer, model: &str) -> ChatAnthropic {

@@ -2,9 +2,9 @@
 //! native structured output keeps the type's description, `max_tokens: 0` warms the cache,
 //! and the default `max_tokens` is the model's maximum output.
 
-use chat_anthropic::mock::{MockReply, MockServer};
 use chat_anthropic::structured::StructuredMethod;
 use chat_anthropic::{CacheControl, ChatAnthropic, DEFAULT_MAX_TOKENS};
+use chat_anthropic_mock::{MockReply, MockServer};
 use serde_json::json;
 
 fn llm(server: &MockServer, model: &str) -> ChatAnthropic {

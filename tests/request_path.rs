@@ -5,9 +5,9 @@
 
 use chat_anthropic::error::PlatformErrorKind;
 use chat_anthropic::files::FILES_API_BETA;
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::pagination::ListParams;
 use chat_anthropic::{ChatAnthropic, Error};
+use chat_anthropic_mock::MockServer;
 
 #[tokio::test]
 async fn every_endpoint_carries_the_same_key_version_betas_and_headers() {

@@ -4,11 +4,11 @@
 
 mod common;
 
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::{
     AIMessage, ChatAnthropic, ContentBlock, Error, HumanMessage, Message, MessageContent,
     RequestError, SystemMessage,
 };
+use chat_anthropic_mock::MockServer;
 use serde_json::{json, Value};
 
 fn llm(server: &MockServer, model: &str) -> ChatAnthropic {

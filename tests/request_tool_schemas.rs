@@ -4,8 +4,8 @@
 
 mod common;
 
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::{ChatAnthropic, Error, RequestError, SchemaRule, Tool};
+use chat_anthropic_mock::MockServer;
 use serde_json::{json, Map, Value};
 
 fn llm(server: &MockServer) -> ChatAnthropic {
@@ -244,8 +244,70 @@ async fn from_type_of_an_enum_an_option_and_a_recursive_type_behave_as_documente
     body["stream"] = json!(false);
     let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
     assert_eq!(status, 400);
+    // The API's wording, as recorded for a `$defs` cycle (`Node -> Node`); here the cycle
+    // runs through the root.
     assert_eq!(
         error["error"]["message"],
-        "Circular reference detected in schema definitions"
+        "tools.0.custom: Invalid schema: Circular reference detected in schema definitions: # -> #. Self-referencing or mutually-referencing definitions are not supported."
     );
+}
+
+/// The tools of a request recorded against the live API (`mock/tests/fixtures/recorded/`).
+fn recorded_tools(stem: &str) -> Vec<Tool> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("mock/tests/fixtures/recorded")
+        .join(format!("rig__strict_schema_limits__{stem}__0.request.json"));
+    let request: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    request["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tool| {
+            Tool::new(tool["name"].as_str().unwrap(), tool["input_schema"].clone())
+                .strict(tool["strict"] == true)
+        })
+        .collect()
+}
+
+/// Recorded: one strict schema with 16 union-typed parameters, or with 24 optional ones, is
+/// "too complex for compilation" (400), while the same counts spread over several tools are
+/// answered. The first two are refused before sending; the other two are sent.
+#[tokio::test]
+async fn one_schema_at_the_limits_is_refused_before_sending_but_the_same_counts_across_tools_are_sent(
+) {
+    let server = MockServer::start().await;
+    for (refused, expected, accepted) in [
+        (
+            "sixteen_union_parameters_in_one_schema_hit_internal_limit",
+            SchemaRule::TooComplex {
+                optional: 0,
+                unions: 16,
+            },
+            "sixteen_union_parameters_across_tools_are_accepted",
+        ),
+        (
+            "twenty_four_optional_parameters_in_one_schema_hit_internal_limit",
+            SchemaRule::TooComplex {
+                optional: 24,
+                unions: 0,
+            },
+            "twenty_four_optional_parameters_across_tools_are_accepted",
+        ),
+    ] {
+        let (_, rule) = schema_error(
+            llm(&server)
+                .bind_tools(recorded_tools(refused))
+                .invoke("Go")
+                .await,
+        );
+        assert_eq!(rule, expected, "{refused}");
+        assert!(server.requests().is_empty(), "{refused} reached the server");
+        let sent = llm(&server)
+            .bind_tools(recorded_tools(accepted))
+            .invoke("Go")
+            .await;
+        assert!(sent.is_ok(), "{accepted}: {sent:?}");
+        assert_eq!(server.requests().len(), 1, "{accepted}");
+        server.clear_requests();
+    }
 }

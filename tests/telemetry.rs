@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chat_anthropic::mock::{MockReply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{MockReply, MockServer};
 use futures_util::StreamExt;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use chat_anthropic::mock::{MockReply, MockScript, MockServer};
 use chat_anthropic::structured::{StructuredChunk, StructuredMethod};
 use chat_anthropic::tools::ToolDefinition;
 use chat_anthropic::{
     ChatAnthropic, ContentBlock, Error, HumanMessage, Message, MessageContent, StreamUpdate, Tool,
     ToolChoice, ToolMessage,
 };
+use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;

@@ -14,8 +14,8 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chat_anthropic::credentials::{CommandToken, MetadataServerToken, ServiceAccountKey};
 use chat_anthropic::error::PlatformErrorKind;
-use chat_anthropic::mock::MockServer;
 use chat_anthropic::{ChatAnthropic, Error};
+use chat_anthropic_mock::MockServer;
 use serde_json::{json, Value};
 
 const KEY: &str = include_str!("fixtures/credentials/test_service_account_key.pem");

@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chat_anthropic::mock::{ui_demo_reply, MockServer};
 use chat_anthropic::ChatAnthropic;
+use chat_anthropic_mock::{ui_demo_reply, MockServer};
 use serde::Deserialize;
 use serde_json::json;
 

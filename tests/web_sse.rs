@@ -11,9 +11,9 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use chat_anthropic::mock::{ui_demo_reply, MockReply, MockServer};
 use chat_anthropic::web::{browser_events, sse_response, BrowserError, BrowserEvent};
 use chat_anthropic::{ChatAnthropic, Error, StreamUpdate};
+use chat_anthropic_mock::{ui_demo_reply, MockReply, MockServer};
 use common::serve;
 use eventsource_stream::Eventsource;
 use futures_util::{Stream, StreamExt};
@@ -136,7 +136,7 @@ async fn a_reply_arrives_as_browser_events_in_order() {
 
 /// The demo reply, as the mock would answer a request whose last message is `said`.
 fn ui_demo_reply_for(said: &str) -> MockReply {
-    let request = chat_anthropic::mock::RecordedRequest {
+    let request = chat_anthropic_mock::RecordedRequest {
         method: "POST".into(),
         path: "/v1/messages".into(),
         headers: Default::default(),

@@ -56,7 +56,7 @@ impl AgentRun {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::agent::Agent;
     /// use chat_anthropic::web::{BrowserEvent, RunEvent};
     /// use chat_anthropic::StreamUpdate;

@@ -12,7 +12,7 @@ use crate::messages::{AIMessage, Message, UsageMetadata};
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use chat_anthropic::agent::Agent;
-/// use chat_anthropic::mock::{MockReply, MockServer};
+/// use chat_anthropic_mock::{MockReply, MockServer};
 /// use chat_anthropic::ChatAnthropic;
 /// let server = MockServer::start().await;
 /// server.enqueue(MockReply::error(400, "invalid_request_error", "Bad request"));

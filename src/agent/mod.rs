@@ -22,7 +22,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chat_anthropic::agent::{Agent, AgentTool, StopCause};
-//! use chat_anthropic::mock::{MockReply, MockScript, MockServer, MockTurns};
+//! use chat_anthropic_mock::{MockReply, MockScript, MockServer, MockTurns};
 //! use chat_anthropic::ChatAnthropic;
 //! use serde_json::json;
 //!
@@ -173,7 +173,7 @@ impl Agent {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::agent::{Agent, AgentEvent};
     /// use chat_anthropic::StreamUpdate;
     /// use futures_util::StreamExt;

@@ -68,7 +68,7 @@ impl BatchJob {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::{BatchLimits, WaitOptions};

@@ -10,7 +10,7 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-//! # let server = chat_anthropic::mock::MockServer::start().await;
+//! # let server = chat_anthropic_mock::MockServer::start().await;
 //! use std::time::Duration;
 //! use chat_anthropic::batches::{BatchOutcome, WaitOptions};
 //! use chat_anthropic::ChatAnthropic;
@@ -73,7 +73,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = chat_anthropic::ChatAnthropic::new("claude-haiku-4-5").max_tokens(100)
     /// #   .base_url(server.base_url()).api_key("k")
     ///     ;
@@ -135,7 +135,7 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::batches::{BatchLimits, WaitOptions};
     /// use futures_util::TryStreamExt;
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
@@ -205,7 +205,7 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batches = llm.batches();
     /// let created = batches.create([("a", "Hi")]).await?;
@@ -223,7 +223,7 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use futures_util::TryStreamExt;
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let batches = llm.batches();
@@ -261,7 +261,7 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::{ProcessingStatus, WaitOptions};
@@ -288,7 +288,7 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::WaitOptions;
     /// use futures_util::StreamExt;

@@ -220,7 +220,7 @@ fn body_size(count: usize, pieces: usize) -> usize {
     BODY_OPEN.len() + pieces + count.saturating_sub(1) + BODY_CLOSE.len()
 }
 
-/// Whether `id` matches the API's `^[a-zA-Z0-9_-]{1,64}$` (the mock checks with it too).
+/// Whether `id` matches the API's `^[a-zA-Z0-9_-]{1,64}$`.
 pub(crate) fn is_valid_custom_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id

@@ -27,7 +27,7 @@ use crate::error::{Error, ProtocolError};
 /// use chat_anthropic::bedrock::EventStreamToSse;
 /// use futures_util::StreamExt;
 /// // One frame with one `ping` event, as Bedrock frames it.
-/// let frame = chat_anthropic::mock::bedrock_frame(br#"{"type":"ping"}"#);
+/// let frame = chat_anthropic_mock::bedrock_frame(br#"{"type":"ping"}"#);
 /// let sse: Vec<_> = EventStreamToSse::new(futures_util::stream::iter([Ok::<_, chat_anthropic::Error>(frame)]))
 ///     .collect().await;
 /// assert_eq!(sse[0].as_ref().unwrap(), "event: ping\ndata: {\"type\":\"ping\"}\n\n");

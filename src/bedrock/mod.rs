@@ -20,8 +20,6 @@ use serde_json::{Map, Value};
 
 pub use credentials::AwsCredentials;
 pub use frames::EventStreamToSse;
-#[cfg(any(feature = "mock", test))]
-pub(crate) use sign::canonical_time;
 pub(crate) use sign::sign;
 
 /// The `anthropic_version` Bedrock expects in the body.
@@ -55,7 +53,7 @@ pub(crate) fn to_bedrock_body(body: &mut Map<String, Value>, betas: &[String]) {
     }
 }
 
-/// The API error type a Bedrock exception stands for (and back, for the mock server).
+/// The API error type a Bedrock exception stands for.
 pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
     ("throttlingException", "rate_limit_error"),
     ("serviceUnavailableException", "overloaded_error"),

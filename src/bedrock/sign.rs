@@ -89,7 +89,7 @@ pub(crate) fn sign(
 }
 
 /// The time an `x-amz-date` value (`20261125T101500Z`) names.
-#[cfg(any(feature = "mock", test))] // the mock checks a request's clock skew
+#[cfg(test)]
 pub(crate) fn canonical_time(x_amz_date: &str) -> Option<SystemTime> {
     let digits = |range: std::ops::Range<usize>| x_amz_date.get(range)?.parse::<i64>().ok();
     if x_amz_date.len() != 16 || &x_amz_date[8..9] != "T" || !x_amz_date.ends_with('Z') {

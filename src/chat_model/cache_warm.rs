@@ -16,7 +16,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{CacheControl, ChatAnthropic};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral())
     /// #   .base_url(server.base_url()).api_key("test")

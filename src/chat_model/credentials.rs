@@ -20,7 +20,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::credentials::CommandToken;
     /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929")

@@ -12,7 +12,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{ChatAnthropic, Effort};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").effort(Effort::Low)
     /// #   .base_url(server.base_url()).api_key("test")
@@ -62,7 +62,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{ChatAnthropic, McpServer};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     ///     .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))

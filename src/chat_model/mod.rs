@@ -54,8 +54,8 @@ pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic::mock::MockReply::text("J'adore la programmation."));
+/// # let server = chat_anthropic_mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic_mock::MockReply::text("J'adore la programmation."));
 /// use chat_anthropic::ChatAnthropic;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
 ///     .temperature(0.0)
@@ -164,7 +164,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::settings::Environment;
     /// use chat_anthropic::ChatAnthropic;
     /// let env = Environment::empty()
@@ -241,8 +241,8 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
-    /// # server.enqueue(chat_anthropic::mock::MockReply::text("late").error_event_after(1, "overloaded_error", "Overloaded"));
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
+    /// # server.enqueue(chat_anthropic_mock::MockReply::text("late").error_event_after(1, "overloaded_error", "Overloaded"));
     /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").retry_before_content(false)
     /// #   .base_url(server.base_url()).api_key("test")
@@ -314,7 +314,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929")
     ///     .vertex("us-east5", "my-project")
@@ -353,7 +353,7 @@ impl ChatAnthropic {
     /// ```
     /// # #[cfg(feature = "bedrock")]
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::bedrock::AwsCredentials;
     /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("anthropic.claude-sonnet-4-5-20250929-v1:0")
@@ -361,7 +361,7 @@ impl ChatAnthropic {
     ///     .aws_credentials(AwsCredentials::new("AKIDEXAMPLE", "secret"))
     /// #   .base_url(server.base_url())
     ///     ;
-    /// # server.set_aws_credentials(AwsCredentials::new("AKIDEXAMPLE", "secret"));
+    /// # server.set_aws_credentials(chat_anthropic_mock::MockAwsCredentials::new("AKIDEXAMPLE", "secret"));
     /// let reply = llm.invoke("Hello").await?;
     /// assert_eq!(reply.text(), "Mock reply to: Hello");
     /// assert!(server.requests()[0].headers["authorization"].starts_with("AWS4-HMAC-SHA256 "));
@@ -408,7 +408,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{CacheControl, ChatAnthropic};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral_1h())
     /// #   .base_url(server.base_url()).api_key("test")
@@ -435,7 +435,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::tools::ToolDefinition;
     /// use chat_anthropic::{ChatAnthropic, Tool, ToolChoice};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
@@ -502,7 +502,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{ChatAnthropic, ChatStream, ReplayPace};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     /// #   .base_url(server.base_url()).api_key("test")
@@ -581,7 +581,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     /// #   .base_url(server.base_url()).api_key("k")
@@ -646,7 +646,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{ChatAnthropic, Tool};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     /// #   .base_url(server.base_url()).api_key("test")

@@ -9,7 +9,7 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
     ///     .capture_message_content(true)
     /// #   .base_url(server.base_url()).api_key("test")

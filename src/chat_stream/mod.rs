@@ -38,8 +38,8 @@ use crate::transport::Body;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic::mock::MockReply::text("Bonjour tout le monde"));
+/// # let server = chat_anthropic_mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic_mock::MockReply::text("Bonjour tout le monde"));
 /// use chat_anthropic::ChatAnthropic;
 /// use futures_util::StreamExt;
 /// # let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("test-key");
@@ -125,7 +125,7 @@ impl ChatStream {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// let stream = llm.stream("Hi").await?;
     /// let request_id = stream.rate_limits().unwrap().request_id.clone().unwrap();
@@ -174,8 +174,8 @@ impl ChatStream {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic::mock::MockServer::start().await;
-    /// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+    /// # let server = chat_anthropic_mock::MockServer::start().await;
+    /// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
     /// #     .tool_use("toolu_1", "write_file", serde_json::json!({"path": "a.txt", "content": "one two three"}))
     /// #     .text("Done.")));
     /// use chat_anthropic::StreamUpdate;

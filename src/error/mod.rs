@@ -248,7 +248,7 @@ impl Error {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use std::time::Duration;
-    /// use chat_anthropic::mock::{MockRateLimits, MockServer};
+    /// use chat_anthropic_mock::{MockRateLimits, MockServer};
     /// let server = MockServer::start().await;
     /// server.set_rate_limits(MockRateLimits::per(Duration::from_secs(60)).requests(1));
     /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")

@@ -151,6 +151,17 @@ pub enum SchemaRule {
         /// The limit.
         max: usize,
     },
+    /// One strict schema too complex for the strict-mode compiler, though within the
+    /// per-request limits: 16 union-typed or 24 optional parameters in a single schema (the
+    /// same counts spread over several tools compile). The API answers "Schema is too complex
+    /// for compilation".
+    #[error("schema too complex for strict mode: {unions} union-typed and {optional} optional parameters in one schema (one schema takes fewer than 16 and 24; spread them over several tools)")]
+    TooComplex {
+        /// The schema's optional parameters.
+        optional: usize,
+        /// The schema's union-typed parameters.
+        unions: usize,
+    },
     /// A strict schema whose `$ref`s loop (a recursive type).
     #[error("circular reference through {definition:?}: strict schemas cannot be recursive")]
     CircularReference {

@@ -17,7 +17,7 @@ use crate::transport::{self, Body};
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
+/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// // A file the API made, e.g. a chart from the code execution tool.
 /// let made = server.add_file("chart.csv", "text/csv", "x,y\n1,2\n");
 /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")

@@ -67,7 +67,7 @@ pub struct DeletedFile {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
+/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::files::FileUpload;
 /// use chat_anthropic::{ChatAnthropic, ContentBlock, DocumentBlock, HumanMessage};
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")

@@ -49,7 +49,7 @@ pub struct ModelInfo {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
+/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::pagination::ListParams;
 /// use chat_anthropic::ChatAnthropic;
 /// use futures_util::TryStreamExt;

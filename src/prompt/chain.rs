@@ -12,8 +12,8 @@ use crate::messages::AIMessage;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic::mock::MockReply::text("Ich liebe das Programmieren."));
+/// # let server = chat_anthropic_mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic_mock::MockReply::text("Ich liebe das Programmieren."));
 /// use chat_anthropic::{ChatAnthropic, ChatPromptTemplate, PromptArgs};
 /// let prompt = ChatPromptTemplate::from_messages([
 ///     ("system", "You are a helpful assistant that translates {input_language} to {output_language}."),

@@ -15,8 +15,6 @@ use crate::messages::Message;
 use crate::settings::ChatAnthropicConfig;
 
 pub(crate) use betas::merged as merged_betas;
-#[cfg(feature = "mock")]
-pub(crate) use betas::required as required_betas;
 pub(crate) use turns::{to_conversation, Conversation, SystemPlacement};
 
 /// The tool-related request fields as the API takes them (the chat model turns its bound

@@ -1,7 +1,7 @@
 //! The API's rules for tool input schemas, decidable without asking it: the root of every
 //! custom tool's `input_schema` is an object, and strict tools stay within the limits of the
-//! strict-mode compiler. Read over the tools as JSON, so the mock server applies the very
-//! same rules to what it receives.
+//! strict-mode compiler. Read over the tools as JSON. (The mock server has rules of its own,
+//! written from the API's recorded refusals, so that the two can disagree.)
 
 use std::collections::BTreeSet;
 
@@ -15,6 +15,14 @@ pub(crate) const MAX_STRICT_TOOLS: usize = 20;
 pub(crate) const MAX_OPTIONAL_PARAMETERS: usize = 24;
 /// At most this many parameters with union types across all strict schemas.
 pub(crate) const MAX_UNION_PARAMETERS: usize = 16;
+
+/// The strict-mode compiler's own limit on one schema, below the per-request limits: the API
+/// refuses one strict schema with 16 union-typed parameters, or with 24 optional ones, as
+/// "too complex for compilation", while the same counts spread over several tools compile
+/// (both recorded against the live API). Refused here from those counts up.
+pub(crate) const COMPLEX_UNION_PARAMETERS: usize = MAX_UNION_PARAMETERS;
+/// See [`COMPLEX_UNION_PARAMETERS`].
+pub(crate) const COMPLEX_OPTIONAL_PARAMETERS: usize = MAX_OPTIONAL_PARAMETERS;
 
 /// A broken rule: the tool's index and name, and the rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +65,7 @@ pub(crate) fn check(tools: &[Value]) -> Result<(), Broken> {
     }
     let mut optional = 0;
     let mut unions = 0;
+    let mut each = Vec::with_capacity(strict.len());
     for &(index, schema) in &strict {
         let mut counts = Counts::default();
         counts.walk(schema).map_err(|rule| broken(index, rule))?;
@@ -76,6 +85,19 @@ pub(crate) fn check(tools: &[Value]) -> Result<(), Broken> {
             let rule = SchemaRule::TooManyUnionParameters {
                 count: unions,
                 max: MAX_UNION_PARAMETERS,
+            };
+            return Err(broken(index, rule));
+        }
+        each.push((index, counts));
+    }
+    // Within the per-request limits, a schema may still be too complex on its own.
+    for (index, counts) in each {
+        if counts.unions >= COMPLEX_UNION_PARAMETERS
+            || counts.optional >= COMPLEX_OPTIONAL_PARAMETERS
+        {
+            let rule = SchemaRule::TooComplex {
+                optional: counts.optional,
+                unions: counts.unions,
             };
             return Err(broken(index, rule));
         }

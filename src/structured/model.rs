@@ -34,10 +34,10 @@ pub enum StructuredMethod {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+/// # let server = chat_anthropic_mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
 /// #     .tool_use("toolu_1", "Person", serde_json::json!({"name": "Ada", "born": 1815}))));
-/// # server.enqueue(chat_anthropic::mock::MockReply::text(r#"{"name": "Alan", "born": 1912}"#));
+/// # server.enqueue(chat_anthropic_mock::MockReply::text(r#"{"name": "Alan", "born": 1912}"#));
 /// use chat_anthropic::structured::StructuredMethod;
 /// use chat_anthropic::ChatAnthropic;
 ///

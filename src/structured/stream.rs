@@ -106,8 +106,8 @@ impl Serialize for PartialValue {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+/// # let server = chat_anthropic_mock::MockServer::start().await;
+/// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
 /// #     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
 /// use chat_anthropic::structured::StructuredChunk;
 /// use futures_util::StreamExt;

@@ -16,7 +16,7 @@ use crate::messages::ContentBlock;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic::mock::MockServer::start().await;
+/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::tools::ToolChange;
 /// use chat_anthropic::{ChatAnthropic, HumanMessage, Message, SystemMessage, Tool};
 /// let llm = ChatAnthropic::new("claude-opus-4-8")

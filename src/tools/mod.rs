@@ -4,8 +4,8 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-//! # let server = chat_anthropic::mock::MockServer::start().await;
-//! # server.enqueue(chat_anthropic::mock::MockReply::script(chat_anthropic::mock::MockScript::new()
+//! # let server = chat_anthropic_mock::MockServer::start().await;
+//! # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
 //! #     .tool_use("toolu_1", "GetWeather", serde_json::json!({"location": "Los Angeles, CA"}))));
 //! use chat_anthropic::tools::Tool;
 //! use chat_anthropic::ChatAnthropic;

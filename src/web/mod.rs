@@ -19,8 +19,8 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-//! # let server = chat_anthropic::mock::MockServer::start().await;
-//! # server.enqueue(chat_anthropic::mock::MockReply::text("Hello there"));
+//! # let server = chat_anthropic_mock::MockServer::start().await;
+//! # server.enqueue(chat_anthropic_mock::MockReply::text("Hello there"));
 //! use chat_anthropic::web::{BrowserEvent, IntoBrowserEvents};
 //! use chat_anthropic::StreamUpdate;
 //! use futures_util::StreamExt;

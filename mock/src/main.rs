@@ -1,0 +1,158 @@
+//! The mock Messages API as a standalone server, for tests in any language:
+//!
+//! ```text
+//! cargo run -p chat-anthropic-mock -- --port 8080
+//! ANTHROPIC_BASE_URL=http://127.0.0.1:8080 ANTHROPIC_API_KEY=any python3 my_test.py
+//! ```
+//!
+//! It answers `POST /v1/messages` (streaming with `"stream": true`, else the JSON message) and
+//! `POST /v1/messages/count_tokens`, checks requests the way the API does (a 400 for a body
+//! the API refuses, a 404 for a model it does not serve), and replies by naming what the user
+//! sent: `Mock reply to: <last user text>`.
+//!
+//! Options: `--host ADDR` (default 127.0.0.1), `--port N` (default 8080; 0 picks a free one),
+//! `--any-model` (accept any model name), `--log-limit N` (requests kept in memory, default
+//! 1000). Stops on Ctrl-C.
+
+use chat_anthropic_mock::MockServer;
+
+/// The command line, parsed.
+#[derive(Debug, PartialEq)]
+struct Options {
+    host: String,
+    port: u16,
+    any_model: bool,
+    log_limit: usize,
+}
+
+const USAGE: &str =
+    "usage: chat-anthropic-mock [--host ADDR] [--port N] [--any-model] [--log-limit N]";
+
+/// `--help`: the usage line and what each option does.
+const HELP: &str = "A mock of Anthropic's Messages API on a local port, for tests in any language.
+
+  --host ADDR      the address to listen on (default 127.0.0.1)
+  --port N         the port (default 8080; 0 picks a free one)
+  --any-model      accept any model name (else an unknown model is a 404, as with the API)
+  --log-limit N    how many requests to keep in memory (default 1000)
+
+Point a client at it: ANTHROPIC_BASE_URL=http://127.0.0.1:8080 ANTHROPIC_API_KEY=any-key.
+Stops on Ctrl-C.";
+
+/// The options, `None` for `--help`, or what is wrong with the command line.
+fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
+    let mut options = Options {
+        host: "127.0.0.1".into(),
+        port: 8080,
+        any_model: false,
+        log_limit: 1000,
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
+            None => (arg, None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--host" => options.host = value("--host")?,
+            "--port" => {
+                let port = value("--port")?;
+                options.port = port
+                    .parse()
+                    .map_err(|_| format!("--port: {port:?} is not a port number (0-65535)"))?;
+            }
+            "--log-limit" => {
+                let limit = value("--log-limit")?;
+                options.log_limit = limit
+                    .parse()
+                    .map_err(|_| format!("--log-limit: {limit:?} is not a count"))?;
+            }
+            "--any-model" => options.any_model = true,
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(Some(options))
+}
+
+#[tokio::main]
+async fn main() {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}\n\n{HELP}");
+            return;
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
+    let started = MockServer::builder()
+        .host(options.host.as_str())
+        .port(options.port)
+        .any_model(options.any_model)
+        .request_log_limit(options.log_limit)
+        .start()
+        .await;
+    let server = match started {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!(
+                "cannot listen on {}:{}: {err} (choose another with --port, or --port 0 for a free one)",
+                options.host, options.port
+            );
+            std::process::exit(1);
+        }
+    };
+    println!(
+        "Mock Anthropic Messages API listening on {}",
+        server.base_url()
+    );
+    println!(
+        "Point a client at it: ANTHROPIC_BASE_URL={} ANTHROPIC_API_KEY=any-key. Ctrl-C stops it.",
+        server.base_url()
+    );
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        eprintln!("cannot wait for Ctrl-C: {err}");
+    }
+    println!("{} requests served", server.request_count());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_the_documented_options() {
+        let options = parse(args("--port 9000 --host 0.0.0.0 --any-model --log-limit=5"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            options,
+            Options {
+                host: "0.0.0.0".into(),
+                port: 9000,
+                any_model: true,
+                log_limit: 5
+            }
+        );
+        assert_eq!(parse(args("")).unwrap().unwrap().port, 8080);
+        assert_eq!(parse(args("--port 1 --help")), Ok(None));
+        assert!(parse(args("--port")).unwrap_err().contains("needs a value"));
+        assert!(parse(args("--port 99999")).unwrap_err().contains("port"));
+        assert!(parse(args("--verbose"))
+            .unwrap_err()
+            .contains("unknown option"));
+    }
+}
