@@ -697,7 +697,7 @@ mod tests {
         use proptest::strategy::ValueTree;
         let mut runner = proptest::test_runner::TestRunner::deterministic();
         let strategy = payload();
-        // Under Miri (see .ci/run) a few cases check the aliasing; natively, thousands the logic
+        // Under Miri (see .ci/miri) a few cases check the aliasing; natively, thousands the logic
         // and how often the plain reader takes a payload.
         let (mut plain, total) = (0, if cfg!(miri) { 10 } else { 2000 });
         for _ in 0..total {

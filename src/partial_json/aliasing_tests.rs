@@ -1,7 +1,7 @@
 //! The cases that exercise the kept slot node (`slot_node.rs`) against every other way of
 //! touching the live tree: root strings, root arrays, nested strings, and reads, snapshots,
 //! clones, `Debug` and path events between fragments. Each checks the parser's values against
-//! serde_json; run under Miri (both borrow models, see `.ci/run`) they check the aliasing too.
+//! serde_json; run under Miri (both borrow models, see `.ci/miri`) they check the aliasing too.
 
 use serde_json::{json, Value};
 
@@ -102,7 +102,7 @@ const DOCUMENTS: [&str; 5] = [
 #[test]
 fn every_document_streams_exactly_whatever_happens_between_fragments() {
     for document in DOCUMENTS {
-        // Under Miri (see .ci/run) one piece size: every operation still lands mid-string.
+        // Under Miri (see .ci/miri) one piece size: every operation still lands mid-string.
         let sizes: &[usize] = if cfg!(miri) { &[3] } else { &[1, 3, 7] };
         for &size in sizes {
             for between in BETWEEN {

@@ -28,9 +28,9 @@
 //!
 //! Checked by Miri under both models over the parser's tests, including root strings, root
 //! arrays, reads, snapshots, clones and `Debug` between every fragment
-//! (`src/partial_json/aliasing_tests.rs`):
-//! `cargo +nightly miri test --lib --no-default-features -- partial_json` and the same with
-//! `MIRIFLAGS=-Zmiri-tree-borrows`.
+//! (`src/partial_json/aliasing_tests.rs`) and its property tests, in CI by `.ci/miri` (by
+//! hand: `cargo +nightly miri test --lib --no-default-features -- partial_json` and the same
+//! with `MIRIFLAGS=-Zmiri-tree-borrows`).
 
 use std::fmt;
 use std::ptr;

@@ -23,9 +23,9 @@
 //!
 //! The bytes a part covers were copied in one piece from a `&str`, so they are UTF-8. A part
 //! reaches another thread only through whatever hands it over (a channel, a task), which orders
-//! the write before the read. Checked by Miri under both models:
+//! the write before the read. Checked by Miri under both models, in CI by `.ci/miri` (by hand:
 //! `cargo +nightly miri test --lib --no-default-features -- text_part partial_json`, and the
-//! same with `MIRIFLAGS=-Zmiri-tree-borrows`.
+//! same with `MIRIFLAGS=-Zmiri-tree-borrows`).
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
