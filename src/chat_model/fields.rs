@@ -13,7 +13,7 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{ChatAnthropic, Effort};
+    /// use chat_anthropic::{ChatAnthropic, settings::Effort};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").effort(Effort::Low)
     /// #   .base_url(server.base_url()).api_key("test")
     ///     ;
@@ -63,7 +63,7 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{ChatAnthropic, McpServer};
+    /// use chat_anthropic::{ChatAnthropic, settings::McpServer};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     ///     .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))
     ///     .betas(["my-beta"])
@@ -85,7 +85,7 @@ impl ChatAnthropic {
     /// this crate's table, or to lift a check.
     ///
     /// ```
-    /// use chat_anthropic::{ChatAnthropic, ModelProfile};
+    /// use chat_anthropic::{ChatAnthropic, settings::ModelProfile};
     /// let mut profile = ModelProfile::for_model("claude-opus-4-8").unwrap();
     /// profile.max_output_tokens = Some(200_000);
     /// let llm = ChatAnthropic::new("claude-opus-4-9").profile(profile);

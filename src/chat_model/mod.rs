@@ -18,7 +18,6 @@ use serde_json::Value;
 
 pub use crate::settings::ApiKey;
 pub(crate) use resource::ApiCall;
-pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
 use open::Opener;
 
@@ -28,19 +27,12 @@ use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint};
 use crate::settings::{ChatAnthropicConfig, Environment, Platform, Thinking};
+use crate::settings::{
+    ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
+};
 use crate::transport::limiter::RateLimiter;
 use crate::transport::{self, SendPolicy};
 use bound_tools::BoundTools;
-
-/// The public API's address.
-pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
-/// The API version this crate speaks.
-pub const ANTHROPIC_VERSION: &str = "2023-06-01";
-/// How many requests [`ChatAnthropic::batch`] runs at once by default.
-pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
-/// How many times [`ChatAnthropic::batch`] sends a call again after a 429 reached it (on
-/// top of the transport's own retries).
-pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 
 /// A chat model on Anthropic's Messages API — the Rust `ChatAnthropic`.
 ///
@@ -116,7 +108,7 @@ macro_rules! setter {
 
 impl ChatAnthropic {
     /// A model with default settings: `max_tokens` the model's maximum output where its
-    /// [`ModelProfile`](crate::ModelProfile) is known (1024 otherwise), 2 retries, a
+    /// [`ModelProfile`](crate::settings::ModelProfile) is known (1024 otherwise), 2 retries, a
     /// 10-minute idle timeout.
     pub fn new(model: impl Into<String>) -> Self {
         Self::from_config(ChatAnthropicConfig {
@@ -183,7 +175,7 @@ impl ChatAnthropic {
     /// This model reading nothing from the environment: every setting comes from code.
     ///
     /// ```
-    /// use chat_anthropic::{ChatAnthropic, ConfigReason};
+    /// use chat_anthropic::{ChatAnthropic, error::ConfigReason};
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").without_environment();
     /// let err = llm.invoke("Hi").await.unwrap_err(); // whatever ANTHROPIC_API_KEY holds
@@ -202,7 +194,7 @@ impl ChatAnthropic {
     setter!(/// The model name.
         model: impl Into<String> => model);
     setter!(/// The most tokens to generate. Unset, it is the model's maximum output from its
-        /// [`ModelProfile`](crate::ModelProfile) (safe, as every request streams), or 1024
+        /// [`ModelProfile`](crate::settings::ModelProfile) (safe, as every request streams), or 1024
         /// for a model without a profile; above the profile's maximum it is refused before
         /// sending. `0` generates nothing and only writes the prompt cache (see
         /// [`warm_cache`](Self::warm_cache)).
@@ -260,7 +252,7 @@ impl ChatAnthropic {
     /// (`ping`s and SSE comments do not count; default: no limit). The idle
     /// [`timeout`](Self::timeout) is reset by every byte, so a server that keeps pinging
     /// while generation has stalled never trips it; this does, with a
-    /// [`TimeoutPhase::Content`](crate::TimeoutPhase::Content) error that keeps the partial
+    /// [`TimeoutPhase::Content`](crate::error::TimeoutPhase::Content) error that keeps the partial
     /// message (and is re-sent if no content had arrived, see
     /// [`retry_before_content`](Self::retry_before_content)).
     ///
@@ -409,7 +401,7 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{CacheControl, ChatAnthropic};
+    /// use chat_anthropic::{messages::CacheControl, ChatAnthropic};
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral_1h())
     /// #   .base_url(server.base_url()).api_key("test")
     ///     ;

@@ -22,7 +22,7 @@ use crate::sse::{SseDecoder, SseEvent, SseStream, SseStreamError};
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use chat_anthropic::{EventStream, StreamEvent};
+/// use chat_anthropic::{event::EventStream, StreamEvent};
 /// use futures_util::StreamExt;
 /// let body = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
 /// let events: Vec<_> = EventStream::from_bytes(body).collect().await;

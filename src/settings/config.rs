@@ -141,6 +141,12 @@ impl Default for ChatAnthropicConfig {
 
 /// `max_tokens` for a model without a known maximum output.
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
+/// How many requests [`ChatAnthropic::batch`](crate::ChatAnthropic::batch) runs at once by
+/// default.
+pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
+/// How many times [`ChatAnthropic::batch`](crate::ChatAnthropic::batch) sends a call again
+/// after a 429 reached it (on top of the transport's own retries).
+pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 
 impl ChatAnthropicConfig {
     /// The model's profile: the one set, else the built-in table's, else `None` (an unknown

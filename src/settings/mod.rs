@@ -11,10 +11,12 @@ mod profile_table;
 mod secret;
 mod thinking;
 
-pub use config::{ChatAnthropicConfig, DEFAULT_MAX_TOKENS};
+pub use config::{
+    ChatAnthropicConfig, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BATCH_CONCURRENCY, DEFAULT_MAX_TOKENS,
+};
 pub use env::{Environment, VARIABLES};
 pub use fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
-pub use platform::Platform;
+pub use platform::{Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL, VERTEX_ANTHROPIC_VERSION};
 pub use profile::{ModelProfile, ThinkingMode};
 pub use secret::ApiKey;
 pub use thinking::Thinking;

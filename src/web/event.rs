@@ -168,7 +168,7 @@ impl BrowserEvent {
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// use chat_anthropic::{aggregate::MessageAggregator, StreamEvent};
     /// // An `error` event in the middle of a stream.
     /// let overloaded = StreamEvent::parse("error", r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)?;
     /// let err = MessageAggregator::new().apply(&overloaded).unwrap_err();
