@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use super::fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
 use super::{ModelProfile, Thinking};
 
-/// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) but the API key.
+/// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) that can be stored: all but the
+/// secrets (API key, access token), the sources of credentials that refresh, and the
+/// environment read when the model was built.
 ///
 /// Serializes with serde, so a configured model can be saved and rebuilt with
 /// [`ChatAnthropic::from_config`](crate::ChatAnthropic::from_config). Secrets are never
@@ -102,6 +104,9 @@ pub struct ChatAnthropicConfig {
     pub stream_usage: bool,
     /// Further request body fields, sent as they are (LangChain's `model_kwargs`).
     pub model_kwargs: Map<String, Value>,
+    /// Whether each call's span records the prompt and the reply (off by default: they may
+    /// hold personal data); see the `telemetry` module.
+    pub capture_message_content: bool,
 }
 
 impl Default for ChatAnthropicConfig {
@@ -135,6 +140,7 @@ impl Default for ChatAnthropicConfig {
             profile: None,
             stream_usage: true,
             model_kwargs: Map::new(),
+            capture_message_content: false,
         }
     }
 }
