@@ -6,7 +6,8 @@
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use chat_anthropic::{ChatAnthropic, Error, error::RequestError};
+/// use chat_anthropic::error::RequestError;
+/// use chat_anthropic::{ChatAnthropic, Error};
 /// let llm = ChatAnthropic::new("claude-sonnet-5-5").temperature(0.0).api_key("unused");
 /// let err = llm.invoke("Hi").await.unwrap_err();
 /// assert!(matches!(

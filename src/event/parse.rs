@@ -36,7 +36,8 @@ impl StreamEvent {
     ///
     /// ```
     /// use chat_anthropic::sse::SseEvent;
-    /// use chat_anthropic::{event::Delta, StreamEvent};
+    /// use chat_anthropic::event::Delta;
+    /// use chat_anthropic::StreamEvent;
     /// let sse = SseEvent::new(Some("content_block_delta"),
     ///     r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#);
     /// let StreamEvent::ContentBlockDelta(delta) = StreamEvent::from_sse(&sse)? else { panic!() };

@@ -69,7 +69,8 @@ pub struct DeletedFile {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
 /// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::files::FileUpload;
-/// use chat_anthropic::{ChatAnthropic, ContentBlock, messages::DocumentBlock, HumanMessage};
+/// use chat_anthropic::messages::DocumentBlock;
+/// use chat_anthropic::{ChatAnthropic, ContentBlock, HumanMessage};
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
 ///     .betas([chat_anthropic::files::FILES_API_BETA])
 /// #   .base_url(server.base_url()).api_key("test")

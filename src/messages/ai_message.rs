@@ -57,7 +57,8 @@ impl MessageContent {
     /// prompt up to here is cached.
     ///
     /// ```
-    /// use chat_anthropic::{messages::CacheControl, MessageContent};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::MessageContent;
     /// let content = MessageContent::from("<a long style guide>").with_cache_control(CacheControl::ephemeral());
     /// let json = serde_json::to_value(&content).unwrap();
     /// assert_eq!(json, serde_json::json!([{"type": "text", "text": "<a long style guide>", "cache_control": {"type": "ephemeral"}}]));

@@ -102,7 +102,8 @@ impl AIMessageChunk {
     /// [`invalid_tool_calls`](Self::invalid_tool_calls) instead.
     ///
     /// ```
-    /// use chat_anthropic::{AIMessageChunk, messages::ToolCallChunk};
+    /// use chat_anthropic::messages::ToolCallChunk;
+    /// use chat_anthropic::AIMessageChunk;
     /// let first = AIMessageChunk::from_tool_call_chunk(
     ///     ToolCallChunk::new(0).name("GetWeather").id("toolu_1").args(r#"{"location": "Par"#),
     /// );
@@ -124,7 +125,8 @@ impl AIMessageChunk {
     /// text and the reason (LangChain's `AIMessageChunk.invalid_tool_calls`).
     ///
     /// ```
-    /// use chat_anthropic::{AIMessageChunk, messages::ToolCallChunk};
+    /// use chat_anthropic::messages::ToolCallChunk;
+    /// use chat_anthropic::AIMessageChunk;
     /// let chunk = AIMessageChunk::from_tool_call_chunk(ToolCallChunk::new(0).name("f").args("[1, 2]"));
     /// assert!(chunk.tool_calls().is_empty());
     /// assert_eq!(chunk.invalid_tool_calls()[0].args.as_deref(), Some("[1, 2]"));

@@ -13,7 +13,8 @@ pub const IMAGE_MEDIA_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif",
 /// An `image` block of a user turn (or of a tool result).
 ///
 /// ```
-/// use chat_anthropic::{ContentBlock, HumanMessage, messages::ImageBlock};
+/// use chat_anthropic::messages::ImageBlock;
+/// use chat_anthropic::{ContentBlock, HumanMessage};
 /// let png = ImageBlock::from_bytes("image/png", &[0x89, b'P', b'N', b'G'])?;
 /// let message = HumanMessage::new(vec![
 ///     ContentBlock::text("What is in these pictures?"),

@@ -96,7 +96,7 @@ impl Usage {
     /// Folds a `message_delta` usage into this one (replace, never add).
     ///
     /// ```
-    /// use chat_anthropic::{messages::Usage, messages::UsageDelta};
+    /// use chat_anthropic::messages::{Usage, UsageDelta};
     /// let mut usage: Usage = serde_json::from_str(r#"{"input_tokens":25,"output_tokens":1}"#).unwrap();
     /// let delta: UsageDelta = serde_json::from_str(r#"{"output_tokens":42}"#).unwrap();
     /// usage.apply(&delta);
@@ -145,7 +145,8 @@ impl Usage {
 /// Counts saturate at `u64::MAX` rather than overflow.
 ///
 /// ```
-/// use chat_anthropic::{messages::Usage, UsageMetadata};
+/// use chat_anthropic::messages::Usage;
+/// use chat_anthropic::UsageMetadata;
 /// let usage: Usage = serde_json::from_str(
 ///     r#"{"input_tokens":10,"output_tokens":3,"cache_read_input_tokens":100,"cache_creation_input_tokens":20}"#,
 /// ).unwrap();

@@ -15,7 +15,8 @@ use crate::settings::DEFAULT_BATCH_CONCURRENCY;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
 /// # let server = chat_anthropic_mock::MockServer::start().await;
 /// # server.enqueue(chat_anthropic_mock::MockReply::text("Ich liebe das Programmieren."));
-/// use chat_anthropic::{ChatAnthropic, prompt::ChatPromptTemplate, prompt::PromptArgs};
+/// use chat_anthropic::prompt::{ChatPromptTemplate, PromptArgs};
+/// use chat_anthropic::ChatAnthropic;
 /// let prompt = ChatPromptTemplate::from_messages([
 ///     ("system", "You are a helpful assistant that translates {input_language} to {output_language}."),
 ///     ("human", "{input}"),

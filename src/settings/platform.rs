@@ -13,7 +13,8 @@ pub const VERTEX_ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
 /// The platform serving the model.
 ///
 /// ```
-/// use chat_anthropic::{ChatAnthropic, settings::Platform};
+/// use chat_anthropic::settings::Platform;
+/// use chat_anthropic::ChatAnthropic;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929").vertex("us-east5", "my-project");
 /// assert_eq!(llm.config().platform, Platform::Vertex { region: Some("us-east5".into()), project_id: Some("my-project".into()) });
 /// ```

@@ -95,7 +95,8 @@ impl Tool {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use chat_anthropic::{ChatAnthropic, Error, error::RequestError, error::SchemaRule, Tool};
+    /// use chat_anthropic::error::{RequestError, SchemaRule};
+    /// use chat_anthropic::{ChatAnthropic, Error, Tool};
     /// #[derive(schemars::JsonSchema)]
     /// enum Mode { Fast, Careful }
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("unused");
@@ -144,7 +145,8 @@ impl Tool {
     /// Sets a prompt-cache breakpoint after this tool (tools come first in the cached prefix).
     ///
     /// ```
-    /// use chat_anthropic::{messages::CacheControl, Tool};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::Tool;
     /// let tool = Tool::new("lookup", serde_json::json!({"type": "object"})).cache_control(CacheControl::ephemeral_1h());
     /// assert_eq!(serde_json::to_value(&tool).unwrap()["cache_control"], serde_json::json!({"type": "ephemeral", "ttl": "1h"}));
     /// ```

@@ -113,7 +113,8 @@ impl BrowserEvent {
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// use chat_anthropic::{aggregate::MessageAggregator, StreamEvent};
+    /// use chat_anthropic::aggregate::MessageAggregator;
+    /// use chat_anthropic::StreamEvent;
     /// // An `error` event in the middle of a stream.
     /// let overloaded = StreamEvent::parse("error", r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)?;
     /// let err = MessageAggregator::new().apply(&overloaded).unwrap_err();
