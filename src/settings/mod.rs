@@ -1,6 +1,7 @@
 //! What a [`ChatAnthropic`](crate::ChatAnthropic) is configured with: plain, serializable
 //! settings and the model profiles, read by the request builder below and the chat model
-//! above, so neither reaches into the other.
+//! above, so neither reaches into the other. The defaults and the API versions the client
+//! uses live here too ([`DEFAULT_BASE_URL`], [`ANTHROPIC_VERSION`], [`DEFAULT_MAX_TOKENS`], …).
 
 mod config;
 mod env;
