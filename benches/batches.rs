@@ -12,7 +12,7 @@
 
 use bytes::Bytes;
 use chat_anthropic::batches::BatchResults;
-use chat_anthropic::ApiMessage;
+use chat_anthropic::messages::ApiMessage;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::StreamExt;
 use serde::Deserialize;

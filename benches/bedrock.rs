@@ -9,7 +9,7 @@ mod common;
 
 use bytes::Bytes;
 use chat_anthropic::bedrock::EventStreamToSse;
-use chat_anthropic::{Error, EventStream, MessageAggregator};
+use chat_anthropic::{aggregate::MessageAggregator, event::EventStream, Error};
 use chat_anthropic_mock::bedrock_frames;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::StreamExt;

@@ -32,7 +32,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chat_anthropic::{ChatAnthropic, MessageAggregator, StreamEvent};
+use chat_anthropic::{aggregate::MessageAggregator, ChatAnthropic, StreamEvent};
 use chat_anthropic_mock::{MockReply, MockServer};
 use criterion::{Criterion, Throughput};
 use futures_util::StreamExt;
@@ -168,7 +168,10 @@ impl Client {
                 let mut source = http
                     .post(url)
                     .header("x-api-key", "bench")
-                    .header("anthropic-version", chat_anthropic::ANTHROPIC_VERSION)
+                    .header(
+                        "anthropic-version",
+                        chat_anthropic::settings::ANTHROPIC_VERSION,
+                    )
                     .json(&body)
                     .eventsource()
                     .expect("cloneable request");

@@ -32,7 +32,7 @@ mod counting_alloc;
 
 use bytes::Bytes;
 use chat_anthropic::structured::StructuredChunk;
-use chat_anthropic::{collect_message, ChatAnthropic, ChatStream, EventStream};
+use chat_anthropic::{aggregate::collect_message, event::EventStream, ChatAnthropic, ChatStream};
 use criterion::{Criterion, Throughput};
 use futures_util::StreamExt;
 use serde::Deserialize;

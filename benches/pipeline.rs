@@ -24,7 +24,7 @@ mod common;
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use chat_anthropic::{EventStream, MessageAggregator, StreamEvent};
+use chat_anthropic::{aggregate::MessageAggregator, event::EventStream, StreamEvent};
 use criterion::{criterion_group, Criterion, Throughput};
 use futures_util::StreamExt;
 
@@ -112,7 +112,7 @@ fn fragments(body: &Bytes) -> Vec<String> {
         .into_iter()
         .filter_map(|event| match event {
             StreamEvent::ContentBlockDelta(delta) => match delta.delta {
-                chat_anthropic::Delta::InputJson(json) => Some(json.to_string()),
+                chat_anthropic::event::Delta::InputJson(json) => Some(json.to_string()),
                 _ => None,
             },
             _ => None,

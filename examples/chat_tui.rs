@@ -17,7 +17,7 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use chat_anthropic::partial_json::JsonPointer;
-use chat_anthropic::{ChatAnthropic, StreamUpdate, Thinking, Tool};
+use chat_anthropic::{settings::Thinking, ChatAnthropic, StreamUpdate, Tool};
 use chat_anthropic_mock::ui_demo_reply;
 use common::real_or_mock;
 use futures_util::StreamExt;

@@ -12,7 +12,7 @@ mod common;
 
 use std::io::Write;
 
-use chat_anthropic::{ContentBlock, HumanMessage, ImageBlock};
+use chat_anthropic::{messages::ImageBlock, ContentBlock, HumanMessage};
 use chat_anthropic_mock::default_reply;
 use common::real_or_mock;
 use futures_util::StreamExt;

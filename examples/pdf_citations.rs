@@ -10,7 +10,9 @@
 
 mod common;
 
-use chat_anthropic::{Citation, ContentBlock, DocumentBlock, HumanMessage, StreamUpdate};
+use chat_anthropic::{
+    messages::Citation, messages::DocumentBlock, ContentBlock, HumanMessage, StreamUpdate,
+};
 use chat_anthropic_mock::default_reply;
 use common::real_or_mock;
 use futures_util::StreamExt;

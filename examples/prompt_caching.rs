@@ -10,7 +10,7 @@
 
 mod common;
 
-use chat_anthropic::{CacheControl, HumanMessage, Message, SystemMessage};
+use chat_anthropic::{messages::CacheControl, HumanMessage, Message, SystemMessage};
 use chat_anthropic_mock::default_reply;
 use common::real_or_mock;
 

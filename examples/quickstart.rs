@@ -12,7 +12,7 @@ mod common;
 
 use std::io::Write;
 
-use chat_anthropic::{AIMessage, ChatPromptTemplate, PromptArgs};
+use chat_anthropic::{prompt::ChatPromptTemplate, prompt::PromptArgs, AIMessage};
 use chat_anthropic_mock::{MockReply, RecordedRequest};
 use common::real_or_mock;
 use futures_util::StreamExt;

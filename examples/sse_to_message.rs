@@ -15,7 +15,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use chat_anthropic::{EventStream, MessageAggregator, StreamEvent};
+use chat_anthropic::{aggregate::MessageAggregator, event::EventStream, StreamEvent};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 

@@ -13,7 +13,7 @@ mod common;
 use std::io::{IsTerminal, Write};
 
 use chat_anthropic::{
-    ChatAnthropic, HumanMessage, Message, StreamUpdate, Thinking, Tool, ToolMessage,
+    settings::Thinking, ChatAnthropic, HumanMessage, Message, StreamUpdate, Tool, ToolMessage,
 };
 use chat_anthropic_mock::{MockReply, MockScript, RecordedRequest};
 use common::real_or_mock;

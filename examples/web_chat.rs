@@ -25,7 +25,7 @@ use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chat_anthropic::agent::{Agent, AgentTool};
-use chat_anthropic::{ChatAnthropic, Thinking, Tool};
+use chat_anthropic::{settings::Thinking, ChatAnthropic, Tool};
 use chat_anthropic_mock::{ui_demo_reply, MockReply, MockServer, RecordedRequest};
 use common::real_or_mock;
 use serde::Deserialize;

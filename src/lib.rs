@@ -34,6 +34,20 @@
 //! workspace's mock Messages server (the `chat-anthropic-mock` crate, in `mock/`), when
 //! `ANTHROPIC_API_KEY` is not set.
 //!
+//! # What is where
+//!
+//! The crate root holds what chat, tools and streaming need: [`ChatAnthropic`], the messages
+//! you build and read ([`HumanMessage`], [`SystemMessage`], [`ToolMessage`], [`Message`],
+//! [`MessageContent`], [`AIMessage`] with its [`ContentBlock`]s, [`ToolCall`]s,
+//! [`UsageMetadata`] and [`StopReason`]), [`Tool`] and [`ToolChoice`], the stream
+//! ([`ChatStream`], its views [`ChunkStream`] and [`UpdateStream`], what they yield:
+//! [`StreamEvent`], [`AIMessageChunk`], [`StreamUpdate`]; [`ReplayPace`] for replays) and
+//! [`Error`]. Everything else lives in its area's module: settings and model profiles in
+//! [`settings`], the error details in [`error`], the other content blocks and usage details in
+//! [`messages`], the raw events in [`event`], the fold in [`aggregate`], templates in
+//! [`prompt`], and each feature's area ([`agent`], [`batches`], [`files`], [`models`],
+//! [`web`], [`credentials`], [`telemetry`], …) in its own.
+//!
 //! # The pipeline
 //!
 //! The modules read in the order the bytes flow; [`invoke`](ChatAnthropic::invoke) is the
@@ -60,8 +74,8 @@
 //! | wire | [`sse`], [`partial_json`] | the incremental SSE decoder; the partial-JSON parser behind live tool arguments |
 //! | vocabulary | [`messages`], [`error`] | messages, content blocks, [`AIMessage`], usage; one [`Error`] (areas' errors boxed in [`Error::Area`]) |
 //! | events | [`event`] | typed stream events and deltas; unknown types kept as raw JSON |
-//! | fold | [`aggregate`] | the fold ([`MessageAggregator`]) and the stream's vocabulary ([`StreamUpdate`]) |
-//! | request | [`settings`], [`tools`], request | [`ChatAnthropicConfig`] and model profiles; tool definitions; the request body and its checks |
+//! | fold | [`aggregate`] | the fold ([`MessageAggregator`](aggregate::MessageAggregator)) and the stream's vocabulary ([`StreamUpdate`]) |
+//! | request | [`settings`], [`tools`], request | [`ChatAnthropicConfig`](settings::ChatAnthropicConfig) and model profiles; tool definitions; the request body and its checks |
 //! | transport | [`telemetry`], transport | spans and metrics; reqwest, timeouts, retries, error responses |
 //! | client | [`bedrock`], [`credentials`], [`ChatStream`], [`ChatAnthropic`] | platforms and credentials; the live response; the client |
 //! | areas | [`pagination`], [`structured`], [`prompt`], [`web`], [`batches`], [`files`], [`models`], [`agent`] | built on the client, none named below |
@@ -115,12 +129,12 @@
 //!
 //! - Tools and structured output: [`Tool`], [`ChatAnthropic::bind_tools`],
 //!   [`ChatAnthropic::with_structured_output`].
-//! - Prompt templates and `prompt | llm` chains: [`ChatPromptTemplate`].
+//! - Prompt templates and `prompt | llm` chains: [`ChatPromptTemplate`](prompt::ChatPromptTemplate).
 //! - A reply streamed into a browser with one call: [`web`].
 //! - Record a live stream and replay it in tests: [`ChatAnthropic::stream_recording`],
 //!   [`ChatStream::replay`].
-//! - Fold events yourself (from a file, a queue, another transport): [`MessageAggregator`],
-//!   [`collect_message`].
+//! - Fold events yourself (from a file, a queue, another transport):
+//!   [`MessageAggregator`](aggregate::MessageAggregator), [`collect_message`](aggregate::collect_message).
 //! - The repository's `README.md` shows every feature with its settings, and `examples/`
 //!   holds runnable programs (each works offline against the mock server).
 //! - Test your own code against a local mock of the API: the `chat-anthropic-mock` crate.
@@ -155,34 +169,16 @@ mod transport;
 #[cfg(feature = "web")]
 pub mod web;
 
-pub use aggregate::{collect_message, MessageAggregator, StreamUpdate, Update};
-pub use chat_model::{
-    ChatAnthropic, ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL,
-    DEFAULT_BATCH_CONCURRENCY, VERTEX_ANTHROPIC_VERSION,
-};
+// The front door: what chat, tools and streaming need. Everything else is reached through
+// its area's module (`settings`, `error`, `event`, `messages`, `aggregate`, `prompt`, …).
+pub use aggregate::StreamUpdate;
+pub use chat_model::ChatAnthropic;
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
-pub use error::{
-    ApiError, ApiErrorKind, ConfigError, ConfigReason, Error, EventDecodeError,
-    NotEventStreamError, ProtocolError, RedirectError, RequestError, SchemaRule, StreamError,
-    StructuredError, TimeoutError, TimeoutPhase, TransportError,
-};
-pub use event::{
-    ApiErrorBody, ContentBlockDelta, ContentBlockStart, ContentBlockStop, Delta, ErrorEvent,
-    EventStream, MessageDelta, MessageDeltaBody, MessageStart, StreamEvent,
-};
+pub use error::Error;
+pub use event::StreamEvent;
 pub use messages::{
-    AIMessage, AIMessageChunk, ApiMessage, CacheControl, CacheCreation, Citation, CitationsConfig,
-    ContainerUploadBlock, ContentBlock, ContentChunk, ContentError, DocumentBlock, DocumentSource,
-    HumanMessage, ImageBlock, ImageSource, InputTokenDetails, IntoMessages, InvalidToolCall,
-    Message, MessageContent, OutputTokenDetails, RateLimit, RateLimits, RedactedThinkingBlock,
-    ResponseMetadata, ServerToolResultBlock, StopReason, SystemMessage, TextBlock, ThinkingBlock,
-    ToolCall, ToolCallChunk, ToolMessage, ToolResultBlock, ToolUseBlock, Usage, UsageDelta,
-    UsageMetadata, IMAGE_MEDIA_TYPES,
-};
-pub use prompt::{Chain, ChatPromptTemplate, PromptArg, PromptArgs, PromptError};
-pub use settings::{
-    ApiKey, ChatAnthropicConfig, Container, ContextManagement, Effort, McpServer, ModelProfile,
-    Platform, ServiceTier, Speed, Thinking, ThinkingMode, DEFAULT_MAX_TOKENS,
+    AIMessage, AIMessageChunk, ContentBlock, HumanMessage, Message, MessageContent, StopReason,
+    SystemMessage, ToolCall, ToolMessage, UsageMetadata,
 };
 pub use tools::{Tool, ToolChoice};
 

@@ -35,7 +35,11 @@ use crate::error::Error;
 use crate::event::StreamEvent;
 
 /// The span of one Messages call, with the content recorded only when `capture` is set.
-pub(crate) fn chat_span(config: &crate::ChatAnthropicConfig, body: &Value, capture: bool) -> Span {
+pub(crate) fn chat_span(
+    config: &crate::settings::ChatAnthropicConfig,
+    body: &Value,
+    capture: bool,
+) -> Span {
     let model = config.model.as_str();
     let span = tracing::info_span!(
         target: "chat_anthropic",

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chat_anthropic::agent::{
     Agent, AgentError, AgentEvent, AgentOutput, AgentRun, AgentTool, StopCause,
 };
-use chat_anthropic::{CacheControl, ChatAnthropic, StreamUpdate, Thinking};
+use chat_anthropic::{messages::CacheControl, settings::Thinking, ChatAnthropic, StreamUpdate};
 use chat_anthropic_mock::{MockReply, MockScript, MockServer, MockTurns, RecordedRequest};
 use futures_util::StreamExt;
 use serde_json::{json, Value};

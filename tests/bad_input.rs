@@ -2,7 +2,10 @@
 
 mod common;
 
-use chat_anthropic::{collect_message, AIMessage, ApiErrorKind, Error, EventStream, ProtocolError};
+use chat_anthropic::{
+    aggregate::collect_message, error::ApiErrorKind, error::ProtocolError, event::EventStream,
+    AIMessage, Error,
+};
 
 const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-6\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n";
 const TEXT_START: &str = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
@@ -225,7 +228,7 @@ fn token_counts_at_the_edge_of_u64_saturate_instead_of_overflowing() {
 #[test]
 fn a_flood_of_unknown_events_is_kept_within_a_bound_and_the_message_stays_usable() {
     use chat_anthropic::aggregate::StreamUpdate;
-    use chat_anthropic::{MessageAggregator, StreamEvent};
+    use chat_anthropic::{aggregate::MessageAggregator, StreamEvent};
     const FLOOD: u64 = 100_000;
     let mut aggregator = MessageAggregator::new();
     let mut updates = Vec::new();
@@ -297,7 +300,7 @@ fn compaction_block() -> serde_json::Value {
 #[test]
 fn unknown_deltas_on_unknown_blocks_merge_in_the_fold_the_updates_and_the_chunks() {
     use chat_anthropic::aggregate::StreamUpdate;
-    use chat_anthropic::{AIMessageChunk, MessageAggregator, StreamEvent};
+    use chat_anthropic::{aggregate::MessageAggregator, AIMessageChunk, StreamEvent};
     let stream = compaction_stream();
     let mut aggregator = MessageAggregator::new();
     let mut for_chunks = MessageAggregator::new();

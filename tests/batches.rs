@@ -7,7 +7,9 @@ use std::time::Duration;
 use chat_anthropic::batches::{
     BatchError, BatchLimits, BatchOutcome, BatchRequest, ProcessingStatus, WaitOptions,
 };
-use chat_anthropic::{AIMessage, ApiErrorKind, ChatAnthropic, Error, Thinking, Tool};
+use chat_anthropic::{
+    error::ApiErrorKind, settings::Thinking, AIMessage, ChatAnthropic, Error, Tool,
+};
 use chat_anthropic_mock::{MockBatchOutcome, MockReply, MockScript, MockServer};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};

@@ -7,7 +7,7 @@
 mod common;
 
 use chat_anthropic::bedrock::{AwsCredentials, EventStreamToSse};
-use chat_anthropic::{ApiErrorKind, ChatAnthropic, Error, ProtocolError};
+use chat_anthropic::{error::ApiErrorKind, error::ProtocolError, ChatAnthropic, Error};
 use chat_anthropic_mock::{
     bedrock_frame, bedrock_frames, MockAwsCredentials, MockReply, MockServer,
 };

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use chat_anthropic::{ApiErrorKind, ChatAnthropic, Error, ProtocolError, StopReason};
+use chat_anthropic::{error::ApiErrorKind, error::ProtocolError, ChatAnthropic, Error, StopReason};
 use chat_anthropic_mock::{MockReply, MockServer};
 use futures_util::StreamExt;
 use serde_json::json;
@@ -168,7 +168,7 @@ async fn bad_request_is_not_retried_and_its_message_surfaces() {
 async fn the_mock_validates_like_the_api_and_the_error_reaches_the_caller() {
     let server = MockServer::start().await;
     let err = model(&server)
-        .thinking(chat_anthropic::Thinking::enabled(2048))
+        .thinking(chat_anthropic::settings::Thinking::enabled(2048))
         .max_tokens(4096)
         .model_kwarg("max_tokens", json!(-5))
         .invoke("Hi")

@@ -5,9 +5,9 @@
 mod common;
 
 use chat_anthropic::{
-    AIMessage, CacheControl, ChatAnthropic, Citation, ContentBlock, ContentError, DocumentBlock,
-    Error, HumanMessage, ImageBlock, Message, MessageContent, StreamUpdate, SystemMessage,
-    Thinking, Tool, ToolMessage,
+    messages::CacheControl, messages::Citation, messages::ContentError, messages::DocumentBlock,
+    messages::ImageBlock, settings::Thinking, AIMessage, ChatAnthropic, ContentBlock, Error,
+    HumanMessage, Message, MessageContent, StreamUpdate, SystemMessage, Tool, ToolMessage,
 };
 use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::StreamExt;

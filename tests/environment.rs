@@ -3,7 +3,7 @@
 //! other test may see.
 
 use chat_anthropic::settings::Environment;
-use chat_anthropic::{ChatAnthropic, ConfigReason};
+use chat_anthropic::{error::ConfigReason, ChatAnthropic};
 use chat_anthropic_mock::MockServer;
 
 #[tokio::test]

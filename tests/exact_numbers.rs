@@ -14,8 +14,8 @@ use std::time::Duration;
 use chat_anthropic::batches::{BatchOutcome, WaitOptions};
 use chat_anthropic::structured::{StructuredChunk, StructuredMethod};
 use chat_anthropic::{
-    AIMessageChunk, ChatAnthropic, ChatStream, ContentBlock, Delta, MessageContent, ReplayPace,
-    StreamEvent, StreamUpdate,
+    event::Delta, AIMessageChunk, ChatAnthropic, ChatStream, ContentBlock, MessageContent,
+    ReplayPace, StreamEvent, StreamUpdate,
 };
 use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::{StreamExt, TryStreamExt};

@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chat_anthropic::{ApiErrorKind, ChatAnthropic, ConfigReason, Error, StreamEvent, TimeoutPhase};
+use chat_anthropic::{
+    error::ApiErrorKind, error::ConfigReason, error::TimeoutPhase, ChatAnthropic, Error,
+    StreamEvent,
+};
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -612,7 +615,8 @@ async fn secrets_stay_out_of_the_serialized_config() {
         !saved.contains("hunter2") && !saved.contains("tok-secret"),
         "{saved}"
     );
-    let restored: chat_anthropic::ChatAnthropicConfig = serde_json::from_str(&saved).unwrap();
+    let restored: chat_anthropic::settings::ChatAnthropicConfig =
+        serde_json::from_str(&saved).unwrap();
     assert!(
         restored.default_headers.is_empty(),
         "a redacted value is not read back as a value"

@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use chat_anthropic::{AIMessageChunk, MessageAggregator, StreamEvent};
+use chat_anthropic::{aggregate::MessageAggregator, AIMessageChunk, StreamEvent};
 
 /// The system allocator, counting the bytes the current thread asks for.
 struct Counting;

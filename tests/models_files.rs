@@ -10,7 +10,9 @@ use std::time::Duration;
 use chat_anthropic::error::PlatformErrorKind;
 use chat_anthropic::files::{FileUpload, FILES_API_BETA};
 use chat_anthropic::pagination::ListParams;
-use chat_anthropic::{ChatAnthropic, ContentBlock, DocumentBlock, Error, HumanMessage, ImageBlock};
+use chat_anthropic::{
+    messages::DocumentBlock, messages::ImageBlock, ChatAnthropic, ContentBlock, Error, HumanMessage,
+};
 use chat_anthropic_mock::MockServer;
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -6,8 +6,8 @@
 mod common;
 
 use chat_anthropic::{
-    collect_message, AIMessageChunk, ContentBlock, EventStream, MessageAggregator, MessageContent,
-    StopReason,
+    aggregate::collect_message, aggregate::MessageAggregator, event::EventStream, AIMessageChunk,
+    ContentBlock, MessageContent, StopReason,
 };
 use futures_util::StreamExt;
 use serde_json::{json, Value};

@@ -5,8 +5,8 @@
 mod common;
 
 use chat_anthropic::{
-    CacheControl, ChatAnthropic, Container, ContextManagement, Effort, McpServer, ServiceTier,
-    Speed, Tool,
+    messages::CacheControl, settings::Container, settings::ContextManagement, settings::Effort,
+    settings::McpServer, settings::ServiceTier, settings::Speed, ChatAnthropic, Tool,
 };
 use chat_anthropic_mock::MockServer;
 use serde_json::json;

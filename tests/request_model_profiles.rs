@@ -5,7 +5,8 @@
 mod common;
 
 use chat_anthropic::{
-    ChatAnthropic, Effort, Error, ModelProfile, RequestError, Thinking, Tool, ToolChoice,
+    error::RequestError, settings::Effort, settings::ModelProfile, settings::Thinking,
+    ChatAnthropic, Error, Tool, ToolChoice,
 };
 use chat_anthropic_mock::MockServer;
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! and the default `max_tokens` is the model's maximum output.
 
 use chat_anthropic::structured::StructuredMethod;
-use chat_anthropic::{CacheControl, ChatAnthropic, DEFAULT_MAX_TOKENS};
+use chat_anthropic::{messages::CacheControl, settings::DEFAULT_MAX_TOKENS, ChatAnthropic};
 use chat_anthropic_mock::{MockReply, MockServer};
 use serde_json::json;
 

@@ -5,8 +5,8 @@
 mod common;
 
 use chat_anthropic::{
-    AIMessage, ChatAnthropic, ContentBlock, Error, HumanMessage, Message, MessageContent,
-    RequestError, SystemMessage,
+    error::RequestError, AIMessage, ChatAnthropic, ContentBlock, Error, HumanMessage, Message,
+    MessageContent, SystemMessage,
 };
 use chat_anthropic_mock::MockServer;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 
 mod common;
 
-use chat_anthropic::{ChatAnthropic, Error, RequestError, SchemaRule, Tool};
+use chat_anthropic::{error::RequestError, error::SchemaRule, ChatAnthropic, Error, Tool};
 use chat_anthropic_mock::MockServer;
 use serde_json::{json, Map, Value};
 

@@ -4,7 +4,7 @@
 mod common;
 
 use bytes::Bytes;
-use chat_anthropic::{AIMessage, EventStream, MessageAggregator, StreamEvent};
+use chat_anthropic::{aggregate::MessageAggregator, event::EventStream, AIMessage, StreamEvent};
 use futures_util::StreamExt;
 use proptest::prelude::*;
 

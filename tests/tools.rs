@@ -227,7 +227,7 @@ async fn a_forced_tool_with_thinking_is_refused_by_the_server_like_the_api_does(
     let server = MockServer::start().await;
     let err = model(&server)
         .max_tokens(4096)
-        .thinking(chat_anthropic::Thinking::enabled(2048))
+        .thinking(chat_anthropic::settings::Thinking::enabled(2048))
         .bind_tools([Tool::from_type::<GetWeather>()])
         .tool_choice("GetWeather")
         .invoke("Weather?")
@@ -413,7 +413,7 @@ async fn structured_output_with_thinking_offers_the_tool_without_forcing_it() {
     ));
     let trip = model(&server)
         .max_tokens(4096)
-        .thinking(chat_anthropic::Thinking::enabled(2048))
+        .thinking(chat_anthropic::settings::Thinking::enabled(2048))
         .with_structured_output::<Trip>()
         .invoke("Plan a trip")
         .await

@@ -212,12 +212,12 @@ fn a_nested_input_cut_any_way_comes_out_as_its_pinned_updates() {
 /// holds it.
 #[test]
 fn a_finished_call_moves_its_input_into_its_update_and_the_fold_still_has_it() {
-    use chat_anthropic::{MessageAggregator, StreamEvent};
+    use chat_anthropic::{aggregate::MessageAggregator, StreamEvent};
     let input = json!({"items": [{"id": 1, "tags": ["a", "b"]}, {"id": 2, "tags": []}], "n": 2});
     let text = input.to_string();
     let sse = tool_stream(&cut_every(&text, 7));
     let events = block_on(async {
-        let mut events = chat_anthropic::EventStream::from_bytes(sse);
+        let mut events = chat_anthropic::event::EventStream::from_bytes(sse);
         let mut out = Vec::new();
         while let Some(event) = events.next().await {
             out.push(event.unwrap());

@@ -3,7 +3,7 @@
 #![no_main]
 
 use bytes::Bytes;
-use chat_anthropic::{EventStream, MessageAggregator};
+use chat_anthropic::{event::EventStream, aggregate::MessageAggregator};
 use futures_util::StreamExt;
 use libfuzzer_sys::fuzz_target;
 

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::aggregate::StreamUpdate;
@@ -13,20 +14,43 @@ use crate::messages::{AIMessage, Message, MessageContent, UsageMetadata};
 /// fields as they stream), `ToolStarted` / `ToolFinished` for each call (a call starts as soon
 /// as its arguments are complete, usually before the reply ends, so these interleave with the
 /// updates), then `TurnFinished`. The last event is `Finished`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// # As JSON
+///
+/// An event serializes (serde) as one JSON object whose `type` names it, the shape a web page
+/// reads ([`AgentRun::browser_events`](super::AgentRun::browser_events) and
+/// [`AgentRun::sse_response`](super::AgentRun::sse_response) send these events as they are).
+/// An `Update` is the reply's [`StreamUpdate`] as it serializes everywhere (the same `type`s
+/// and fields a single reply streams, see [`web::BrowserEvent`](crate::web::BrowserEvent)),
+/// with the turn beside it; the others are:
+///
+/// | `type` | fields |
+/// |---|---|
+/// | `turn_started` | `turn` (from 1; the reply's block indexes start again at 0) |
+/// | a [`StreamUpdate`]'s (`text`, `tool_call_started`, `message_delta`, `done`, …) | the update's fields, `turn` |
+/// | `tool_started` | `turn`, `id`, `name`, `args` |
+/// | `tool_finished` | `turn`, `id`, `name`, `duration_ms`, `content` (a string, or a list of content blocks), `is_error` |
+/// | `turn_finished` | `turn`, `message` (the [`AIMessage`]), `usage` |
+/// | `finished` | the [`AgentOutput`]'s `message`, `usage`, `turns`, `stop` (`model_finished`, `max_turns`, `caller`); its `conversation` is left out |
+///
+/// ```
+/// use chat_anthropic::agent::AgentEvent;
+/// use chat_anthropic::StreamUpdate;
+/// use serde_json::json;
+/// let text = AgentEvent::Update { turn: 2, update: StreamUpdate::Text { index: 0, text: "Hi".into() } };
+/// assert_eq!(serde_json::to_value(&text)?, json!({"type": "text", "index": 0, "text": "Hi", "turn": 2}));
+/// let started = AgentEvent::TurnStarted { turn: 2 };
+/// assert_eq!(serde_json::to_value(&started)?, json!({"type": "turn_started", "turn": 2}));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AgentEvent {
     /// A request for the model's next reply is being sent (turns count from 1).
     TurnStarted {
         /// The turn.
         turn: usize,
-    },
-    /// Something arrived in the model's reply.
-    Update {
-        /// The turn.
-        turn: usize,
-        /// What arrived.
-        update: StreamUpdate,
     },
     /// A tool's handler started.
     ToolStarted {
@@ -48,7 +72,8 @@ pub enum AgentEvent {
         /// The tool's name.
         name: String,
         /// How long the handler ran (zero for a call answered without running a handler:
-        /// unknown tool, invalid arguments).
+        /// unknown tool, invalid arguments); serialized as whole milliseconds, `duration_ms`.
+        #[serde(rename = "duration_ms", serialize_with = "whole_millis")]
         duration: Duration,
         /// The `tool_result` content: the output, or the error text.
         content: MessageContent,
@@ -66,10 +91,21 @@ pub enum AgentEvent {
     },
     /// The run is over; nothing follows.
     Finished(Box<AgentOutput>),
+    /// Something arrived in the model's reply. (Last in the list only because serde wants its
+    /// untagged form there: it comes between `TurnStarted` and `TurnFinished`.)
+    #[serde(untagged)]
+    Update {
+        /// What arrived.
+        #[serde(flatten)]
+        update: StreamUpdate,
+        /// The turn.
+        turn: usize,
+    },
 }
 
-/// Why a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a run ended (serialized in snake case: `model_finished`, `max_turns`, `caller`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StopCause {
     /// The model replied without calling a tool (its stop reason is in the final message).
@@ -82,12 +118,17 @@ pub enum StopCause {
 }
 
 /// The outcome of a run.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It serializes without its `conversation`: that holds the caller's own input (documents and
+/// images included) and grows with every turn, while a page reading the run has seen each
+/// reply and tool result go by.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AgentOutput {
     /// The model's last reply.
     pub message: AIMessage,
     /// The whole conversation: the input, every reply and every tool result.
+    #[serde(skip_serializing)]
     pub conversation: Vec<Message>,
     /// Token counts summed over all turns.
     pub usage: UsageMetadata,
@@ -109,4 +150,9 @@ pub struct TurnView<'a> {
     pub conversation: &'a [Message],
     /// Token counts summed so far.
     pub usage: &'a UsageMetadata,
+}
+
+/// A duration as whole milliseconds (saturating), the unit a page shows.
+fn whole_millis<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
 }

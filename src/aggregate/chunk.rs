@@ -17,7 +17,9 @@ impl MessageAggregator {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// use chat_anthropic::{AIMessageChunk, EventStream, MessageAggregator};
+    /// use chat_anthropic::aggregate::MessageAggregator;
+    /// use chat_anthropic::event::EventStream;
+    /// use chat_anthropic::AIMessageChunk;
     /// use futures_util::StreamExt;
     /// let recorded = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
     ///     "/tests/fixtures/recorded/rig__messages_tool_args__nested_arguments_streaming__0.sse"))?;

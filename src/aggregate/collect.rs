@@ -16,7 +16,8 @@ use crate::messages::AIMessage;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// use chat_anthropic::{collect_message, EventStream};
+/// use chat_anthropic::aggregate::collect_message;
+/// use chat_anthropic::event::EventStream;
 /// let recorded = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"),
 ///     "/tests/fixtures/recorded/rig__streaming_grammar__parallel_tool_use__0.sse"))?;
 /// let reply = collect_message(EventStream::from_bytes(recorded)).await?;

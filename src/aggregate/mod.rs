@@ -33,7 +33,8 @@ use crate::partial_json::PathEvent;
 /// received before.
 ///
 /// ```
-/// use chat_anthropic::{MessageAggregator, StreamEvent};
+/// use chat_anthropic::aggregate::MessageAggregator;
+/// use chat_anthropic::StreamEvent;
 /// let stream = [
 ///     ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":1}}}"#),
 ///     ("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
@@ -220,7 +221,8 @@ impl MessageAggregator {
     /// whoever asks (see [`Update::ToolCallDone`]).
     ///
     /// ```
-    /// use chat_anthropic::{MessageAggregator, StreamEvent, Update};
+    /// use chat_anthropic::aggregate::{MessageAggregator, Update};
+    /// use chat_anthropic::StreamEvent;
     /// let mut aggregator = MessageAggregator::new();
     /// for (name, data) in [
     ///     ("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}}"#),
@@ -261,7 +263,8 @@ impl MessageAggregator {
     /// How many unknown events were not kept in [`unknown`](Self::unknown) for lack of room.
     ///
     /// ```
-    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// use chat_anthropic::aggregate::MessageAggregator;
+    /// use chat_anthropic::StreamEvent;
     /// let mut aggregator = MessageAggregator::new();
     /// let hologram = StreamEvent::parse("hologram", r#"{"type":"hologram"}"#)?;
     /// for _ in 0..2000 {

@@ -162,7 +162,8 @@ impl MessageAggregator {
     ///
     /// ```
     /// use chat_anthropic::aggregate::StreamUpdate;
-    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// use chat_anthropic::aggregate::MessageAggregator;
+    /// use chat_anthropic::StreamEvent;
     /// let mut aggregator = MessageAggregator::new().with_path_events();
     /// let mut updates = Vec::new();
     /// for (name, data) in [

@@ -3,14 +3,14 @@
 //!
 //! It is the one vocabulary of a stream; the others are projections of it, made after the
 //! fold: [`StreamUpdate`](crate::StreamUpdate) is its owned form
-//! ([`apply_updates`](crate::MessageAggregator::apply_updates), which also spells out a tool
+//! ([`apply_updates`](crate::aggregate::MessageAggregator::apply_updates), which also spells out a tool
 //! input fragment's path events), `AIMessageChunk` is LangChain's
-//! ([`apply_chunk`](crate::MessageAggregator::apply_chunk)), and the browser's events are
+//! ([`apply_chunk`](crate::aggregate::MessageAggregator::apply_chunk)), and the browser's events are
 //! projected from `StreamUpdate`.
 
 use crate::messages::{Citation, ContentBlock};
 
-/// What [`MessageAggregator::apply`](crate::MessageAggregator::apply) changed, borrowing from
+/// What [`MessageAggregator::apply`](crate::aggregate::MessageAggregator::apply) changed, borrowing from
 /// the event: enough to drive a UI without diffing the message.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -51,8 +51,8 @@ pub enum Update<'e> {
         citation: &'e Citation,
     },
     /// A fragment of a tool call's JSON input arrived. The live arguments are at
-    /// [`MessageAggregator::tool_input`](crate::MessageAggregator::tool_input), and the per-field
-    /// changes at [`MessageAggregator::path_events`](crate::MessageAggregator::path_events).
+    /// [`MessageAggregator::tool_input`](crate::aggregate::MessageAggregator::tool_input), and the per-field
+    /// changes at [`MessageAggregator::path_events`](crate::aggregate::MessageAggregator::path_events).
     ToolInput {
         /// The block's index.
         index: usize,
@@ -65,7 +65,7 @@ pub enum Update<'e> {
         index: usize,
     },
     /// A `tool_use` block is complete: its arguments parsed, or were invalid. The call is at
-    /// [`MessageAggregator::tool_call`](crate::MessageAggregator::tool_call) (copied only
+    /// [`MessageAggregator::tool_call`](crate::aggregate::MessageAggregator::tool_call) (copied only
     /// when asked for: `invoke` never pays for it).
     ToolCallDone {
         /// The block's index.
@@ -76,7 +76,7 @@ pub enum Update<'e> {
     /// `message_stop`: the message is complete.
     MessageStopped,
     /// An event or delta type this version does not know: kept in
-    /// [`MessageAggregator::unknown`](crate::MessageAggregator::unknown), or, for a delta on a
+    /// [`MessageAggregator::unknown`](crate::aggregate::MessageAggregator::unknown), or, for a delta on a
     /// block of unknown type, merged into that block.
     Unknown,
 }

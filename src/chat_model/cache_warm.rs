@@ -17,7 +17,8 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{CacheControl, ChatAnthropic};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral())
     /// #   .base_url(server.base_url()).api_key("test")
     ///     ;

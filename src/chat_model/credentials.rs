@@ -40,7 +40,7 @@ impl ChatAnthropic {
 
     /// A [`TokenCache`] to take Vertex AI tokens from (one cache can serve many models).
     pub fn vertex_token_cache(mut self, cache: TokenCache) -> Self {
-        self.token_cache = Some(cache);
+        self.settings.token_cache = Some(cache);
         self
     }
 
@@ -50,7 +50,7 @@ impl ChatAnthropic {
     /// [`aws_credentials`](Self::aws_credentials).
     #[cfg(feature = "bedrock")]
     pub fn aws_credential_chain(mut self, chain: crate::credentials::AwsCredentialChain) -> Self {
-        self.aws_chain = Some(chain);
+        self.settings.aws_chain = Some(chain);
         self
     }
 
@@ -97,10 +97,10 @@ impl ChatAnthropic {
 
     /// Whether credentials come from a provider that may hand out new ones.
     fn refreshes_credentials(&self) -> bool {
-        match &self.config.platform {
-            Platform::Vertex { .. } => self.token_cache.is_some(),
+        match &self.settings.config.platform {
+            Platform::Vertex { .. } => self.settings.token_cache.is_some(),
             #[cfg(feature = "bedrock")]
-            Platform::Bedrock { .. } => self.aws_chain.is_some(),
+            Platform::Bedrock { .. } => self.settings.aws_chain.is_some(),
             _ => false,
         }
     }
@@ -108,18 +108,18 @@ impl ChatAnthropic {
     /// This model with fresh credentials in place when they come from a provider or the
     /// AWS chain (else itself).
     async fn with_fresh_credentials(&self) -> Result<Cow<'_, Self>, Error> {
-        match (&self.config.platform, &self.token_cache) {
+        match (&self.settings.config.platform, &self.settings.token_cache) {
             (Platform::Vertex { .. }, Some(cache)) => {
                 let token = cache.token().await?;
                 let mut refreshed = self.clone();
-                refreshed.access_token = Some(ApiKey::new(token.expose()));
+                refreshed.settings.access_token = Some(ApiKey::new(token.expose()));
                 Ok(Cow::Owned(refreshed))
             }
             #[cfg(feature = "bedrock")]
-            (Platform::Bedrock { .. }, _) if self.aws_chain.is_some() => {
-                let chain = self.aws_chain.as_ref().expect("checked");
+            (Platform::Bedrock { .. }, _) if self.settings.aws_chain.is_some() => {
+                let chain = self.settings.aws_chain.as_ref().expect("checked");
                 let mut refreshed = self.clone();
-                refreshed.aws_credentials = Some(chain.credentials().await?);
+                refreshed.settings.aws_credentials = Some(chain.credentials().await?);
                 Ok(Cow::Owned(refreshed))
             }
             _ => Ok(Cow::Borrowed(self)),

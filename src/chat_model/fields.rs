@@ -13,7 +13,8 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{ChatAnthropic, Effort};
+    /// use chat_anthropic::settings::Effort;
+    /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").effort(Effort::Low)
     /// #   .base_url(server.base_url()).api_key("test")
     ///     ;
@@ -22,38 +23,38 @@ impl ChatAnthropic {
     /// # Ok(()) }
     /// ```
     pub fn effort(mut self, value: Effort) -> Self {
-        self.config.effort = Some(value);
+        self.settings.config.effort = Some(value);
         self
     }
 
     /// `service_tier`: [`ServiceTier::Auto`] may use priority capacity,
     /// [`ServiceTier::StandardOnly`] never does.
     pub fn service_tier(mut self, value: ServiceTier) -> Self {
-        self.config.service_tier = Some(value);
+        self.settings.config.service_tier = Some(value);
         self
     }
 
     /// `speed`; [`Speed::Fast`] adds the beta it needs to `anthropic-beta` itself.
     pub fn speed(mut self, value: Speed) -> Self {
-        self.config.speed = Some(value);
+        self.settings.config.speed = Some(value);
         self
     }
 
     /// `container`: reuse a code-execution container, or load skills (adds the skills beta).
     pub fn container(mut self, value: Container) -> Self {
-        self.config.container = Some(value);
+        self.settings.config.container = Some(value);
         self
     }
 
     /// `context_management`: edits the API makes to the context (adds its beta).
     pub fn context_management(mut self, value: ContextManagement) -> Self {
-        self.config.context_management = Some(value);
+        self.settings.config.context_management = Some(value);
         self
     }
 
     /// `inference_geo`: where inference runs (e.g. `"us"`).
     pub fn inference_geo(mut self, geo: impl Into<String>) -> Self {
-        self.config.inference_geo = Some(geo.into());
+        self.settings.config.inference_geo = Some(geo.into());
         self
     }
 
@@ -63,7 +64,8 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{ChatAnthropic, McpServer};
+    /// use chat_anthropic::settings::McpServer;
+    /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     ///     .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))
     ///     .betas(["my-beta"])
@@ -76,7 +78,7 @@ impl ChatAnthropic {
     /// # Ok(()) }
     /// ```
     pub fn mcp_server(mut self, server: McpServer) -> Self {
-        self.config.mcp_servers.push(server);
+        self.settings.config.mcp_servers.push(server);
         self
     }
 
@@ -85,14 +87,15 @@ impl ChatAnthropic {
     /// this crate's table, or to lift a check.
     ///
     /// ```
-    /// use chat_anthropic::{ChatAnthropic, ModelProfile};
+    /// use chat_anthropic::settings::ModelProfile;
+    /// use chat_anthropic::ChatAnthropic;
     /// let mut profile = ModelProfile::for_model("claude-opus-4-8").unwrap();
     /// profile.max_output_tokens = Some(200_000);
     /// let llm = ChatAnthropic::new("claude-opus-4-9").profile(profile);
     /// assert_eq!(llm.config().effective_max_tokens(), 200_000);
     /// ```
     pub fn profile(mut self, profile: ModelProfile) -> Self {
-        self.config.profile = Some(profile);
+        self.settings.config.profile = Some(profile);
         self
     }
 }

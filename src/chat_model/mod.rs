@@ -1,9 +1,17 @@
 //! `ChatAnthropic`: the model, its settings, and `invoke` / `stream` / `batch`.
+//!
+//! Its methods by file: here the constructors, the common settings and the calls; every
+//! setting is held in one [`ModelSettings`] (`model_settings.rs`); `fields.rs` the builders
+//! of newer request fields; `credentials.rs` refreshing credentials; `observability.rs`
+//! content capture; `cache_warm.rs` cache warming; `target.rs` and `vertex.rs` where a
+//! request goes; `resource.rs` the requests beside Messages. Each area adds its entry point
+//! in its own module: `files()`, `models()`, `batches()`, `with_structured_output()`.
 
 mod bound_tools;
 mod cache_warm;
 mod credentials;
 mod fields;
+mod model_settings;
 mod observability;
 mod open;
 mod resource;
@@ -18,7 +26,6 @@ use serde_json::Value;
 
 pub use crate::settings::ApiKey;
 pub(crate) use resource::ApiCall;
-pub use vertex::VERTEX_ANTHROPIC_VERSION;
 
 use open::Opener;
 
@@ -28,19 +35,13 @@ use crate::error::Error;
 use crate::messages::{AIMessage, IntoMessages, Message};
 use crate::request::{self, Endpoint};
 use crate::settings::{ChatAnthropicConfig, Environment, Platform, Thinking};
+use crate::settings::{
+    ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
+};
 use crate::transport::limiter::RateLimiter;
 use crate::transport::{self, SendPolicy};
 use bound_tools::BoundTools;
-
-/// The public API's address.
-pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
-/// The API version this crate speaks.
-pub const ANTHROPIC_VERSION: &str = "2023-06-01";
-/// How many requests [`ChatAnthropic::batch`] runs at once by default.
-pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
-/// How many times [`ChatAnthropic::batch`] sends a call again after a 429 reached it (on
-/// top of the transport's own retries).
-pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
+use model_settings::ModelSettings;
 
 /// A chat model on Anthropic's Messages API — the Rust `ChatAnthropic`.
 ///
@@ -51,6 +52,11 @@ pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 /// once, when the model is built ([`new`](Self::new), [`from_config`](Self::from_config)),
 /// never at a request: [`environment`](Self::environment) replaces that snapshot, and
 /// [`without_environment`](Self::without_environment) builds a model that reads none of it.
+///
+/// Every setting but the secrets and credential sources is in [`config`](Self::config)
+/// (serializable). The areas' clients come from the model and share its settings:
+/// [`models`](Self::models), and with their features `files()`, `batches()` and
+/// `with_structured_output()`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -72,17 +78,8 @@ pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 /// ```
 #[derive(Clone)]
 pub struct ChatAnthropic {
-    config: ChatAnthropicConfig,
-    api_key: Option<ApiKey>,
-    access_token: Option<ApiKey>,
-    /// The environment as it was when the model was built: what settings fall back on.
-    env: Arc<Environment>,
-    token_cache: Option<crate::credentials::TokenCache>,
-    capture_content: bool,
-    #[cfg(feature = "bedrock")]
-    aws_credentials: Option<crate::bedrock::AwsCredentials>,
-    #[cfg(feature = "bedrock")]
-    aws_chain: Option<crate::credentials::AwsCredentialChain>,
+    /// Every setting, stored or not, in one place.
+    settings: ModelSettings,
     /// Built once per connect timeout; an error here is returned by every request.
     http: Result<reqwest::Client, crate::error::ConfigError>,
     pub(crate) tools: BoundTools,
@@ -93,11 +90,14 @@ pub struct ChatAnthropic {
 impl std::fmt::Debug for ChatAnthropic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatAnthropic")
-            .field("config", &self.config)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("config", &self.settings.config)
+            .field(
+                "api_key",
+                &self.settings.api_key.as_ref().map(|_| "[redacted]"),
+            )
             .field(
                 "access_token",
-                &self.access_token.as_ref().map(|_| "[redacted]"),
+                &self.settings.access_token.as_ref().map(|_| "[redacted]"),
             )
             .field("tools", &self.tools.tools.len())
             .finish()
@@ -108,7 +108,7 @@ macro_rules! setter {
     ($(#[$doc:meta])* $name:ident: $type:ty => $field:ident) => {
         $(#[$doc])*
         pub fn $name(mut self, value: $type) -> Self {
-            self.config.$field = value.into();
+            self.settings.config.$field = value.into();
             self
         }
     };
@@ -116,7 +116,7 @@ macro_rules! setter {
 
 impl ChatAnthropic {
     /// A model with default settings: `max_tokens` the model's maximum output where its
-    /// [`ModelProfile`](crate::ModelProfile) is known (1024 otherwise), 2 retries, a
+    /// [`ModelProfile`](crate::settings::ModelProfile) is known (1024 otherwise), 2 retries, a
     /// 10-minute idle timeout.
     pub fn new(model: impl Into<String>) -> Self {
         Self::from_config(ChatAnthropicConfig {
@@ -138,16 +138,7 @@ impl ChatAnthropic {
     pub fn from_config(config: ChatAnthropicConfig) -> Self {
         let http = transport::http_client(config.connect_timeout);
         Self {
-            config,
-            api_key: None,
-            access_token: None,
-            env: Arc::new(Environment::from_process()),
-            token_cache: None,
-            capture_content: false,
-            #[cfg(feature = "bedrock")]
-            aws_credentials: None,
-            #[cfg(feature = "bedrock")]
-            aws_chain: None,
+            settings: ModelSettings::new(config),
             http,
             tools: BoundTools::default(),
             limiter: Arc::default(),
@@ -156,7 +147,7 @@ impl ChatAnthropic {
 
     /// The settings.
     pub fn config(&self) -> &ChatAnthropicConfig {
-        &self.config
+        &self.settings.config
     }
 
     /// The environment settings fall back on, in place of the one read when the model was
@@ -176,14 +167,15 @@ impl ChatAnthropic {
     /// # Ok(()) }
     /// ```
     pub fn environment(mut self, env: Environment) -> Self {
-        self.env = Arc::new(env);
+        self.settings.env = Arc::new(env);
         self
     }
 
     /// This model reading nothing from the environment: every setting comes from code.
     ///
     /// ```
-    /// use chat_anthropic::{ChatAnthropic, ConfigReason};
+    /// use chat_anthropic::error::ConfigReason;
+    /// use chat_anthropic::ChatAnthropic;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").without_environment();
     /// let err = llm.invoke("Hi").await.unwrap_err(); // whatever ANTHROPIC_API_KEY holds
@@ -196,13 +188,13 @@ impl ChatAnthropic {
 
     /// The environment settings fall back on.
     pub(crate) fn env(&self) -> &Environment {
-        &self.env
+        &self.settings.env
     }
 
     setter!(/// The model name.
         model: impl Into<String> => model);
     setter!(/// The most tokens to generate. Unset, it is the model's maximum output from its
-        /// [`ModelProfile`](crate::ModelProfile) (safe, as every request streams), or 1024
+        /// [`ModelProfile`](crate::settings::ModelProfile) (safe, as every request streams), or 1024
         /// for a model without a profile; above the profile's maximum it is refused before
         /// sending. `0` generates nothing and only writes the prompt cache (see
         /// [`warm_cache`](Self::warm_cache)).
@@ -223,7 +215,7 @@ impl ChatAnthropic {
     /// The idle timeout: the longest wait for the response, and then between bytes of the
     /// stream. Never a total deadline, so a long healthy stream is not cut.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.timeout = timeout.into();
+        self.settings.config.timeout = timeout.into();
         self
     }
 
@@ -252,7 +244,7 @@ impl ChatAnthropic {
     /// # Ok(()) }
     /// ```
     pub fn retry_before_content(mut self, enabled: bool) -> Self {
-        self.config.retry_before_content = enabled;
+        self.settings.config.retry_before_content = enabled;
         self
     }
 
@@ -260,7 +252,7 @@ impl ChatAnthropic {
     /// (`ping`s and SSE comments do not count; default: no limit). The idle
     /// [`timeout`](Self::timeout) is reset by every byte, so a server that keeps pinging
     /// while generation has stalled never trips it; this does, with a
-    /// [`TimeoutPhase::Content`](crate::TimeoutPhase::Content) error that keeps the partial
+    /// [`TimeoutPhase::Content`](crate::error::TimeoutPhase::Content) error that keeps the partial
     /// message (and is re-sent if no content had arrived, see
     /// [`retry_before_content`](Self::retry_before_content)).
     ///
@@ -270,38 +262,38 @@ impl ChatAnthropic {
     /// assert_eq!(llm.config().stall_timeout, Some(Duration::from_secs(60)));
     /// ```
     pub fn stall_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.config.stall_timeout = limit.into();
+        self.settings.config.stall_timeout = limit.into();
         self
     }
 
     /// The longest wait to connect (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
+        self.settings.config.connect_timeout = timeout;
         self.http = transport::http_client(timeout);
         self
     }
 
     /// The API key (default: `ANTHROPIC_API_KEY`, as read when the model was built).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(ApiKey::new(key));
+        self.settings.api_key = Some(ApiKey::new(key));
         self
     }
 
     /// The base URL (default: `ANTHROPIC_BASE_URL`, else the public API).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.config.base_url = Some(url.into());
+        self.settings.config.base_url = Some(url.into());
         self
     }
 
     /// Sequences that stop generation.
     pub fn stop_sequences<S: Into<String>>(mut self, stops: impl IntoIterator<Item = S>) -> Self {
-        self.config.stop_sequences = stops.into_iter().map(Into::into).collect();
+        self.settings.config.stop_sequences = stops.into_iter().map(Into::into).collect();
         self
     }
 
     /// Where requests go ([`Platform::Anthropic`] by default).
     pub fn platform(mut self, platform: Platform) -> Self {
-        self.config.platform = platform;
+        self.settings.config.platform = platform;
         self
     }
 
@@ -337,7 +329,7 @@ impl ChatAnthropic {
 
     /// The OAuth access token for Vertex AI (never printed by `Debug`).
     pub fn vertex_access_token(mut self, token: impl Into<String>) -> Self {
-        self.access_token = Some(ApiKey::new(token));
+        self.settings.access_token = Some(ApiKey::new(token));
         self
     }
 
@@ -377,13 +369,14 @@ impl ChatAnthropic {
     /// The AWS credentials for Bedrock (never printed by `Debug`).
     #[cfg(feature = "bedrock")]
     pub fn aws_credentials(mut self, credentials: crate::bedrock::AwsCredentials) -> Self {
-        self.aws_credentials = Some(credentials);
+        self.settings.aws_credentials = Some(credentials);
         self
     }
 
     /// A header sent with every request.
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.config
+        self.settings
+            .config
             .default_headers
             .insert(name.into(), value.into());
         self
@@ -391,13 +384,13 @@ impl ChatAnthropic {
 
     /// Beta features, sent as `anthropic-beta: a,b`.
     pub fn betas<S: Into<String>>(mut self, betas: impl IntoIterator<Item = S>) -> Self {
-        self.config.betas = betas.into_iter().map(Into::into).collect();
+        self.settings.config.betas = betas.into_iter().map(Into::into).collect();
         self
     }
 
     /// `metadata.user_id`: an opaque id of the end user, for abuse detection.
     pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.config.metadata = Some(serde_json::json!({ "user_id": user_id.into() }));
+        self.settings.config.metadata = Some(serde_json::json!({ "user_id": user_id.into() }));
         self
     }
 
@@ -409,7 +402,8 @@ impl ChatAnthropic {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// use chat_anthropic::{CacheControl, ChatAnthropic};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::ChatAnthropic;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral_1h())
     /// #   .base_url(server.base_url()).api_key("test")
     ///     ;
@@ -418,14 +412,17 @@ impl ChatAnthropic {
     /// # Ok(()) }
     /// ```
     pub fn cache_control(mut self, cache_control: crate::messages::CacheControl) -> Self {
-        self.config.cache_control = Some(cache_control);
+        self.settings.config.cache_control = Some(cache_control);
         self
     }
 
     /// Any further body field, sent as given (LangChain's `model_kwargs`), e.g.
     /// `.model_kwarg("service_tier", "auto")`.
     pub fn model_kwarg(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.config.model_kwargs.insert(key.into(), value.into());
+        self.settings
+            .config
+            .model_kwargs
+            .insert(key.into(), value.into());
         self
     }
 
@@ -539,27 +536,38 @@ impl ChatAnthropic {
         record_to: Option<&std::path::Path>,
     ) -> Result<ChatStream, Error> {
         let body = request::body(
-            &self.config,
+            &self.settings.config,
             &self.tools.to_request()?,
             messages,
             Endpoint::Stream,
         )?;
-        let span = crate::telemetry::chat_span(&self.config, &body, self.capture_content);
+        let span = crate::telemetry::chat_span(
+            &self.settings.config,
+            &body,
+            self.settings.config.capture_message_content,
+        );
         let started = std::time::Instant::now();
         let opener = Opener {
             llm: self.clone(),
             body,
-            bedrock: matches!(self.config.platform, Platform::Bedrock { .. }),
+            bedrock: matches!(self.settings.config.platform, Platform::Bedrock { .. }),
             record_to: record_to.map(std::path::Path::to_path_buf),
             span: span.clone(),
         };
         let (events, rate_limits) = opener
-            .live_events(self.config.retry_before_content, self.config.stall_timeout)
+            .live_events(
+                self.settings.config.retry_before_content,
+                self.settings.config.stall_timeout,
+            )
             .await
             .inspect_err(|error| crate::telemetry::record_error(&span, error))?;
-        let telemetry = crate::telemetry::StreamTelemetry::new(span, self.capture_content, started);
+        let telemetry = crate::telemetry::StreamTelemetry::new(
+            span,
+            self.settings.config.capture_message_content,
+            started,
+        );
         Ok(
-            ChatStream::live(events, self.config.stream_usage, aggregator)
+            ChatStream::live(events, self.settings.config.stream_usage, aggregator)
                 .with_rate_limits(rate_limits)
                 .with_telemetry(telemetry),
         )
@@ -675,7 +683,7 @@ impl ChatAnthropic {
         }
         let messages = input.into_messages()?;
         let body = request::body(
-            &self.config,
+            &self.settings.config,
             &self.tools.to_request()?,
             messages,
             Endpoint::CountTokens,
@@ -688,15 +696,15 @@ impl ChatAnthropic {
         let response = self
             .send_body(Endpoint::CountTokens, &body, &policy, &mut 0)
             .await?;
-        let count: Count = transport::json(response, self.config.timeout).await?;
+        let count: Count = transport::json(response, self.settings.config.timeout).await?;
         Ok(count.input_tokens)
     }
 
     pub(crate) fn policy(&self) -> SendPolicy {
         SendPolicy {
-            max_retries: self.config.max_retries,
-            idle_timeout: self.config.timeout,
-            connect_timeout: self.config.connect_timeout,
+            max_retries: self.settings.config.max_retries,
+            idle_timeout: self.settings.config.timeout,
+            connect_timeout: self.settings.config.connect_timeout,
             limiter: Some(self.limiter.clone()),
         }
     }

@@ -102,7 +102,8 @@ impl ChatAnthropic {
     /// The base URL of Anthropic's API: given in code, else `ANTHROPIC_BASE_URL` (as read
     /// when the model was built), else the public address.
     pub(crate) fn anthropic_base_url(&self) -> String {
-        self.config
+        self.settings
+            .config
             .base_url
             .clone()
             .or_else(|| self.env().first(&["ANTHROPIC_BASE_URL"]))
@@ -118,7 +119,11 @@ impl ChatAnthropic {
     {
         // These endpoints have limits of their own: their headers do not feed the limiter.
         let policy = SendPolicy {
-            max_retries: if retry { self.config.max_retries } else { 0 },
+            max_retries: if retry {
+                self.settings.config.max_retries
+            } else {
+                0
+            },
             limiter: None,
             ..self.policy()
         };
@@ -133,13 +138,13 @@ impl ChatAnthropic {
         let response = self
             .api_send(true, || std::future::ready(self.api_request(&call)))
             .await?;
-        transport::json(response, self.config.timeout).await
+        transport::json(response, self.settings.config.timeout).await
     }
 
     /// The idle timeout, for reading response bodies.
     #[cfg(feature = "files")]
     pub(crate) fn idle_timeout(&self) -> Option<std::time::Duration> {
-        self.config.timeout
+        self.settings.config.timeout
     }
 }
 

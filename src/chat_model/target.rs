@@ -77,15 +77,15 @@ impl ChatAnthropic {
             Route::Messages(_) => (None, true),
         };
         let mut headers = self.common_headers(body, extra_beta, json_body)?;
-        let target = match (&self.config.platform, route) {
+        let target = match (&self.settings.config.platform, route) {
             (Platform::Anthropic, route) => self.anthropic_target(route, &mut headers)?,
             (Platform::Vertex { region, project_id }, Route::Messages(endpoint)) => {
                 let target = vertex::target(
                     self.env(),
                     region.as_ref(),
                     project_id.as_ref(),
-                    self.config.base_url.as_ref(),
-                    self.access_token.as_ref(),
+                    self.settings.config.base_url.as_ref(),
+                    self.settings.access_token.as_ref(),
                     endpoint,
                     body,
                 )?;
@@ -113,7 +113,7 @@ impl ChatAnthropic {
     /// The one "not offered here" error: Anthropic's API offers every endpoint, Vertex AI
     /// the Messages API, Bedrock the Messages API without token counting.
     fn check_offered(&self, route: Route<'_>) -> Result<(), Error> {
-        let what = match (&self.config.platform, route) {
+        let what = match (&self.settings.config.platform, route) {
             (Platform::Anthropic, _) => return Ok(()),
             (Platform::Bedrock { .. }, Route::Messages(Endpoint::CountTokens)) => {
                 "token counting (count against Anthropic's API or Vertex AI)".to_owned()
@@ -125,7 +125,7 @@ impl ChatAnthropic {
             PlatformErrorKind::Unsupported,
             format!(
                 "{what} is offered by Anthropic's own API, not through {:?}",
-                self.config.platform
+                self.settings.config.platform
             ),
         )
         .into())
@@ -140,7 +140,7 @@ impl ChatAnthropic {
         extra_beta: Option<&str>,
         json_body: bool,
     ) -> Result<HeaderMap, Error> {
-        let mut betas = crate::request::merged_betas(&self.config.betas, body);
+        let mut betas = crate::request::merged_betas(&self.settings.config.betas, body);
         if let Some(beta) = extra_beta.filter(|beta| !betas.iter().any(|b| b == beta)) {
             betas.push(beta.to_owned());
         }
@@ -182,7 +182,7 @@ impl ChatAnthropic {
 
     /// The user's own headers, last, so they may override ours; their values are sensitive.
     pub(super) fn add_default_headers(&self, headers: &mut HeaderMap) -> Result<(), Error> {
-        for (name, value) in &self.config.default_headers {
+        for (name, value) in &self.settings.config.default_headers {
             let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Error::config(
                     ConfigReason::InvalidSetting,
@@ -206,20 +206,21 @@ impl ChatAnthropic {
         let region =
             self.env()
                 .setting(region, &["AWS_REGION", "AWS_DEFAULT_REGION"], "AWS region")?;
-        let credentials = match &self.aws_credentials {
+        let credentials = match &self.settings.aws_credentials {
             Some(credentials) => credentials.clone(),
             None => crate::bedrock::AwsCredentials::from_lookup(|name| {
                 self.env().get(name).map(str::to_owned)
             })?,
         };
         let base = self
+            .settings
             .config
             .base_url
             .clone()
             .or_else(|| self.env().first(&["ANTHROPIC_BEDROCK_BASE_URL"]))
             .unwrap_or_else(|| crate::bedrock::default_base_url(&region));
-        let url = crate::bedrock::invoke_url(&base, &self.config.model);
-        let betas = crate::request::merged_betas(&self.config.betas, body);
+        let url = crate::bedrock::invoke_url(&base, &self.settings.config.model);
+        let betas = crate::request::merged_betas(&self.settings.config.betas, body);
         crate::bedrock::to_bedrock_body(body, &betas);
         // Signed over the final URL, headers and body, at each attempt's own time.
         let signer: Signer =
@@ -254,7 +255,7 @@ impl ChatAnthropic {
 
     /// The API key given in code, else `ANTHROPIC_API_KEY` as read when the model was built.
     pub(super) fn resolved_api_key(&self) -> Result<ApiKey, Error> {
-        match &self.api_key {
+        match &self.settings.api_key {
             Some(key) => Ok(key.clone()),
             None => self
                 .env()

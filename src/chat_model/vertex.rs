@@ -5,10 +5,7 @@ use serde_json::{Map, Value};
 use super::ApiKey;
 use crate::error::{ConfigReason, Error};
 use crate::request::Endpoint;
-use crate::settings::Environment;
-
-/// The `anthropic_version` Vertex AI expects in the body.
-pub const VERTEX_ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
+use crate::settings::{Environment, VERTEX_ANTHROPIC_VERSION};
 
 /// Where a Vertex request goes and the token it carries.
 pub(crate) struct VertexTarget {

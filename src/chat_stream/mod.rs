@@ -64,7 +64,7 @@ pub struct ChatStream {
     stream_usage: bool,
     started: Instant,
     first_token_seen: bool,
-    rate_limits: Option<crate::RateLimits>,
+    rate_limits: Option<crate::messages::RateLimits>,
     /// The call's span, recorded as events pass and closed at the end.
     telemetry: Option<crate::telemetry::StreamTelemetry>,
 }
@@ -114,14 +114,14 @@ impl ChatStream {
         }
     }
 
-    pub(crate) fn with_rate_limits(mut self, rate_limits: crate::RateLimits) -> Self {
+    pub(crate) fn with_rate_limits(mut self, rate_limits: crate::messages::RateLimits) -> Self {
         self.rate_limits = Some(rate_limits);
         self
     }
 
     /// The response's `request-id` and rate-limit headers, known before the first event
     /// (`None` for a replayed stream). The final message carries them too, in
-    /// [`response_metadata`](crate::ResponseMetadata::rate_limits).
+    /// [`response_metadata`](crate::messages::ResponseMetadata::rate_limits).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -133,7 +133,7 @@ impl ChatStream {
     /// assert_eq!(reply.response_metadata.rate_limits.unwrap().request_id, Some(request_id));
     /// # Ok(()) }
     /// ```
-    pub fn rate_limits(&self) -> Option<&crate::RateLimits> {
+    pub fn rate_limits(&self) -> Option<&crate::messages::RateLimits> {
         self.rate_limits.as_ref()
     }
 

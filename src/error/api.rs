@@ -10,7 +10,8 @@ use crate::messages::RateLimits;
 ///
 /// ```
 /// use std::time::Duration;
-/// use chat_anthropic::{ApiError, ApiErrorKind, Error};
+/// use chat_anthropic::error::{ApiError, ApiErrorKind};
+/// use chat_anthropic::Error;
 /// let err = Error::Api(ApiError::new(ApiErrorKind::RateLimit, "Slow down").with_status(429).with_retry_after(Duration::from_secs(90)));
 /// assert_eq!(err.status(), Some(429));
 /// assert_eq!(err.retry_after(), Some(Duration::from_secs(90)));

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The `type` of an API error.
 ///
 /// ```
-/// use chat_anthropic::ApiErrorKind;
+/// use chat_anthropic::error::ApiErrorKind;
 /// assert_eq!(ApiErrorKind::from("overloaded_error"), ApiErrorKind::Overloaded);
 /// assert_eq!(ApiErrorKind::Overloaded.status(), Some(529));
 /// ```

@@ -27,7 +27,8 @@ pub enum ConfigReason {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use chat_anthropic::{ChatAnthropic, ConfigReason, Error};
+/// use chat_anthropic::error::ConfigReason;
+/// use chat_anthropic::{ChatAnthropic, Error};
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("k").default_header("x-bad", "a\nb");
 /// let err = llm.invoke("Hi").await.unwrap_err();
 /// assert_eq!(err.config_reason(), Some(ConfigReason::InvalidSetting));

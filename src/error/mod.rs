@@ -44,7 +44,8 @@ use crate::sse::SseError;
 /// text states the root cause once (no error is both printed and returned as `source()`).
 ///
 /// ```
-/// use chat_anthropic::{AIMessage, ApiError, ApiErrorKind, Error, StreamError};
+/// use chat_anthropic::error::{ApiError, ApiErrorKind, StreamError};
+/// use chat_anthropic::{AIMessage, Error};
 /// let cause = Error::Api(ApiError::new(ApiErrorKind::Overloaded, "Overloaded"));
 /// let err = Error::Stream(StreamError::new(cause, AIMessage::new("Hel")));
 /// assert_eq!(err.partial_message().unwrap().text(), "Hel");

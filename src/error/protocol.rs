@@ -3,7 +3,7 @@
 /// An event that breaks the order the Messages API streams in.
 ///
 /// ```
-/// use chat_anthropic::ProtocolError;
+/// use chat_anthropic::error::ProtocolError;
 /// let err = ProtocolError::UnknownIndex { index: 3, event: "content_block_delta" };
 /// assert_eq!(err.to_string(), "content_block_delta for content block 3, which was never started");
 /// ```

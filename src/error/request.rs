@@ -1,12 +1,13 @@
 //! Requests the model or the API would refuse, caught before anything is sent.
 
 /// Why a request was not sent: a setting, a message or a tool schema the API (or the model's
-/// [`ModelProfile`](crate::ModelProfile)) refuses, named so it can be fixed without a round
+/// [`ModelProfile`](crate::settings::ModelProfile)) refuses, named so it can be fixed without a round
 /// trip.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use chat_anthropic::{ChatAnthropic, Error, RequestError};
+/// use chat_anthropic::error::RequestError;
+/// use chat_anthropic::{ChatAnthropic, Error};
 /// let llm = ChatAnthropic::new("claude-sonnet-5-5").temperature(0.0).api_key("unused");
 /// let err = llm.invoke("Hi").await.unwrap_err();
 /// assert!(matches!(

@@ -6,7 +6,7 @@ use std::fmt;
 /// request to another address, so it is not followed.
 ///
 /// ```
-/// use chat_anthropic::RedirectError;
+/// use chat_anthropic::error::RedirectError;
 /// let err = RedirectError::new(307, Some("http://elsewhere.example/v1/messages?k=1".into()));
 /// assert_eq!(err.location(), Some("http://elsewhere.example/v1/messages"));
 /// assert!(err.to_string().contains("307"));

@@ -8,7 +8,8 @@ use crate::messages::{AIMessage, MessageContent};
 /// A stream failure; nothing received before it is lost.
 ///
 /// ```
-/// use chat_anthropic::{AIMessage, ApiError, ApiErrorKind, Error, StreamError};
+/// use chat_anthropic::error::{ApiError, ApiErrorKind, StreamError};
+/// use chat_anthropic::{AIMessage, Error};
 /// let cause = Error::Api(ApiError::new(ApiErrorKind::Overloaded, "Overloaded"));
 /// let err = Error::Stream(StreamError::new(cause, AIMessage::new("Hel")));
 /// assert_eq!(err.partial_message().unwrap().text(), "Hel");

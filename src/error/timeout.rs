@@ -41,7 +41,8 @@ impl fmt::Display for TimeoutPhase {
 ///
 /// ```
 /// use std::time::Duration;
-/// use chat_anthropic::{Error, TimeoutError, TimeoutPhase};
+/// use chat_anthropic::error::{TimeoutError, TimeoutPhase};
+/// use chat_anthropic::Error;
 /// let err = Error::Timeout(TimeoutError::new(TimeoutPhase::Connect, Duration::from_secs(10)));
 /// assert!(err.is_timeout() && err.is_retryable());
 /// assert_eq!(err.to_string(), "timed out: no connection within 10s");

@@ -21,7 +21,7 @@ use crate::sse::Utf8Bytes;
 /// What a `content_block_delta` adds to its block.
 ///
 /// ```
-/// use chat_anthropic::Delta;
+/// use chat_anthropic::event::Delta;
 /// let delta: Delta = serde_json::from_str(r#"{"text":"Hi","type":"text_delta"}"#).unwrap();
 /// assert_eq!(delta, Delta::Text("Hi".into()));
 /// let Delta::Text(text) = delta else { unreachable!() };

@@ -25,7 +25,8 @@ use crate::messages::{ApiMessage, ContentBlock, StopReason, UsageDelta};
 /// stream layer, and the token deltas that make up nearly every event stay inline and small.
 ///
 /// ```
-/// use chat_anthropic::{Delta, StreamEvent};
+/// use chat_anthropic::event::Delta;
+/// use chat_anthropic::StreamEvent;
 /// let event = StreamEvent::parse(
 ///     "content_block_delta",
 ///     r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#,

@@ -36,13 +36,14 @@ impl StreamEvent {
     ///
     /// ```
     /// use chat_anthropic::sse::SseEvent;
-    /// use chat_anthropic::{Delta, StreamEvent};
+    /// use chat_anthropic::event::Delta;
+    /// use chat_anthropic::StreamEvent;
     /// let sse = SseEvent::new(Some("content_block_delta"),
     ///     r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#);
     /// let StreamEvent::ContentBlockDelta(delta) = StreamEvent::from_sse(&sse)? else { panic!() };
     /// let Delta::Text(text) = &delta.delta else { panic!() };
     /// assert!(sse.data().as_bytes().as_ptr_range().contains(&text.as_ptr()), "not a copy");
-    /// # Ok::<(), chat_anthropic::EventDecodeError>(())
+    /// # Ok::<(), chat_anthropic::error::EventDecodeError>(())
     /// ```
     pub fn from_sse(event: &SseEvent) -> Result<StreamEvent, EventDecodeError> {
         Self::from_sse_in(event, &mut TextArena::new(event.data().len()))
@@ -176,7 +177,7 @@ mod tests {
         let StreamEvent::Error(event) = event else {
             panic!()
         };
-        assert_eq!(event.error.kind, crate::ApiErrorKind::Overloaded);
+        assert_eq!(event.error.kind, crate::error::ApiErrorKind::Overloaded);
         assert_eq!(event.error.message, "Overloaded");
     }
 

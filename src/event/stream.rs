@@ -22,7 +22,8 @@ use crate::sse::{SseDecoder, SseEvent, SseStream, SseStreamError};
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use chat_anthropic::{EventStream, StreamEvent};
+/// use chat_anthropic::event::EventStream;
+/// use chat_anthropic::StreamEvent;
 /// use futures_util::StreamExt;
 /// let body = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
 /// let events: Vec<_> = EventStream::from_bytes(body).collect().await;

@@ -1,7 +1,7 @@
 //! The Files API (sent with the beta header `files-api-2025-04-14`, which the API now
 //! accepts without needing it): upload once, refer to the file by id in
-//! any number of messages ([`ImageBlock::file`](crate::ImageBlock::file),
-//! [`DocumentBlock::file`](crate::DocumentBlock::file)); list, read metadata, download
+//! any number of messages ([`ImageBlock::file`](crate::messages::ImageBlock::file),
+//! [`DocumentBlock::file`](crate::messages::DocumentBlock::file)); list, read metadata, download
 //! what the API made (e.g. code execution outputs), delete.
 //!
 //! Feature `files`.
@@ -30,7 +30,7 @@ pub const FILES_API_BETA: &str = "files-api-2025-04-14";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FileMetadata {
-    /// The id to refer to the file by, e.g. in [`DocumentBlock::file`](crate::DocumentBlock::file).
+    /// The id to refer to the file by, e.g. in [`DocumentBlock::file`](crate::messages::DocumentBlock::file).
     pub id: String,
     /// The name it was uploaded with.
     pub filename: String,
@@ -69,7 +69,8 @@ pub struct DeletedFile {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
 /// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::files::FileUpload;
-/// use chat_anthropic::{ChatAnthropic, ContentBlock, DocumentBlock, HumanMessage};
+/// use chat_anthropic::messages::DocumentBlock;
+/// use chat_anthropic::{ChatAnthropic, ContentBlock, HumanMessage};
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
 ///     .betas([chat_anthropic::files::FILES_API_BETA])
 /// #   .base_url(server.base_url()).api_key("test")

@@ -57,7 +57,8 @@ impl MessageContent {
     /// prompt up to here is cached.
     ///
     /// ```
-    /// use chat_anthropic::{CacheControl, MessageContent};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::MessageContent;
     /// let content = MessageContent::from("<a long style guide>").with_cache_control(CacheControl::ephemeral());
     /// let json = serde_json::to_value(&content).unwrap();
     /// assert_eq!(json, serde_json::json!([{"type": "text", "text": "<a long style guide>", "cache_control": {"type": "ephemeral"}}]));
@@ -182,7 +183,7 @@ pub struct ResponseMetadata {
     pub usage: Usage,
     /// The response's `request-id` and rate-limit headers (`None` for a replayed stream).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_limits: Option<crate::RateLimits>,
+    pub rate_limits: Option<crate::messages::RateLimits>,
     /// Every other field of the message (`container`, `stop_details`, …).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -225,7 +226,7 @@ impl PartialEq for ResponseMetadata {
 
 /// The assistant's reply, as LangChain's `AIMessage`.
 ///
-/// Built by folding a stream ([`MessageAggregator`](crate::MessageAggregator)); `invoke`
+/// Built by folding a stream ([`MessageAggregator`](crate::aggregate::MessageAggregator)); `invoke`
 /// returns one.
 ///
 /// ```

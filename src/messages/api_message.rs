@@ -8,11 +8,11 @@ use super::{ContentBlock, StopReason, Usage};
 /// A message exactly as the Messages API describes it: `message_start` carries its first
 /// snapshot, and it is what a non-streaming request returns.
 ///
-/// [`MessageAggregator::api_message`](crate::MessageAggregator::api_message) rebuilds it from
+/// [`MessageAggregator::api_message`](crate::aggregate::MessageAggregator::api_message) rebuilds it from
 /// a stream, so a recorded stream can be compared with the non-streaming response.
 ///
 /// ```
-/// use chat_anthropic::ApiMessage;
+/// use chat_anthropic::messages::ApiMessage;
 /// let msg: ApiMessage = serde_json::from_str(r#"{"id":"msg_1","type":"message","role":"assistant",
 ///   "model":"claude-sonnet-4-6","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn",
 ///   "stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}"#).unwrap();

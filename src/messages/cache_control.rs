@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// system, then messages) is cached for `ttl` (the API's default is five minutes).
 ///
 /// ```
-/// use chat_anthropic::CacheControl;
+/// use chat_anthropic::messages::CacheControl;
 /// assert_eq!(serde_json::to_value(CacheControl::ephemeral()).unwrap(), serde_json::json!({"type": "ephemeral"}));
 /// assert_eq!(serde_json::to_value(CacheControl::ephemeral_1h()).unwrap(), serde_json::json!({"type": "ephemeral", "ttl": "1h"}));
 /// ```

@@ -12,7 +12,7 @@ use super::{
 use crate::partial_json::PartialJsonParser;
 
 /// A piece of an assistant message, derived from one stream event
-/// ([`MessageAggregator::apply_chunk`](crate::MessageAggregator::apply_chunk)).
+/// ([`MessageAggregator::apply_chunk`](crate::aggregate::MessageAggregator::apply_chunk)).
 ///
 /// Chunks add up with `+` / `+=`: blocks with the same `index` merge (text and thinking
 /// append, citations append, the signature is set, tool input text concatenates), tool call
@@ -102,7 +102,8 @@ impl AIMessageChunk {
     /// [`invalid_tool_calls`](Self::invalid_tool_calls) instead.
     ///
     /// ```
-    /// use chat_anthropic::{AIMessageChunk, ToolCallChunk};
+    /// use chat_anthropic::messages::ToolCallChunk;
+    /// use chat_anthropic::AIMessageChunk;
     /// let first = AIMessageChunk::from_tool_call_chunk(
     ///     ToolCallChunk::new(0).name("GetWeather").id("toolu_1").args(r#"{"location": "Par"#),
     /// );
@@ -124,7 +125,8 @@ impl AIMessageChunk {
     /// text and the reason (LangChain's `AIMessageChunk.invalid_tool_calls`).
     ///
     /// ```
-    /// use chat_anthropic::{AIMessageChunk, ToolCallChunk};
+    /// use chat_anthropic::messages::ToolCallChunk;
+    /// use chat_anthropic::AIMessageChunk;
     /// let chunk = AIMessageChunk::from_tool_call_chunk(ToolCallChunk::new(0).name("f").args("[1, 2]"));
     /// assert!(chunk.tool_calls().is_empty());
     /// assert_eq!(chunk.invalid_tool_calls()[0].args.as_deref(), Some("[1, 2]"));
@@ -297,7 +299,7 @@ impl ToolCallChunk {
     /// [`name`](Self::name), [`id`](Self::id) and [`args`](Self::args).
     ///
     /// ```
-    /// let piece = chat_anthropic::ToolCallChunk::new(1).name("GetWeather").id("toolu_1").args("");
+    /// let piece = chat_anthropic::messages::ToolCallChunk::new(1).name("GetWeather").id("toolu_1").args("");
     /// assert_eq!(piece.index, Some(1));
     /// ```
     pub fn new(index: usize) -> Self {
@@ -310,7 +312,7 @@ impl ToolCallChunk {
     /// Sets the tool's name.
     ///
     /// ```
-    /// let piece = chat_anthropic::ToolCallChunk::new(0).name("GetWeather");
+    /// let piece = chat_anthropic::messages::ToolCallChunk::new(0).name("GetWeather");
     /// assert_eq!(piece.name.as_deref(), Some("GetWeather"));
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -321,7 +323,7 @@ impl ToolCallChunk {
     /// Sets the call's id.
     ///
     /// ```
-    /// let piece = chat_anthropic::ToolCallChunk::new(0).id("toolu_1");
+    /// let piece = chat_anthropic::messages::ToolCallChunk::new(0).id("toolu_1");
     /// assert_eq!(piece.id.as_deref(), Some("toolu_1"));
     /// ```
     pub fn id(mut self, id: impl Into<String>) -> Self {
@@ -332,7 +334,7 @@ impl ToolCallChunk {
     /// Sets the argument text this piece adds.
     ///
     /// ```
-    /// let piece = chat_anthropic::ToolCallChunk::new(0).args(r#"{"a": "#);
+    /// let piece = chat_anthropic::messages::ToolCallChunk::new(0).args(r#"{"a": "#);
     /// assert_eq!(piece.args.as_deref(), Some(r#"{"a": "#));
     /// ```
     pub fn args(mut self, args: impl Into<String>) -> Self {

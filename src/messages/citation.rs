@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 /// While streaming, each `citations_delta` appends one of these to its text block.
 ///
 /// ```
-/// use chat_anthropic::Citation;
+/// use chat_anthropic::messages::Citation;
 /// let c: Citation = serde_json::from_str(r#"{"type":"char_location","cited_text":"grass is green",
 ///     "document_index":0,"document_title":"Facts","start_char_index":0,"end_char_index":14}"#).unwrap();
 /// assert_eq!(c.cited_text(), Some("grass is green"));

@@ -190,7 +190,8 @@ impl ContentBlock {
     /// and including it.
     ///
     /// ```
-    /// use chat_anthropic::{CacheControl, ContentBlock};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::ContentBlock;
     /// let block = ContentBlock::text("<long reference text>").with_cache_control(CacheControl::ephemeral_1h());
     /// assert_eq!(serde_json::to_value(&block).unwrap()["cache_control"]["ttl"], "1h");
     /// ```

@@ -3,7 +3,7 @@
 /// Why a content block (an image, a document, a LangChain-style block) cannot be sent.
 ///
 /// ```
-/// use chat_anthropic::{ContentError, ImageBlock};
+/// use chat_anthropic::messages::{ContentError, ImageBlock};
 /// let err = ImageBlock::from_data_url("data:image/bmp;base64,Qk0=").unwrap_err();
 /// assert!(matches!(err, ContentError::UnsupportedMediaType { ref media_type, .. } if media_type == "image/bmp"));
 /// assert!(err.to_string().contains("image/png"), "the message lists what is supported: {err}");

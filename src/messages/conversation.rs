@@ -171,7 +171,8 @@ into_message!(SystemMessage => System, HumanMessage => Human, AIMessage => Ai, T
 /// messages, or the seed's `(role, content)` tuples.
 ///
 /// ```
-/// use chat_anthropic::{HumanMessage, IntoMessages, Message, SystemMessage};
+/// use chat_anthropic::messages::IntoMessages;
+/// use chat_anthropic::{HumanMessage, Message, SystemMessage};
 /// let tuples = [("system", "Translate to French."), ("human", "I love programming.")];
 /// let messages = tuples.into_messages().unwrap();
 /// assert_eq!(messages[0], Message::System(SystemMessage::new("Translate to French.")));

@@ -12,7 +12,8 @@ use super::{CacheControl, ContentBlock};
 /// an optional title and context, and citations the reply may point into.
 ///
 /// ```
-/// use chat_anthropic::{DocumentBlock, HumanMessage, ContentBlock};
+/// use chat_anthropic::messages::DocumentBlock;
+/// use chat_anthropic::{HumanMessage, ContentBlock};
 /// let doc = DocumentBlock::text("The grass is green. The sky is blue.")
 ///     .title("Facts")
 ///     .context("Trusted source")

@@ -13,7 +13,8 @@ pub const IMAGE_MEDIA_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif",
 /// An `image` block of a user turn (or of a tool result).
 ///
 /// ```
-/// use chat_anthropic::{ContentBlock, HumanMessage, ImageBlock};
+/// use chat_anthropic::messages::ImageBlock;
+/// use chat_anthropic::{ContentBlock, HumanMessage};
 /// let png = ImageBlock::from_bytes("image/png", &[0x89, b'P', b'N', b'G'])?;
 /// let message = HumanMessage::new(vec![
 ///     ContentBlock::text("What is in these pictures?"),
@@ -23,7 +24,7 @@ pub const IMAGE_MEDIA_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif",
 /// let json = serde_json::to_value(&message.content).unwrap();
 /// assert_eq!(json[1]["source"], serde_json::json!({"type": "base64", "media_type": "image/png", "data": "iVBORw=="}));
 /// assert_eq!(json[2]["source"]["type"], "url");
-/// # Ok::<(), chat_anthropic::ContentError>(())
+/// # Ok::<(), chat_anthropic::messages::ContentError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// let mut headers = reqwest::header::HeaderMap::new();
 /// headers.insert("anthropic-ratelimit-input-tokens-remaining", "900".parse().unwrap());
 /// headers.insert("anthropic-ratelimit-input-tokens-reset", "2026-01-01T00:00:30Z".parse().unwrap());
-/// let input = chat_anthropic::RateLimits::from_headers(&headers).input_tokens.unwrap();
+/// let input = chat_anthropic::messages::RateLimits::from_headers(&headers).input_tokens.unwrap();
 /// assert_eq!(input.remaining, Some(900));
 /// let now = humantime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
 /// assert_eq!(input.reset_in(now), Some(Duration::from_secs(30)));
@@ -40,13 +40,13 @@ impl RateLimit {
 /// What a response said about the organisation's rate limits: `request-id`, every
 /// `anthropic-ratelimit-*` header, and `retry-after`.
 ///
-/// On every reply's [`response_metadata`](crate::ResponseMetadata::rate_limits), on a
+/// On every reply's [`response_metadata`](crate::messages::ResponseMetadata::rate_limits), on a
 /// [`ChatStream`](crate::ChatStream::rate_limits) before its first event; an API error
 /// carries its request id and `retry-after` ([`Error::request_id`](crate::Error::request_id),
 /// [`Error::retry_after`](crate::Error::retry_after)).
 ///
 /// ```
-/// use chat_anthropic::RateLimits;
+/// use chat_anthropic::messages::RateLimits;
 /// let mut headers = reqwest::header::HeaderMap::new();
 /// headers.insert("request-id", "req_1".parse().unwrap());
 /// headers.insert("anthropic-ratelimit-requests-limit", "50".parse().unwrap());

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 /// Fields this version does not model are kept in `extra` and serialized back.
 ///
 /// ```
-/// use chat_anthropic::Usage;
+/// use chat_anthropic::messages::Usage;
 /// let usage: Usage = serde_json::from_str(
 ///     r#"{"input_tokens":10,"output_tokens":3,"cache_read_input_tokens":5,"inference_geo":"us"}"#,
 /// ).unwrap();
@@ -96,7 +96,7 @@ impl Usage {
     /// Folds a `message_delta` usage into this one (replace, never add).
     ///
     /// ```
-    /// use chat_anthropic::{Usage, UsageDelta};
+    /// use chat_anthropic::messages::{Usage, UsageDelta};
     /// let mut usage: Usage = serde_json::from_str(r#"{"input_tokens":25,"output_tokens":1}"#).unwrap();
     /// let delta: UsageDelta = serde_json::from_str(r#"{"output_tokens":42}"#).unwrap();
     /// usage.apply(&delta);
@@ -145,7 +145,8 @@ impl Usage {
 /// Counts saturate at `u64::MAX` rather than overflow.
 ///
 /// ```
-/// use chat_anthropic::{Usage, UsageMetadata};
+/// use chat_anthropic::messages::Usage;
+/// use chat_anthropic::UsageMetadata;
 /// let usage: Usage = serde_json::from_str(
 ///     r#"{"input_tokens":10,"output_tokens":3,"cache_read_input_tokens":100,"cache_creation_input_tokens":20}"#,
 /// ).unwrap();
@@ -202,7 +203,7 @@ pub struct InputTokenDetails {
 /// What the output tokens were spent on (LangChain's `output_token_details`).
 ///
 /// ```
-/// let details = chat_anthropic::OutputTokenDetails::default();
+/// let details = chat_anthropic::messages::OutputTokenDetails::default();
 /// assert_eq!(details.reasoning, None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

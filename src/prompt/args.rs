@@ -20,7 +20,8 @@ pub enum PromptArg {
 /// Named values for [`ChatPromptTemplate::format`](super::ChatPromptTemplate::format).
 ///
 /// ```
-/// use chat_anthropic::{PromptArgs, HumanMessage};
+/// use chat_anthropic::prompt::PromptArgs;
+/// use chat_anthropic::HumanMessage;
 /// let args = PromptArgs::from([("input_language", "English"), ("output_language", "German")])
 ///     .messages("history", vec![HumanMessage::new("Hi").into()]);
 /// assert_eq!(args.len(), 3);

@@ -2,10 +2,11 @@
 
 use super::args::PromptArgs;
 use super::chat_template::ChatPromptTemplate;
-use crate::chat_model::{run_ordered, ChatAnthropic, DEFAULT_BATCH_CONCURRENCY};
+use crate::chat_model::{run_ordered, ChatAnthropic};
 use crate::chat_stream::ChatStream;
 use crate::error::Error;
 use crate::messages::AIMessage;
+use crate::settings::DEFAULT_BATCH_CONCURRENCY;
 
 /// A prompt template piped into a model: `invoke`, `stream` and `batch` take the template's
 /// arguments.
@@ -14,7 +15,8 @@ use crate::messages::AIMessage;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
 /// # let server = chat_anthropic_mock::MockServer::start().await;
 /// # server.enqueue(chat_anthropic_mock::MockReply::text("Ich liebe das Programmieren."));
-/// use chat_anthropic::{ChatAnthropic, ChatPromptTemplate, PromptArgs};
+/// use chat_anthropic::prompt::{ChatPromptTemplate, PromptArgs};
+/// use chat_anthropic::ChatAnthropic;
 /// let prompt = ChatPromptTemplate::from_messages([
 ///     ("system", "You are a helpful assistant that translates {input_language} to {output_language}."),
 ///     ("human", "{input}"),
@@ -52,7 +54,7 @@ impl Chain {
     }
 
     /// Runs the chain over many argument sets, at most
-    /// [`DEFAULT_BATCH_CONCURRENCY`](crate::DEFAULT_BATCH_CONCURRENCY) at a time; results are
+    /// [`DEFAULT_BATCH_CONCURRENCY`](crate::settings::DEFAULT_BATCH_CONCURRENCY) at a time; results are
     /// in input order.
     pub async fn batch<A: Into<PromptArgs>>(
         &self,

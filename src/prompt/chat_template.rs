@@ -18,7 +18,8 @@ enum Entry {
 /// whole conversations (history).
 ///
 /// ```
-/// use chat_anthropic::{ChatPromptTemplate, Message, PromptArgs};
+/// use chat_anthropic::prompt::{ChatPromptTemplate, PromptArgs};
+/// use chat_anthropic::Message;
 /// let prompt = ChatPromptTemplate::from_messages([
 ///     ("system", "You are a helpful assistant that translates {input_language} to {output_language}."),
 ///     ("human", "{input}"),

@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use super::fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
 use super::{ModelProfile, Thinking};
 
-/// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) but the API key.
+/// Every setting of a [`ChatAnthropic`](crate::ChatAnthropic) that can be stored: all but the
+/// secrets (API key, access token), the sources of credentials that refresh, and the
+/// environment read when the model was built.
 ///
 /// Serializes with serde, so a configured model can be saved and rebuilt with
 /// [`ChatAnthropic::from_config`](crate::ChatAnthropic::from_config). Secrets are never
@@ -102,6 +104,9 @@ pub struct ChatAnthropicConfig {
     pub stream_usage: bool,
     /// Further request body fields, sent as they are (LangChain's `model_kwargs`).
     pub model_kwargs: Map<String, Value>,
+    /// Whether each call's span records the prompt and the reply (off by default: they may
+    /// hold personal data); see the `telemetry` module.
+    pub capture_message_content: bool,
 }
 
 impl Default for ChatAnthropicConfig {
@@ -135,12 +140,19 @@ impl Default for ChatAnthropicConfig {
             profile: None,
             stream_usage: true,
             model_kwargs: Map::new(),
+            capture_message_content: false,
         }
     }
 }
 
 /// `max_tokens` for a model without a known maximum output.
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
+/// How many requests [`ChatAnthropic::batch`](crate::ChatAnthropic::batch) runs at once by
+/// default.
+pub const DEFAULT_BATCH_CONCURRENCY: usize = 8;
+/// How many times [`ChatAnthropic::batch`](crate::ChatAnthropic::batch) sends a call again
+/// after a 429 reached it (on top of the transport's own retries).
+pub const BATCH_RATE_LIMIT_RETRIES: u32 = 8;
 
 impl ChatAnthropicConfig {
     /// The model's profile: the one set, else the built-in table's, else `None` (an unknown

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 /// How much effort the model spends (`output_config.effort`): fewer tokens and faster replies
 /// at `Low`, the most thorough answers at `Max`. Which levels a model offers is in its
-/// [`ModelProfile`](crate::ModelProfile).
+/// [`ModelProfile`](crate::settings::ModelProfile).
 ///
 /// ```
-/// use chat_anthropic::Effort;
+/// use chat_anthropic::settings::Effort;
 /// assert_eq!(serde_json::to_value(Effort::XHigh).unwrap(), "xhigh");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -44,7 +44,7 @@ impl Effort {
 /// `service_tier`: whether priority capacity may be used.
 ///
 /// ```
-/// use chat_anthropic::ServiceTier;
+/// use chat_anthropic::settings::ServiceTier;
 /// assert_eq!(serde_json::to_value(ServiceTier::StandardOnly).unwrap(), "standard_only");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ pub enum ServiceTier {
 /// it (beta `fast-mode-2026-02-01`, added automatically).
 ///
 /// ```
-/// use chat_anthropic::Speed;
+/// use chat_anthropic::settings::Speed;
 /// assert_eq!(serde_json::to_value(Speed::Fast).unwrap(), "fast");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +78,7 @@ pub enum Speed {
 /// added automatically) a container with Agent Skills.
 ///
 /// ```
-/// use chat_anthropic::Container;
+/// use chat_anthropic::settings::Container;
 /// assert_eq!(serde_json::to_value(Container::id("container_01")).unwrap(), "container_01");
 /// let skills = Container::skills([serde_json::json!({"type": "anthropic", "skill_id": "xlsx", "version": "latest"})]);
 /// assert_eq!(serde_json::to_value(skills).unwrap()["skills"][0]["skill_id"], "xlsx");
@@ -121,7 +121,7 @@ impl Container {
 /// `compact_20260112`, …) passed through as JSON, so new ones work without a release.
 ///
 /// ```
-/// use chat_anthropic::ContextManagement;
+/// use chat_anthropic::settings::ContextManagement;
 /// let cm = ContextManagement::new().edit(serde_json::json!({"type": "clear_tool_uses_20250919"}));
 /// assert_eq!(serde_json::to_value(cm).unwrap(), serde_json::json!({"edits": [{"type": "clear_tool_uses_20250919"}]}));
 /// ```
@@ -150,7 +150,7 @@ impl ContextManagement {
 /// MCP server whose tools the API calls itself. The token is never printed by `Debug`.
 ///
 /// ```
-/// use chat_anthropic::McpServer;
+/// use chat_anthropic::settings::McpServer;
 /// let server = McpServer::url("docs", "https://mcp.example.com/sse").authorization_token("secret").allowed_tools(["search"]);
 /// let json = serde_json::to_value(&server).unwrap();
 /// assert_eq!(json["type"], "url");
@@ -168,7 +168,7 @@ pub struct McpServer {
     /// The server's URL.
     pub url: String,
     /// A bearer token for the server. Sent in the request body, so it is also part of the
-    /// serialized [`ChatAnthropicConfig`](crate::ChatAnthropicConfig): store that accordingly.
+    /// serialized [`ChatAnthropicConfig`](crate::settings::ChatAnthropicConfig): store that accordingly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_token: Option<String>,
     /// Which of its tools are offered, and whether at all.

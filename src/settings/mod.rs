@@ -1,6 +1,7 @@
 //! What a [`ChatAnthropic`](crate::ChatAnthropic) is configured with: plain, serializable
 //! settings and the model profiles, read by the request builder below and the chat model
-//! above, so neither reaches into the other.
+//! above, so neither reaches into the other. The defaults and the API versions the client
+//! uses live here too ([`DEFAULT_BASE_URL`], [`ANTHROPIC_VERSION`], [`DEFAULT_MAX_TOKENS`], …).
 
 mod config;
 mod env;
@@ -11,10 +12,12 @@ mod profile_table;
 mod secret;
 mod thinking;
 
-pub use config::{ChatAnthropicConfig, DEFAULT_MAX_TOKENS};
+pub use config::{
+    ChatAnthropicConfig, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BATCH_CONCURRENCY, DEFAULT_MAX_TOKENS,
+};
 pub use env::{Environment, VARIABLES};
 pub use fields::{Container, ContextManagement, Effort, McpServer, ServiceTier, Speed};
-pub use platform::Platform;
+pub use platform::{Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL, VERTEX_ANTHROPIC_VERSION};
 pub use profile::{ModelProfile, ThinkingMode};
 pub use secret::ApiKey;
 pub use thinking::Thinking;

@@ -3,10 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The public API's address.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+/// The API version this crate speaks (the `anthropic-version` header).
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+/// The `anthropic_version` Vertex AI expects in the body.
+pub const VERTEX_ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
+
 /// The platform serving the model.
 ///
 /// ```
-/// use chat_anthropic::{ChatAnthropic, Platform};
+/// use chat_anthropic::settings::Platform;
+/// use chat_anthropic::ChatAnthropic;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929").vertex("us-east5", "my-project");
 /// assert_eq!(llm.config().platform, Platform::Vertex { region: Some("us-east5".into()), project_id: Some("my-project".into()) });
 /// ```

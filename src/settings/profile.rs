@@ -63,7 +63,7 @@ impl ThinkingMode {
 /// model newer than this crate.
 ///
 /// ```
-/// use chat_anthropic::{Effort, ModelProfile};
+/// use chat_anthropic::settings::{Effort, ModelProfile};
 /// let sonnet = ModelProfile::for_model("claude-sonnet-4-6").unwrap();
 /// assert_eq!(sonnet.max_output_tokens, Some(128_000));
 /// assert_eq!(sonnet.effort_levels, [Effort::Low, Effort::Medium, Effort::High, Effort::Max]);

@@ -5,7 +5,7 @@ use std::fmt;
 /// A secret string; `Debug` prints `ApiKey([redacted])`.
 ///
 /// ```
-/// let key = chat_anthropic::ApiKey::new("sk-ant-123");
+/// let key = chat_anthropic::settings::ApiKey::new("sk-ant-123");
 /// assert_eq!(format!("{key:?}"), "ApiKey([redacted])");
 /// assert_eq!(key.expose(), "sk-ant-123");
 /// ```

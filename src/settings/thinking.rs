@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Extended thinking (`thinking` in the request).
 ///
 /// ```
-/// use chat_anthropic::Thinking;
+/// use chat_anthropic::settings::Thinking;
 /// let on = Thinking::enabled(2048);
 /// assert_eq!(serde_json::to_value(&on).unwrap(), serde_json::json!({"type": "enabled", "budget_tokens": 2048}));
 /// assert_eq!(serde_json::to_value(Thinking::adaptive()).unwrap()["type"], "adaptive");

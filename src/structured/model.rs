@@ -18,7 +18,7 @@ use crate::tools::{schema, Tool, ToolChoice};
 #[non_exhaustive]
 pub enum StructuredMethod {
     /// Force a call to a tool whose input schema is `T`'s (LangChain's default). With
-    /// extended thinking on, or on a model whose [`ModelProfile`](crate::ModelProfile) refuses
+    /// extended thinking on, or on a model whose [`ModelProfile`](crate::settings::ModelProfile) refuses
     /// a forced `tool_choice`, the tool is offered with `tool_choice: auto` instead.
     #[default]
     ToolCalling,

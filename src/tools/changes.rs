@@ -8,10 +8,10 @@ use crate::messages::ContentBlock;
 
 /// One change to the tools the model may call, as a content block of a
 /// [`SystemMessage`](crate::SystemMessage). On a model with mid-conversation system messages
-/// (see [`ModelProfile`](crate::ModelProfile)) the message is sent in place and the betas it
+/// (see [`ModelProfile`](crate::settings::ModelProfile)) the message is sent in place and the betas it
 /// needs are added (`mid-conversation-tool-changes-2026-07-01`, and `inline-tools-2026-09-15`
 /// for a tool defined inline); elsewhere it is refused before sending
-/// ([`RequestError::ToolChangesNotInPlace`](crate::RequestError::ToolChangesNotInPlace)),
+/// ([`RequestError::ToolChangesNotInPlace`](crate::error::RequestError::ToolChangesNotInPlace)),
 /// never silently dropped.
 ///
 /// ```

@@ -86,16 +86,17 @@ impl Tool {
     /// wrapped (a wrapper would change the JSON the model sends back, and
     /// [`ToolCall::parse`](crate::ToolCall::parse) into `T` would no longer fit): an enum
     /// (`oneOf` at the root), an `Option<_>` (`anyOf`) or a scalar gives
-    /// [`RequestError::ToolSchema`](crate::RequestError::ToolSchema) with
-    /// [`SchemaRule::RootNotObject`](crate::SchemaRule::RootNotObject). Put such a type in a
+    /// [`RequestError::ToolSchema`](crate::error::RequestError::ToolSchema) with
+    /// [`SchemaRule::RootNotObject`](crate::error::SchemaRule::RootNotObject). Put such a type in a
     /// field of a struct instead. A recursive struct is sent as it is (`$ref: "#"`) and works
     /// without strict mode; with [`strict`](Self::strict) it is refused with
-    /// [`SchemaRule::CircularReference`](crate::SchemaRule::CircularReference), as the API
+    /// [`SchemaRule::CircularReference`](crate::error::SchemaRule::CircularReference), as the API
     /// would.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// use chat_anthropic::{ChatAnthropic, Error, RequestError, SchemaRule, Tool};
+    /// use chat_anthropic::error::{RequestError, SchemaRule};
+    /// use chat_anthropic::{ChatAnthropic, Error, Tool};
     /// #[derive(schemars::JsonSchema)]
     /// enum Mode { Fast, Careful }
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6").api_key("unused");
@@ -144,7 +145,8 @@ impl Tool {
     /// Sets a prompt-cache breakpoint after this tool (tools come first in the cached prefix).
     ///
     /// ```
-    /// use chat_anthropic::{CacheControl, Tool};
+    /// use chat_anthropic::messages::CacheControl;
+    /// use chat_anthropic::Tool;
     /// let tool = Tool::new("lookup", serde_json::json!({"type": "object"})).cache_control(CacheControl::ephemeral_1h());
     /// assert_eq!(serde_json::to_value(&tool).unwrap()["cache_control"], serde_json::json!({"type": "ephemeral", "ttl": "1h"}));
     /// ```

@@ -34,14 +34,16 @@ use super::{BrowserEvent, IntoBrowserEvents};
 /// # let _ = app;
 /// ```
 pub fn sse_response(source: impl IntoBrowserEvents<Updates: Send + 'static>) -> Response {
-    events_response(source.into_browser_events())
+    json_events_response(source.into_browser_events().map(|event| event.to_json()))
 }
 
-/// Any stream of browser events as the `text/event-stream` response [`sse_response`] makes.
-pub(crate) fn events_response(
-    events: impl futures_core::Stream<Item = BrowserEvent> + Send + 'static,
+/// Events already serialized, one JSON object each, as the `text/event-stream` response
+/// [`sse_response`] makes (an agent run's events share it).
+#[cfg_attr(not(feature = "agent"), allow(dead_code))]
+pub(crate) fn json_events_response(
+    events: impl futures_core::Stream<Item = String> + Send + 'static,
 ) -> Response {
-    let events = events.map(|event| Ok::<_, Infallible>(event.to_sse_event()));
+    let events = events.map(|json| Ok::<_, Infallible>(Event::default().data(json)));
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response();

@@ -32,13 +32,11 @@ use crate::error::Error;
 /// | `message_delta` | `stop_reason` (`end_turn`, `tool_use`, … once known), `usage`: `{input_tokens, output_tokens, total_tokens, …}` |
 /// | `done` | |
 /// | `error` | `message`, `kind` (the API's error type, when it sent one) |
-/// | `turn_started` | `turn` (agent runs: a new reply begins, its block indexes from 0) |
-/// | `tool_started` | `id`, `name` (agent runs: the call's handler started) |
-/// | `tool_finished` | `id`, `name`, `duration_ms`, `is_error`, `output` |
 ///
 /// An agent run ([`AgentRun::browser_events`](crate::agent::AgentRun::browser_events)) sends
-/// each reply's events after a `turn_started`, the tool events as handlers start and finish,
-/// and one `done` at the end of the run.
+/// its own events, [`AgentEvent`](crate::agent::AgentEvent)s as they serialize: the same
+/// updates with their `turn`, its `turn_started`, `tool_started` and `tool_finished`, and one
+/// `finished` at the end (or one `error`).
 ///
 /// ```
 /// use chat_anthropic::web::BrowserEvent;
@@ -59,49 +57,8 @@ use crate::error::Error;
 pub enum BrowserEvent {
     /// A change to the reply, as the crate's stream vocabulary says it.
     Update(StreamUpdate),
-    /// An agent run's own progress: a turn began, a tool's handler started or finished.
-    Run(RunEvent),
     /// The request or the stream failed; nothing follows.
     Error(BrowserError),
-}
-
-/// What an agent run adds to a reply's events (see
-/// [`AgentRun::browser_events`](crate::agent::AgentRun::browser_events)).
-///
-/// ```
-/// use chat_anthropic::web::{BrowserEvent, RunEvent};
-/// let event = BrowserEvent::Run(RunEvent::TurnStarted { turn: 2 });
-/// assert_eq!(event.to_json(), r#"{"type":"turn_started","turn":2}"#);
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum RunEvent {
-    /// An agent run asks for its next reply; block indexes start again at 0.
-    TurnStarted {
-        /// The turn, from 1.
-        turn: usize,
-    },
-    /// An agent run started the handler of the tool call `id`.
-    ToolStarted {
-        /// The `tool_use` id.
-        id: String,
-        /// The tool's name.
-        name: String,
-    },
-    /// A tool's handler finished; its result goes back to the model.
-    ToolFinished {
-        /// The `tool_use` id.
-        id: String,
-        /// The tool's name.
-        name: String,
-        /// How long the handler ran.
-        duration_ms: u64,
-        /// Whether the result is an error (the model sees it and can recover).
-        is_error: bool,
-        /// The result's text.
-        output: String,
-    },
 }
 
 /// The `error` event: why the request or the stream failed.
@@ -135,19 +92,7 @@ impl BrowserEvent {
     /// assert_eq!(BrowserEvent::from_update(StreamUpdate::BlockStopped { index: 0 }), None);
     /// ```
     pub fn from_update(update: StreamUpdate) -> Option<Self> {
-        let rendered = matches!(
-            update,
-            StreamUpdate::Text { .. }
-                | StreamUpdate::Thinking { .. }
-                | StreamUpdate::ToolCallStarted { .. }
-                | StreamUpdate::ToolArgDelta { .. }
-                | StreamUpdate::ToolArgComplete { .. }
-                | StreamUpdate::ToolCallDone { .. }
-                | StreamUpdate::ToolCallInvalid { .. }
-                | StreamUpdate::MessageDelta { .. }
-                | StreamUpdate::Done
-        );
-        rendered.then_some(Self::Update(update))
+        renders(&update).then_some(Self::Update(update))
     }
 
     /// The update this event carries (`None` for an error).
@@ -160,7 +105,7 @@ impl BrowserEvent {
     pub fn update(&self) -> Option<&StreamUpdate> {
         match self {
             Self::Update(update) => Some(update),
-            Self::Run(_) | Self::Error(_) => None,
+            Self::Error(_) => None,
         }
     }
 
@@ -168,7 +113,8 @@ impl BrowserEvent {
     ///
     /// ```
     /// use chat_anthropic::web::BrowserEvent;
-    /// use chat_anthropic::{MessageAggregator, StreamEvent};
+    /// use chat_anthropic::aggregate::MessageAggregator;
+    /// use chat_anthropic::StreamEvent;
     /// // An `error` event in the middle of a stream.
     /// let overloaded = StreamEvent::parse("error", r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)?;
     /// let err = MessageAggregator::new().apply(&overloaded).unwrap_err();
@@ -190,15 +136,38 @@ impl BrowserEvent {
 
     /// The event as one line of JSON, the `data` of its SSE event.
     pub fn to_json(&self) -> String {
-        // Serializing cannot fail: every field is a string, a number, a list or a
-        // `serde_json::Value`, and every map has string keys.
-        serde_json::to_string(self).unwrap_or_else(|err| {
-            format!(
-                r#"{{"type":"error","message":{},"kind":null}}"#,
-                Value::String(err.to_string())
-            )
-        })
+        to_json(self)
     }
+}
+
+/// Whether a page has a use for this update: the content as it grows, the tool calls spelled
+/// out, the usage, the end; not message and block boundaries, signatures, citations, raw
+/// tool-input fragments or unknown events.
+pub(crate) fn renders(update: &StreamUpdate) -> bool {
+    matches!(
+        update,
+        StreamUpdate::Text { .. }
+            | StreamUpdate::Thinking { .. }
+            | StreamUpdate::ToolCallStarted { .. }
+            | StreamUpdate::ToolArgDelta { .. }
+            | StreamUpdate::ToolArgComplete { .. }
+            | StreamUpdate::ToolCallDone { .. }
+            | StreamUpdate::ToolCallInvalid { .. }
+            | StreamUpdate::MessageDelta { .. }
+            | StreamUpdate::Done
+    )
+}
+
+/// An event as one line of JSON, the `data` of its SSE event.
+pub(crate) fn to_json(event: &impl Serialize) -> String {
+    // Serializing cannot fail: every field is a string, a number, a list or a
+    // `serde_json::Value`, and every map has string keys.
+    serde_json::to_string(event).unwrap_or_else(|err| {
+        format!(
+            r#"{{"type":"error","message":{},"kind":null}}"#,
+            Value::String(err.to_string())
+        )
+    })
 }
 
 #[cfg(test)]

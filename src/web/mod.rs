@@ -41,7 +41,9 @@ mod event;
 mod events;
 
 #[cfg(feature = "agent")]
-pub(crate) use axum_sse::events_response;
+pub(crate) use axum_sse::json_events_response;
 pub use axum_sse::sse_response;
-pub use event::{BrowserError, BrowserEvent, RunEvent};
+#[cfg(feature = "agent")]
+pub(crate) use event::{renders, to_json};
+pub use event::{BrowserError, BrowserEvent};
 pub use events::{browser_events, BrowserEvents, IntoBrowserEvents};
