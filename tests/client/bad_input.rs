@@ -1,7 +1,5 @@
 //! Bad input of every kind yields a clear typed error and the partial message; none panics.
 
-mod common;
-
 use chat_anthropic::{collect_message, AIMessage, ApiErrorKind, Error, EventStream, ProtocolError};
 
 const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-6\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n";

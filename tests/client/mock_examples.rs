@@ -2,7 +2,7 @@
 //! mock's rustdoc while it lived inside the library (the mock crate's own rustdoc speaks plain
 //! HTTP, since it shares no code with the client).
 
-#[path = "../examples/common/mod.rs"]
+#[path = "../../examples/common/mod.rs"]
 mod example_common;
 
 // From the rustdoc of the mock's batches.rs (line 532).
