@@ -1,7 +1,7 @@
 //! End to end over loopback: this crate's client next to `reqwest-eventsource`, both reading
 //! the same streams from the same mock Messages server in the same run.
 //!
-//! `cargo bench --bench e2e -- --warm-up-time 1 --measurement-time 5`
+//! `cargo bench -p chat-anthropic-benches --bench e2e -- --warm-up-time 1 --measurement-time 5`
 //!
 //! The mock server runs in a child process (this binary, started again with
 //! `E2E_MOCK_SERVER=1`), so the client's CPU and memory are measured alone. Every request is
