@@ -1,6 +1,6 @@
 //! The agent runner: what eager tool execution saves, and what the runner costs.
 //!
-//! `cargo bench --bench agent -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p chat-anthropic-benches --bench agent -- --warm-up-time 1 --measurement-time 3`
 //!
 //! - `turn_end/…`: the mock paces a reply (one SSE event every 40 ms) so that call 1 is
 //!   complete at 0.2 s, call 2 at 1.0 s and `message_stop` arrives at ≈1.5 s; both handlers

@@ -1,6 +1,6 @@
 //! Batch results decoding: JSONL through `BatchResults` next to a serde_json baseline.
 //!
-//! `cargo bench --bench batches -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p chat-anthropic-benches --bench batches -- --warm-up-time 1 --measurement-time 3`
 //!
 //! - `results/batch_results`: a results body (4.9 MiB, 8,000 lines: succeeded messages with text
 //!   or a tool call, some errored / canceled / expired) in 64 KiB chunks through

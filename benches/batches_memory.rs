@@ -2,10 +2,10 @@
 //! each peak RSS is its own), printed as one line of figures.
 //!
 //! ```text
-//! cargo bench --bench batches_memory -- results 1024      # stream a generated 1 GB results body
-//! cargo bench --bench batches_memory -- create 100000     # create: the body streamed in pieces
-//! cargo bench --bench batches_memory -- create-baseline 100000   # one serde_json string
-//! cargo bench --bench batches_memory -- rate-limit 5000 50 20000  # prompts, req/s, input tok/s
+//! cargo bench -p chat-anthropic-benches --bench batches_memory -- results 1024      # stream a generated 1 GB results body
+//! cargo bench -p chat-anthropic-benches --bench batches_memory -- create 100000     # create: the body streamed in pieces
+//! cargo bench -p chat-anthropic-benches --bench batches_memory -- create-baseline 100000   # one serde_json string
+//! cargo bench -p chat-anthropic-benches --bench batches_memory -- rate-limit 5000 50 20000  # prompts, req/s, input tok/s
 //! ```
 //!
 //! - `results`: a local server answers `retrieve` (ended, with a `results_url`) and serves a

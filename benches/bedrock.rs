@@ -2,7 +2,7 @@
 //! event-stream frames (base64 JSON per event) through `EventStreamToSse`, side by side.
 //!
 //! ```text
-//! cargo bench --features bedrock --bench bedrock -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p chat-anthropic-benches --bench bedrock -- --warm-up-time 1 --measurement-time 3
 //! ```
 
 mod common;

@@ -1,7 +1,7 @@
 //! End to end over loopback: this crate's client next to `reqwest-eventsource`, both reading
 //! the same streams from the same mock Messages server in the same run.
 //!
-//! `cargo bench --bench e2e -- --warm-up-time 1 --measurement-time 5`
+//! `cargo bench -p chat-anthropic-benches --bench e2e -- --warm-up-time 1 --measurement-time 5`
 //!
 //! The mock server runs in a child process (this binary, started again with
 //! `E2E_MOCK_SERVER=1`), so the client's CPU and memory are measured alone. Every request is
@@ -47,21 +47,22 @@ struct HeapCounter;
 /// Bytes currently allocated by this process.
 static LIVE_HEAP: AtomicIsize = AtomicIsize::new(0);
 
+// SAFETY: every call is passed on to the system allocator unchanged.
 unsafe impl GlobalAlloc for HeapCounter {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE_HEAP.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
+        unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         LIVE_HEAP.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
+        unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         LIVE_HEAP.fetch_add(
             new_size as isize - layout.size() as isize,
             Ordering::Relaxed,
         );
-        System.realloc(ptr, layout, new_size)
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
 

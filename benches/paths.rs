@@ -1,6 +1,6 @@
 //! The stream paths a caller really takes, next to the limit, on the same bytes in one run.
 //!
-//! `cargo bench --bench paths -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p chat-anthropic-benches --bench paths -- --warm-up-time 1 --measurement-time 3`
 //!
 //! Every row reads one whole stream held in memory, as `ChatStream::from_sse_bytes` gets it:
 //!

@@ -1,6 +1,6 @@
 //! This crate beside its peers, on the same bytes cut the same way, in one process.
 //!
-//! `cargo bench --bench peers` (`PEERS_ROUNDS=15` rounds by default; `PEERS_ROWS=sse` or
+//! `cargo bench -p chat-anthropic-benches --bench peers` (`PEERS_ROUNDS=15` rounds by default; `PEERS_ROWS=sse` or
 //! `PEERS_ROWS=json` keeps one half, `PEERS_FILTER=ai_stream` the rows whose name contains
 //! that text; `PEERS_QUADRATIC=1` also runs jiter on the 1 MiB row, about 5 GB of re-parsing
 //! per run).

@@ -1,6 +1,6 @@
 //! The whole pipeline: bytes → SSE → typed events → fold, against a "limit" baseline.
 //!
-//! `cargo bench --bench pipeline -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p chat-anthropic-benches --bench pipeline -- --warm-up-time 1 --measurement-time 3`
 //!
 //! - `text/…`: `text.sse` (~2 MB of text deltas) in 8 KiB chunks through `EventStream` +
 //!   `MessageAggregator`, next to the limit: a memchr scan for `data:` lines and a borrowed

@@ -2,7 +2,7 @@
 //! client's memory (RSS) and open file descriptors sampled before, during and after.
 //!
 //! ```text
-//! cargo bench --bench soak
+//! cargo bench -p chat-anthropic-benches --bench soak
 //! ```
 //!
 //! 1. 10,000 sequential `invoke`s (one connection, reused);

@@ -64,7 +64,7 @@
 //! # The layers
 //!
 //! The top-level modules are layers, bottom first; a module names only modules below it (a
-//! test, `tests/layers.rs`, fails on any that names one above). The order is the pipeline's,
+//! test, `tests/stream/layers.rs`, fails on any that names one above). The order is the pipeline's,
 //! with the vocabulary every stage speaks (messages, errors) beneath the stages that carry it.
 //! The mock server the tests run against is not a layer: it is a crate of its own
 //! (`chat-anthropic-mock`), which shares no code with this one.

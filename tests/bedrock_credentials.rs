@@ -38,12 +38,24 @@ fn bedrock(server: &MockServer, chain: AwsCredentialChain) -> ChatAnthropic {
         .aws_credential_chain(chain)
 }
 
+// Sound here: this binary's one test changes variables only between requests, while no other
+// thread reads the environment (the servers' threads wait; the client runs on this thread).
+fn set_var(name: &str, value: impl AsRef<std::ffi::OsStr>) {
+    // SAFETY: as above, no other thread reads or writes the environment meanwhile.
+    unsafe { std::env::set_var(name, value) }
+}
+
+fn remove_var(name: &str) {
+    // SAFETY: as for `set_var`.
+    unsafe { std::env::remove_var(name) }
+}
+
 #[tokio::test]
 async fn the_default_chain_reads_profiles_and_container_credentials() {
     for name in VARIABLES {
-        std::env::remove_var(name);
+        remove_var(name);
     }
-    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    set_var("AWS_EC2_METADATA_DISABLED", "true");
     let dir = std::env::temp_dir().join(format!("chat-anthropic-aws-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("config");
@@ -54,8 +66,8 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
         "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n\n[bedrock-dev]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
     )
     .unwrap();
-    std::env::set_var("AWS_CONFIG_FILE", &config);
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials);
+    set_var("AWS_CONFIG_FILE", &config);
+    set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials);
 
     // A named profile: the mock checks the signature against that profile's keys.
     let server = MockServer::start().await;
@@ -71,8 +83,8 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
 
     // Container credentials that expire in two minutes (inside the refresh margin): every
     // attempt, the retry included, fetches and signs with them afresh.
-    std::env::set_var("AWS_CONFIG_FILE", dir.join("none"));
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"));
+    set_var("AWS_CONFIG_FILE", dir.join("none"));
+    set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"));
     let hits = Arc::new(AtomicUsize::new(0));
     let counter = hits.clone();
     let app = Router::new().route(
@@ -96,7 +108,7 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
         }),
     );
     let endpoint = common::serve(app).await;
-    std::env::set_var(
+    set_var(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         format!("{endpoint}/creds"),
     );
@@ -121,7 +133,7 @@ async fn the_default_chain_reads_profiles_and_container_credentials() {
     assert_eq!(hits.load(Ordering::SeqCst), 2, "one fetch per attempt");
 
     for name in VARIABLES {
-        std::env::remove_var(name);
+        remove_var(name);
     }
     std::fs::remove_dir_all(&dir).ok();
 }

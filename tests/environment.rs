@@ -6,15 +6,22 @@ use chat_anthropic::settings::Environment;
 use chat_anthropic::{error::ConfigReason, ChatAnthropic};
 use chat_anthropic_mock::MockServer;
 
+/// Sound here: this binary's one test changes variables only while no other thread reads the
+/// environment (the mock's threads wait for a request; the client runs on this thread).
+fn set_var(name: &str, value: impl AsRef<std::ffi::OsStr>) {
+    // SAFETY: as above, no other thread reads or writes the environment meanwhile.
+    unsafe { std::env::set_var(name, value) }
+}
+
 #[tokio::test]
 async fn the_environment_is_read_when_the_model_is_built() {
     let server = MockServer::start().await;
-    std::env::set_var("ANTHROPIC_API_KEY", "sk-at-build");
-    std::env::set_var("ANTHROPIC_BASE_URL", server.base_url());
+    set_var("ANTHROPIC_API_KEY", "sk-at-build");
+    set_var("ANTHROPIC_BASE_URL", server.base_url());
     let built = ChatAnthropic::new("claude-sonnet-4-6");
     let isolated = ChatAnthropic::new("claude-sonnet-4-6").without_environment();
-    std::env::set_var("ANTHROPIC_API_KEY", "sk-changed-later");
-    std::env::set_var("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
+    set_var("ANTHROPIC_API_KEY", "sk-changed-later");
+    set_var("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
 
     built.invoke("Hi").await.unwrap();
     assert_eq!(server.requests()[0].headers["x-api-key"], "sk-at-build");

@@ -13,7 +13,8 @@ use bytes::Bytes;
 /// The folder holding `text.sse`, `tool_{10k,100k,1m}.sse`, `records_{100k,1m}.sse` and
 /// `deep_{10k,100k,1m}.sse`, generated if missing.
 pub fn data_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The checkout: this crate is benches/ inside it.
+    let manifest = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let dir = std::env::var_os("BENCH_DATA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("target").join("bench-data"));

@@ -123,7 +123,7 @@ impl Files {
     pub fn pages(
         &self,
         params: ListParams,
-    ) -> impl Stream<Item = Result<Page<FileMetadata>, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Page<FileMetadata>, Error>> + Send + 'static + use<> {
         pagination::pages_of(self.clone(), params, |files: Self, params| async move {
             files.list_page(params).await
         })
@@ -133,7 +133,7 @@ impl Files {
     pub fn list(
         &self,
         params: ListParams,
-    ) -> impl Stream<Item = Result<FileMetadata, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<FileMetadata, Error>> + Send + 'static + use<> {
         pagination::items(self.pages(params))
     }
 

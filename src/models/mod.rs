@@ -92,7 +92,7 @@ impl Models {
     pub fn pages(
         &self,
         params: ListParams,
-    ) -> impl Stream<Item = Result<Page<ModelInfo>, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Page<ModelInfo>, Error>> + Send + 'static + use<> {
         pagination::pages_of(self.clone(), params, |models: Self, params| async move {
             models.list_page(params).await
         })
@@ -102,7 +102,7 @@ impl Models {
     pub fn list(
         &self,
         params: ListParams,
-    ) -> impl Stream<Item = Result<ModelInfo, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ModelInfo, Error>> + Send + 'static + use<> {
         pagination::items(self.pages(params))
     }
 }

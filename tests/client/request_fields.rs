@@ -2,7 +2,7 @@
 //! the betas they need are added to the caller's own (once each), token counting gets only
 //! the fields its endpoint takes, and the mock refuses a beta field without its beta.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{
     messages::CacheControl, settings::Container, settings::ContextManagement, settings::Effort,

@@ -1,7 +1,7 @@
 //! Chunk-boundary invariance of the whole pipeline: any split of a stream's bytes gives the
 //! same events and the same message.
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use chat_anthropic::{aggregate::MessageAggregator, event::EventStream, AIMessage, StreamEvent};

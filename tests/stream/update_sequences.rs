@@ -4,7 +4,7 @@
 //! with `BLESS_UPDATES=1`). The updates are compared in their serialized form, so a change of
 //! how a field is held (owned or shared) cannot hide a change of what it says.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -14,7 +14,7 @@ use chat_anthropic_mock::{MockBatchOutcome, MockReply, MockScript, MockServer};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
-mod common;
+use crate::common;
 
 fn model(server: &MockServer) -> ChatAnthropic {
     ChatAnthropic::new("claude-sonnet-4-6")

@@ -2,7 +2,7 @@
 //! endpoint on loopback), the GCE metadata server on loopback, and a command; all cached,
 //! shared by clones, and sent as the bearer token to the mock's Vertex endpoint.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,8 +18,8 @@ use chat_anthropic::{ChatAnthropic, Error};
 use chat_anthropic_mock::MockServer;
 use serde_json::{json, Value};
 
-const KEY: &str = include_str!("fixtures/credentials/test_service_account_key.pem");
-const PUBLIC_KEY: &str = include_str!("fixtures/credentials/test_service_account_key.pub.pem");
+const KEY: &str = include_str!("../fixtures/credentials/test_service_account_key.pem");
+const PUBLIC_KEY: &str = include_str!("../fixtures/credentials/test_service_account_key.pub.pem");
 const EMAIL: &str = "vertex@my-project.iam.gserviceaccount.com";
 
 fn vertex(server: &MockServer) -> ChatAnthropic {

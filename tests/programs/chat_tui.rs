@@ -3,8 +3,8 @@
 //! text, the tool call's fields, the usage line), and Ctrl-D ending the session.
 //! The last screen is kept as `<target>/tmp/chat_tui_screen.txt`.
 
-#[path = "../examples/chat_tui.rs"]
-#[allow(dead_code)]
+#[path = "../../examples/chat_tui.rs"]
+#[allow(dead_code, clippy::module_inception)]
 mod chat_tui;
 
 use std::fs::File;

@@ -2,7 +2,7 @@
 //! citations, thinking sent back byte-exact, prompt-caching usage, server-tool blocks in a
 //! follow-up turn, token counting with tools, and the Vertex AI target.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{
     messages::CacheControl, messages::Citation, messages::ContentError, messages::DocumentBlock,

@@ -3,7 +3,7 @@
 //! The expected messages in `tests/golden/` were produced by the official Python SDK's own
 //! accumulator (`tools/golden_from_sdk.py`), so they are an independent oracle.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{
     aggregate::collect_message, aggregate::MessageAggregator, event::EventStream, AIMessageChunk,

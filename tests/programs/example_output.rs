@@ -2,7 +2,7 @@
 //! its port taken says which address and how to pick another. They run offline: without
 //! `ANTHROPIC_API_KEY` the examples use the built-in mock server.
 
-mod example_bin;
+use crate::example_bin;
 
 use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};

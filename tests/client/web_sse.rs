@@ -1,7 +1,7 @@
 //! `web::sse_response` over real HTTP: an axum app forwarding mock replies to an HTTP client
 //! as browser events, errors as `error` events, backpressure and cancellation.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

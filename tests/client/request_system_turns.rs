@@ -2,7 +2,7 @@
 //! models whose profile allows it (the mock accepts it, as the API did for the recorded
 //! request), hoisted into `system` elsewhere; tool changes in it carry their betas.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{
     error::RequestError, AIMessage, ChatAnthropic, ContentBlock, Error, HumanMessage, Message,

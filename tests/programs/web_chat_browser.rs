@@ -8,11 +8,11 @@
 //! Screenshots: `<target>/tmp/web_chat_streaming.png` (a tool call's content half written),
 //! `web_chat.png` (the reply complete) and `web_chat_stopped.png` (a second reply stopped).
 
-mod common;
-#[path = "../examples/web_chat.rs"]
+use crate::common;
+#[path = "../../examples/web_chat.rs"]
 #[allow(dead_code)]
 mod web_chat;
-mod webdriver;
+use crate::webdriver;
 
 use common::serve;
 

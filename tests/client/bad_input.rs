@@ -1,7 +1,5 @@
 //! Bad input of every kind yields a clear typed error and the partial message; none panics.
 
-mod common;
-
 use chat_anthropic::{
     aggregate::collect_message, error::ApiErrorKind, error::ProtocolError, event::EventStream,
     AIMessage, Error,

@@ -4,7 +4,7 @@
 //! twin; exceptions mid-stream; corrupt frames; chunk-boundary invariance of the framing.
 #![cfg(feature = "bedrock")]
 
-mod common;
+use crate::common;
 
 use chat_anthropic::bedrock::{AwsCredentials, EventStreamToSse};
 use chat_anthropic::{error::ApiErrorKind, error::ProtocolError, ChatAnthropic, Error};

@@ -2,7 +2,7 @@
 //! mock's rustdoc while it lived inside the library (the mock crate's own rustdoc speaks plain
 //! HTTP, since it shares no code with the client).
 
-#[path = "../examples/common/mod.rs"]
+#[path = "../../examples/common/mod.rs"]
 mod example_common;
 
 // From the rustdoc of the mock's batches.rs (line 532).
@@ -85,10 +85,21 @@ async fn builder_any_model() -> std::io::Result<()> {
     Ok(())
 }
 
+/// `real_or_mock` calls the real API when `ANTHROPIC_API_KEY` is set; the examples below show its
+/// mock side, so they ask for the variable unset. (Read, never changed: the other tests of this
+/// process read the environment meanwhile.)
+fn without_api_key() {
+    let key = std::env::var_os("ANTHROPIC_API_KEY").unwrap_or_default();
+    assert!(
+        key.is_empty(),
+        "run the tests without ANTHROPIC_API_KEY: with it, real_or_mock calls the real API"
+    );
+}
+
 // From the rustdoc of the mock's demo.rs (line 10).
 #[tokio::test]
 async fn demo_real_or_mock() -> Result<(), chat_anthropic::Error> {
-    std::env::remove_var("ANTHROPIC_API_KEY");
+    without_api_key();
     use chat_anthropic_mock::MockReply;
     use example_common::real_or_mock;
     let (llm, _server) = real_or_mock("claude-sonnet-4-6", |_| MockReply::text("Hello!")).await;
@@ -101,7 +112,7 @@ async fn demo_real_or_mock() -> Result<(), chat_anthropic::Error> {
 async fn echo_default_reply() -> Result<(), chat_anthropic::Error> {
     use chat_anthropic_mock::default_reply;
     use example_common::real_or_mock;
-    std::env::remove_var("ANTHROPIC_API_KEY");
+    without_api_key();
     let (llm, _server) = real_or_mock("claude-sonnet-4-6", default_reply).await;
     assert_eq!(llm.invoke("Hi").await?.text(), "Mock reply to: Hi");
     Ok(())

@@ -2,7 +2,7 @@
 //! sending with the tool and the rule named; the mock refuses the same bodies with the API's
 //! recorded status, type and message.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{error::RequestError, error::SchemaRule, ChatAnthropic, Error, Tool};
 use chat_anthropic_mock::MockServer;

@@ -2,7 +2,7 @@
 //! error (nothing reaches the server), the mock refuses the same body sent by hand with the
 //! API's status and type, and a model without a profile is sent unchecked.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{
     error::RequestError, settings::Effort, settings::ModelProfile, settings::Thinking,

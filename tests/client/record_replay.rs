@@ -1,7 +1,7 @@
 //! Record a live stream over real HTTP, replay it: the same message, and with the original
 //! pacing the same gaps between chunks (within tolerance).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! pieces add up to the message's tool calls, and while they stream the sum's
 //! `tool_calls()` are the arguments received so far.
 
-mod common;
+use crate::common;
 
 use chat_anthropic::{AIMessageChunk, ChatStream, ContentBlock};
 use futures_util::StreamExt;

@@ -1,7 +1,7 @@
 //! The Models and Files APIs against the mock server over real HTTP, plus a raw loopback
 //! server for what the mock cannot show (streamed uploads, retried uploads).
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -2,8 +2,8 @@
 //! message; an empty input, a file that is not an event stream and a stream cut before
 //! `message_stop` are told apart, and any failure exits non-zero.
 
-mod common;
-mod example_bin;
+use crate::common;
+use crate::example_bin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,28 @@
+//! The client over real HTTP against the mock server and raw loopback listeners, one module
+//! per area (each was a test binary of its own). One binary: one link of the library and its
+//! dependencies instead of one per file, the costliest step of building the tests.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod agent;
+mod bad_input;
+mod batches;
+mod bedrock;
+mod client_http;
+mod content;
+mod hostile_network;
+mod mock_examples;
+mod mock_server;
+mod models_files;
+mod rate_limits;
+mod record_replay;
+mod request_fields;
+mod request_model_profiles;
+mod request_parity;
+mod request_path;
+mod request_system_turns;
+mod request_tool_schemas;
+mod tools;
+mod vertex_credentials;
+mod web_sse;
