@@ -77,6 +77,7 @@ impl MockServerBuilder {
         let (stop, shutdown) = watch::channel(false);
         let shared = Arc::new(Shared {
             queue: Mutex::default(),
+            matched: Mutex::default(),
             responder: Mutex::default(),
             log: RequestLog::new(settings.request_log_limit),
             any_model: settings.any_model,

@@ -5,9 +5,18 @@
 //! document has citations enabled, the reply quotes its first passage with a citation of the
 //! right kind (`char_location` for text, `page_location` for PDFs, `content_block_location`
 //! for custom content).
+//!
+//! A request that forces a tool (`tool_choice` `{"type": "tool", "name": …}`, or `{"type":
+//! "any"}`: the first tool with an `input_schema`) is answered with a call of that tool whose
+//! input is generated from the tool's schema, with `stop_reason: "tool_use"`, as the API never
+//! answers such a request with text. A request for native structured output
+//! (`output_config.format`, or the older top-level `output_format`, `{"type": "json_schema",
+//! "schema": …}`) is answered with JSON text generated from that schema. Both are
+//! deterministic: the same messages give the same values.
 
 use serde_json::{json, Value};
 
+use super::generate::{instance, seed_of};
 use super::script::MockScript;
 use super::signatures::signature_for;
 use super::validate::as_blocks;
@@ -21,30 +30,33 @@ use super::{MockReply, RecordedRequest};
 /// content).
 pub fn default_reply(request: &RecordedRequest) -> MockReply {
     let body = &request.body;
+    if let Some(forced) = forced_tool_call(body) {
+        return forced;
+    }
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
-    let last_user = messages.iter().rev().find(|m| m["role"] == "user");
-    let last_blocks = last_user
-        .map(|m| as_blocks(&m["content"]))
-        .unwrap_or_default();
-    let said: Vec<&str> = last_blocks
-        .iter()
-        .filter_map(|b| b["text"].as_str())
-        .collect();
+    let last_blocks = last_user_blocks(body);
+    let said = text_of(&last_blocks);
     let mut script = MockScript::new();
     if matches!(
         body["thinking"]["type"].as_str(),
         Some("enabled" | "adaptive")
     ) {
-        let thinking = format!("The user wrote: {}", said.join(" "));
+        let thinking = format!("The user wrote: {said}");
         let signature = signature_for(&thinking);
         script = script.thinking(thinking, signature);
     }
     let seen = attachments(&last_blocks);
-    let mut text = format!("Mock reply to: {}", said.join(" "));
+    let mut text = format!("Mock reply to: {said}");
     if !seen.is_empty() {
         text.push_str(&format!(" [received {}]", seen.join(", ")));
     }
-    script = script.text(text);
+    script = match output_schema(body) {
+        Some(schema) => {
+            let seed = seed_of(&[&body["messages"].to_string(), "output_format"]);
+            script.text_in_pieces(instance(schema, seed).to_string())
+        }
+        None => script.text(text),
+    };
     let documents: Vec<Value> = messages
         .iter()
         .filter(|m| m["role"] == "user")
@@ -63,6 +75,63 @@ pub fn default_reply(request: &RecordedRequest) -> MockReply {
         }
     }
     MockReply::script(script)
+}
+
+/// The blocks of the request's last user message.
+fn last_user_blocks(body: &Value) -> Vec<Value> {
+    let messages = body["messages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let last_user = messages.iter().rev().find(|m| m["role"] == "user");
+    last_user
+        .map(|m| as_blocks(&m["content"]))
+        .unwrap_or_default()
+}
+
+/// The text blocks' text, joined with spaces.
+fn text_of(blocks: &[Value]) -> String {
+    let texts: Vec<&str> = blocks.iter().filter_map(|b| b["text"].as_str()).collect();
+    texts.join(" ")
+}
+
+/// The text of the request's last user message (its text blocks joined with spaces): what
+/// the default reply names and what scripted replies are matched on.
+pub(super) fn last_user_text(body: &Value) -> String {
+    text_of(&last_user_blocks(body))
+}
+
+/// The call of the tool the request forces, with an input made from its schema.
+fn forced_tool_call(body: &Value) -> Option<MockReply> {
+    let tools = body["tools"].as_array()?;
+    let custom = |tool: &&Value| tool.get("input_schema").is_some();
+    let tool = match body["tool_choice"]["type"].as_str()? {
+        "tool" => {
+            let name = body["tool_choice"]["name"].as_str()?;
+            tools
+                .iter()
+                .filter(custom)
+                .find(|tool| tool["name"] == name)?
+        }
+        "any" => tools.iter().find(custom)?,
+        _ => return None,
+    };
+    let name = tool["name"].as_str()?;
+    let seed = seed_of(&[&body["messages"].to_string(), name]);
+    let input = instance(&tool["input_schema"], seed);
+    let id = format!("toolu_mock_{seed:016x}");
+    Some(MockReply::script(
+        MockScript::new().tool_use(id, name, input),
+    ))
+}
+
+/// The JSON schema of native structured output: `output_config.format`, or the beta's
+/// top-level `output_format`.
+fn output_schema(body: &Value) -> Option<&Value> {
+    [&body["output_config"]["format"], &body["output_format"]]
+        .into_iter()
+        .find(|format| format["type"] == "json_schema")
+        .and_then(|format| format.get("schema"))
 }
 
 /// "1 image (image/png, 68 bytes)", "document \"Facts\" (text)", …
@@ -188,6 +257,34 @@ mod tests {
         assert!(events
             .iter()
             .any(|e| e["delta"]["signature"] == signature_for("The user wrote: Hi")));
+    }
+
+    #[test]
+    fn a_forced_tool_is_called_with_an_input_from_its_schema() {
+        let tools = json!([
+            {"name": "first", "input_schema": {"type": "object"}},
+            {"name": "weather", "input_schema": {"type": "object", "required": ["city"],
+                "properties": {"city": {"type": "string", "enum": ["Paris"]}}}}
+        ]);
+        let body = |choice: Value| {
+            json!({"tools": tools, "tool_choice": choice,
+                "messages": [{"role": "user", "content": "Hi"}]})
+        };
+        let events = script_of(default_reply(&request(body(
+            json!({"type": "tool", "name": "weather"}),
+        ))));
+        assert_eq!(events[2]["content_block"]["name"], "weather");
+        assert_eq!(events[2]["content_block"]["input"], json!({}));
+        let input: String = events
+            .iter()
+            .filter_map(|e| e["delta"]["partial_json"].as_str())
+            .collect();
+        assert_eq!(input, r#"{"city":"Paris"}"#);
+        assert_eq!(events[events.len() - 2]["delta"]["stop_reason"], "tool_use");
+        let any = script_of(default_reply(&request(body(json!({"type": "any"})))));
+        assert_eq!(any[2]["content_block"]["name"], "first");
+        let auto = script_of(default_reply(&request(body(json!({"type": "auto"})))));
+        assert_eq!(auto[2]["content_block"]["type"], "text");
     }
 
     #[test]

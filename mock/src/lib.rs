@@ -51,6 +51,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod batches;
 #[cfg(feature = "bedrock")]
 mod bedrock;
@@ -62,6 +63,7 @@ mod echo;
 mod faults;
 mod files;
 mod fold;
+mod generate;
 mod model_rules;
 mod models;
 mod models_api;
@@ -69,11 +71,13 @@ mod multi_turn;
 mod prompt_cache;
 mod rate_limit;
 mod render;
+mod replies;
 mod reply;
 mod request_log;
 mod resources;
 mod respond;
 mod route;
+mod routes;
 mod schema_rules;
 mod script;
 mod serve;
@@ -97,8 +101,10 @@ pub use builder::MockServerBuilder;
 pub use echo::default_reply;
 pub use multi_turn::{MockToolResult, MockTurn, MockTurns};
 pub use rate_limit::MockRateLimits;
+pub use replies::{RepliesError, ScriptedReply};
 pub use reply::MockReply;
 pub use request_log::RecordedRequest;
+pub use routes::MockEndpoint;
 pub use script::MockScript;
 pub use ui_demo::ui_demo_reply;
 
@@ -125,6 +131,8 @@ pub struct MockServer {
 
 pub(crate) struct Shared {
     queue: Mutex<VecDeque<MockReply>>,
+    /// Replies waiting for a last user message that contains their text, in order.
+    matched: Mutex<Vec<(String, MockReply)>>,
     responder: Mutex<Option<Responder>>,
     log: RequestLog,
     any_model: bool,
@@ -142,8 +150,19 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The queued reply, else the responder's, else the echo.
+    /// The first matching reply, else the queued one, else the responder's, else the echo.
     fn next_reply(&self, request: &RecordedRequest) -> MockReply {
+        let mut matched = self.matched.lock().expect("not poisoned");
+        if !matched.is_empty() {
+            let said = echo::last_user_text(&request.body);
+            if let Some(at) = matched
+                .iter()
+                .position(|(text, _)| said.contains(text.as_str()))
+            {
+                return matched.remove(at).1;
+            }
+        }
+        drop(matched);
         if let Some(reply) = self.queue.lock().expect("not poisoned").pop_front() {
             return reply;
         }
@@ -152,6 +171,34 @@ impl Shared {
             Some(responder) => responder(request),
             None => default_reply(request),
         }
+    }
+}
+
+impl Shared {
+    /// Queues a scripted reply: in order, or waiting for its text.
+    fn enqueue(&self, reply: ScriptedReply) {
+        match reply.into_parts() {
+            (Some(text), reply) => self
+                .matched
+                .lock()
+                .expect("not poisoned")
+                .push((text, reply)),
+            (None, reply) => self.queue.lock().expect("not poisoned").push_back(reply),
+        }
+    }
+
+    /// How many replies are queued or waiting.
+    fn pending(&self) -> usize {
+        self.queue.lock().expect("not poisoned").len()
+            + self.matched.lock().expect("not poisoned").len()
+    }
+
+    /// Drops every queued and waiting reply; returns how many there were.
+    fn drop_queued(&self) -> usize {
+        let dropped = self.pending();
+        self.queue.lock().expect("not poisoned").clear();
+        self.matched.lock().expect("not poisoned").clear();
+        dropped
     }
 }
 
@@ -207,6 +254,44 @@ impl MockServer {
             .lock()
             .expect("not poisoned")
             .push_back(reply);
+    }
+
+    /// Queues a reply for the first request to `/v1/messages` whose last user message contains
+    /// `text` (its text blocks joined with spaces). Such replies are used once each, ahead of
+    /// the replies queued in order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use chat_anthropic_mock::{MockReply, MockServer};
+    /// let server = MockServer::start().await;
+    /// server.enqueue_when("weather", MockReply::text("Sunny."));
+    /// # }
+    /// ```
+    pub fn enqueue_when(&self, text: impl Into<String>, reply: MockReply) {
+        self.shared
+            .enqueue(ScriptedReply::new(reply).when_last_user_message_contains(text));
+    }
+
+    /// Queues scripted replies, e.g. those of a JSONL file read with
+    /// [`ScriptedReply::read_jsonl`] (what `--script` and `POST /mock/replies` do).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use chat_anthropic_mock::{MockServer, ScriptedReply};
+    /// let server = MockServer::start().await;
+    /// server.enqueue_scripted(ScriptedReply::parse_jsonl(r#"{"text": "Hello!"}"#).unwrap());
+    /// # }
+    /// ```
+    pub fn enqueue_scripted(&self, replies: impl IntoIterator<Item = ScriptedReply>) {
+        for reply in replies {
+            self.shared.enqueue(reply);
+        }
+    }
+
+    /// Every endpoint the server serves (the router's own table: a request that matches
+    /// none is a 404).
+    pub fn endpoints() -> &'static [MockEndpoint] {
+        routes::ENDPOINTS
     }
 
     /// Answers requests (when nothing is queued) with a function of the request. The

@@ -6,8 +6,9 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-/// A request as the server received it.
-#[derive(Debug, Clone, PartialEq)]
+/// A request as the server received it (serialized as `GET /mock/requests` lists it:
+/// `{"method", "path", "headers", "body"}`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RecordedRequest {
     /// `POST`, …
     pub method: String,

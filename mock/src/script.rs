@@ -26,6 +26,9 @@ pub struct MockScript {
 #[derive(Debug, Clone, PartialEq)]
 enum ScriptBlock {
     Text(String),
+    /// Text streamed in pieces of 1–10 bytes, as the API streams JSON text (structured
+    /// output), not a word at a time.
+    TextInPieces(String),
     Thinking {
         thinking: String,
         signature: String,
@@ -60,6 +63,12 @@ impl MockScript {
     /// A text block, streamed a word at a time.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.blocks.push(ScriptBlock::Text(text.into()));
+        self
+    }
+
+    /// A text block streamed in small pieces, as the API streams structured output's JSON.
+    pub(crate) fn text_in_pieces(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(ScriptBlock::TextInPieces(text.into()));
         self
     }
 
@@ -226,7 +235,7 @@ impl MockScript {
 /// The block as `content_block_start` announces it: empty, to be filled by deltas.
 fn start_block(block: &ScriptBlock) -> Value {
     match block {
-        ScriptBlock::Text(_) => json!({"type": "text", "text": ""}),
+        ScriptBlock::Text(_) | ScriptBlock::TextInPieces(_) => json!({"type": "text", "text": ""}),
         ScriptBlock::CitedText { .. } => json!({"type": "text", "text": "", "citations": []}),
         ScriptBlock::Thinking { .. } => {
             json!({"type": "thinking", "thinking": "", "signature": ""})
@@ -241,7 +250,9 @@ fn start_block(block: &ScriptBlock) -> Value {
 /// The block as a finished message holds it.
 fn final_block(block: &ScriptBlock) -> Value {
     match block {
-        ScriptBlock::Text(text) => json!({"type": "text", "text": text}),
+        ScriptBlock::Text(text) | ScriptBlock::TextInPieces(text) => {
+            json!({"type": "text", "text": text})
+        }
         ScriptBlock::CitedText { text, citations } => {
             json!({"type": "text", "text": text, "citations": citations})
         }
@@ -267,6 +278,9 @@ fn deltas(block: &ScriptBlock) -> Vec<Value> {
     match block {
         ScriptBlock::Text(text) => words(text)
             .map(|word| json!({"type": "text_delta", "text": word}))
+            .collect(),
+        ScriptBlock::TextInPieces(text) => fragments(text)
+            .map(|piece| json!({"type": "text_delta", "text": piece}))
             .collect(),
         ScriptBlock::CitedText { text, citations } => citations
             .iter()

@@ -29,8 +29,8 @@ pub(super) async fn handle(
     response
 }
 
-/// Records the request, then routes it: Models and Files, the Batches API, or a Messages
-/// endpoint.
+/// Answers an admin request; else records the request, refuses a path the endpoint table
+/// does not have, then routes it: Models and Files, the Batches API, or a Messages endpoint.
 async fn respond_to(
     shared: &Arc<Shared>,
     method: Method,
@@ -38,11 +38,18 @@ async fn respond_to(
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
+    if uri.path().starts_with(super::admin::PREFIX) {
+        return super::admin::respond(shared, &method, uri.path(), &raw);
+    }
     let number = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
     let request_id = format!("req_mock_{number:016}");
     let recorded = record(&method, &uri, &headers, &raw);
     shared.log.push(recorded.clone());
     tracing::debug!(target: "chat_anthropic_mock", path = %recorded.path, "mock request");
+    if super::routes::find(method.as_str(), uri.path()).is_none() {
+        let refusal = super::admin::not_found(uri.path());
+        return respond::error(Via::Anthropic, &refusal, &[], &request_id);
+    }
 
     let resource =
         super::resources::respond(shared, &method, &uri, &headers, raw.clone(), &request_id);
@@ -98,11 +105,7 @@ fn record(method: &Method, uri: &Uri, headers: &HeaderMap, raw: &[u8]) -> Record
 fn route_post(method: &Method, path: &str) -> Result<Route, Refusal> {
     match (method, route::route(path)) {
         (&Method::POST, Some(routed)) => Ok(routed),
-        _ => Err(Refusal {
-            status: 404,
-            kind: "not_found_error".into(),
-            message: format!("Not found: {path}"),
-        }),
+        _ => Err(super::admin::not_found(path)),
     }
 }
 
