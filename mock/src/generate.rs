@@ -257,59 +257,87 @@ fn uuid(seed: u64) -> String {
     )
 }
 
-/// An integer within the schema's bounds: its lower bound when it has one, else a small
-/// number picked by the seed, clamped to the upper bound; a multiple of `multipleOf`.
+/// An integer within the schema's bounds, picked by the seed: within both bounds, or up to
+/// 99 past the one bound (1 to 100 without bounds); a multiple of `multipleOf`.
 fn integer(schema: &Map<String, Value>, seed: u64) -> i64 {
     let bound = |key| schema.get(key).and_then(Value::as_f64);
     let lower = match (bound("minimum"), bound("exclusiveMinimum")) {
-        (Some(min), _) => Some(min.ceil() as i64),
-        (None, Some(min)) => Some(min.floor() as i64 + 1),
+        (Some(min), _) => Some(min.ceil() as i128),
+        (None, Some(min)) => Some(min.floor() as i128 + 1),
         _ => None,
     };
     let upper = match (bound("maximum"), bound("exclusiveMaximum")) {
-        (Some(max), _) => Some(max.floor() as i64),
-        (None, Some(max)) => Some(max.ceil() as i64 - 1),
+        (Some(max), _) => Some(max.floor() as i128),
+        (None, Some(max)) => Some(max.ceil() as i128 - 1),
         _ => None,
     };
     let step = schema
         .get("multipleOf")
         .and_then(Value::as_i64)
         .filter(|step| *step > 0)
-        .unwrap_or(1);
-    let mut value = lower.unwrap_or(1 + (seed % 100) as i64);
+        .map_or(1, i128::from);
+    let offset = |span: i128| i128::from(seed) % span.max(1);
+    let mut value = match (lower, upper) {
+        (Some(lower), Some(upper)) => lower + offset(upper - lower + 1),
+        (Some(lower), None) => lower + offset(100),
+        (None, Some(upper)) => upper - offset(100),
+        (None, None) => 1 + offset(100),
+    };
     value = value.div_euclid(step) * step;
     if lower.is_some_and(|lower| value < lower) {
         value += step;
     }
-    if let Some(upper) = upper {
-        if value > upper {
-            value = upper.div_euclid(step) * step;
-        }
-    }
-    value
+    value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
-/// A number within the schema's bounds: an integer value when `multipleOf` asks for one,
-/// else a half past one.
+/// A number within the schema's bounds, picked by the seed: strictly between both bounds,
+/// or past the one bound by a half and up to 99 (a half and up to 99 without bounds); a
+/// multiple of `multipleOf` when one fits.
 fn number(schema: &Map<String, Value>, seed: u64) -> Value {
-    let whole = integer(schema, seed);
-    if schema.contains_key("multipleOf") {
-        return json!(whole);
-    }
-    let half = whole as f64 + 0.5;
-    let below = |key, strict: bool| {
-        schema.get(key).and_then(Value::as_f64).is_none_or(|max| {
-            if strict {
-                half < max
-            } else {
-                half <= max
-            }
-        })
+    let bound = |keys: [&str; 2]| keys.iter().find_map(|key| schema.get(*key)?.as_f64());
+    let lower = bound(["minimum", "exclusiveMinimum"]);
+    let upper = bound(["maximum", "exclusiveMaximum"]);
+    let spread = (seed % 100) as f64;
+    let value = match (lower, upper) {
+        (Some(lower), Some(upper)) => lower + (upper - lower) * (1.0 + (seed % 98) as f64) / 100.0,
+        (Some(lower), None) => lower + 0.5 + spread,
+        (None, Some(upper)) => upper - 0.5 - spread,
+        (None, None) => 0.5 + spread,
     };
-    if below("maximum", false) && below("exclusiveMaximum", true) {
-        json!(half)
+    let inside = |v: f64| {
+        let above = |key, strict: bool| {
+            schema
+                .get(key)
+                .and_then(Value::as_f64)
+                .is_none_or(|b| if strict { v > b } else { v >= b })
+        };
+        let below = |key, strict: bool| {
+            schema
+                .get(key)
+                .and_then(Value::as_f64)
+                .is_none_or(|b| if strict { v < b } else { v <= b })
+        };
+        above("minimum", false)
+            && above("exclusiveMinimum", true)
+            && below("maximum", false)
+            && below("exclusiveMaximum", true)
+    };
+    let step = schema
+        .get("multipleOf")
+        .and_then(Value::as_f64)
+        .filter(|s| *s > 0.0);
+    let value = match step {
+        Some(step) => [(value / step).ceil(), (value / step).floor()]
+            .map(|k| k * step)
+            .into_iter()
+            .find(|v| inside(*v))
+            .unwrap_or(value),
+        None => value,
+    };
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        json!(value as i64)
     } else {
-        json!(whole)
+        json!(value)
     }
 }
 
@@ -324,7 +352,7 @@ mod tests {
             "note": {"type": "string"}
         }, "required": ["city", "days"]});
         let value = instance(&schema, 7);
-        assert_eq!(value["days"], 3);
+        assert!((3..103).contains(&value["days"].as_i64().unwrap()));
         assert!(value["city"].is_string());
         assert!(value.get("note").is_none());
         assert_eq!(instance(&schema, 7), value, "deterministic");
@@ -343,7 +371,7 @@ mod tests {
                 "properties": {"id": {"type": "string", "format": "uuid"}}}}
         });
         let value = instance(&schema, 1);
-        assert_eq!(value["either"], -5);
+        assert!(value["either"].as_i64().unwrap() <= -5);
         assert_eq!(value["who"]["id"].as_str().unwrap().len(), 36);
         assert!(value["at"].as_str().unwrap().ends_with('Z'));
     }
@@ -351,9 +379,11 @@ mod tests {
     #[test]
     fn bounds_are_kept() {
         let int = |schema: Value| integer(schema.as_object().unwrap(), 99);
-        assert_eq!(int(json!({"minimum": 10, "multipleOf": 4})), 12);
-        assert_eq!(int(json!({"exclusiveMinimum": 10})), 11);
-        assert_eq!(int(json!({"maximum": 5})), 5);
+        assert_eq!(int(json!({"minimum": 10, "multipleOf": 4})), 108);
+        assert_eq!(int(json!({"exclusiveMinimum": 10})), 110);
+        assert_eq!(int(json!({"maximum": 5})), -94);
+        assert_eq!(int(json!({"minimum": 1, "maximum": 14})), 1 + 99 % 14);
+        assert_eq!(int(json!({"minimum": 3, "maximum": 3})), 3);
         let text = string(
             json!({"minLength": 20, "maxLength": 25})
                 .as_object()
