@@ -27,7 +27,10 @@ use super::{MockReply, RecordedRequest};
 /// sent, thinks first (signed) when the request turns thinking on, and quotes the first
 /// passage of every document with citations enabled, citing it as the API would
 /// (`char_location` for text, `page_location` for PDFs, `content_block_location` for custom
-/// content).
+/// content). A forced tool (`tool_choice` `tool`, or `any`: the first tool with an
+/// `input_schema`) is called instead, with an input generated from its schema; with native
+/// structured output (`output_config.format`, or the beta's top-level `output_format`) the
+/// text is JSON generated from its schema. The same messages give the same values.
 pub fn default_reply(request: &RecordedRequest) -> MockReply {
     let body = &request.body;
     if let Some(forced) = forced_tool_call(body) {

@@ -17,8 +17,34 @@
 //! injects faults on request (see [`MockReply`]), and records requests so tests can look at
 //! what was sent ([`MockServer::requests`]), or that nothing was.
 //!
-//! As a program, `cargo run -p chat-anthropic-mock -- --port 8080` serves it to other
-//! languages' tests (`--help` lists the options).
+//! With nothing queued, a request that forces a tool (`tool_choice` `{"type": "tool", "name":
+//! …}`, or `{"type": "any"}`: the first tool) is answered with a call of that tool,
+//! `stop_reason: "tool_use"`, whose input is generated from the tool's `input_schema`:
+//! required properties only, types, `enum`, `const`, `format` (date-time, date, time, email,
+//! uri, uuid, hostname, ipv4, ipv6), `minLength`/`maxLength`, `minimum`/`maximum` (and the
+//! exclusive forms, `multipleOf`), `minItems`/`maxItems`, `$ref` into `$defs`, the first
+//! branch of `anyOf`/`oneOf`, `allOf` merged. Streamed, the input comes as the API sends it: a
+//! `content_block_start` with `input: {}`, `input_json_delta` pieces, `content_block_stop`. A
+//! request for native structured output (`output_config.format` `{"type": "json_schema",
+//! "schema": …}`) gets JSON text generated from its schema. The same messages give the same
+//! values. See [`default_reply`].
+//!
+//! Replies can also be scripted as data ([`ScriptedReply`]: one JSON object a reply, read
+//! from JSONL), so tests in other languages can script them: the program takes a file
+//! (`--script replies.jsonl`), and every server serves admin endpoints (the table of all
+//! endpoints: [`MockServer::endpoints`]):
+//!
+//! | endpoint | does |
+//! |---|---|
+//! | `POST /mock/replies` | queues replies (a JSON object, an array, or JSONL); a bad one is a 400 `invalid_request_error` naming it |
+//! | `DELETE /mock/replies` | drops the queued replies |
+//! | `GET /mock/requests` | `{"data": [{"method", "path", "headers", "body"}, …], "count"}` |
+//! | `DELETE /mock/requests` | forgets the requests received |
+//!
+//! Admin requests need no API key and are neither recorded nor counted.
+//!
+//! As a program, `cargo run -p chat-anthropic-mock -- --port 8080 --script replies.jsonl`
+//! serves it to other languages' tests (`--help` lists the options and every endpoint).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), reqwest::Error> {
