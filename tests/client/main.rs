@@ -23,6 +23,7 @@ mod request_parity;
 mod request_path;
 mod request_system_turns;
 mod request_tool_schemas;
+mod structured_fresh_mock;
 mod tools;
 mod vertex_credentials;
 mod web_sse;
