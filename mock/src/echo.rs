@@ -53,13 +53,12 @@ pub fn default_reply(request: &RecordedRequest) -> MockReply {
     if !seen.is_empty() {
         text.push_str(&format!(" [received {}]", seen.join(", ")));
     }
-    script = match output_schema(body) {
-        Some(schema) => {
-            let seed = seed_of(&[&body["messages"].to_string(), "output_format"]);
-            script.text_in_pieces(instance(schema, seed).to_string())
-        }
-        None => script.text(text),
-    };
+    if let Some(schema) = output_schema(body) {
+        // The reply is the JSON and nothing else (no quoted documents after it).
+        let seed = seed_of(&[&body["messages"].to_string(), "output_format"]);
+        return MockReply::script(script.text_in_pieces(instance(schema, seed).to_string()));
+    }
+    script = script.text(text);
     let documents: Vec<Value> = messages
         .iter()
         .filter(|m| m["role"] == "user")
