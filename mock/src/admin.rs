@@ -2,6 +2,8 @@
 //! server driven from Python, TypeScript, curl): queue scripted replies, read what the server
 //! received. They need no API key, are not recorded and do not count as requests.
 
+use std::sync::atomic::Ordering;
+
 use axum::body::Body;
 use axum::http::Method;
 use axum::response::Response;
@@ -10,7 +12,8 @@ use serde_json::json;
 use super::replies::ScriptedReply;
 use super::respond;
 use super::route::Via;
-use super::validate::{invalid, Refusal};
+use super::routes::not_found;
+use super::validate::invalid;
 use super::Shared;
 
 /// The path prefix of the admin endpoints.
@@ -34,10 +37,8 @@ pub(super) fn respond(shared: &Shared, method: &Method, path: &str, raw: &[u8]) 
             }),
         ("DELETE", "/mock/replies") => Ok(json!({ "dropped": shared.drop_queued() })),
         ("GET", "/mock/requests") => {
-            let data = shared.log.snapshot();
-            Ok(
-                json!({ "data": data, "count": shared.counter.load(std::sync::atomic::Ordering::SeqCst) }),
-            )
+            let count = shared.counter.load(Ordering::SeqCst);
+            Ok(json!({ "data": shared.log.snapshot(), "count": count }))
         }
         ("DELETE", "/mock/requests") => {
             shared.log.clear();
@@ -53,14 +54,5 @@ pub(super) fn respond(shared: &Shared, method: &Method, path: &str, raw: &[u8]) 
             request_id,
         ),
         Err(refusal) => respond::error(Via::Anthropic, &refusal, &[], request_id),
-    }
-}
-
-/// The API's 404 for a path it does not serve.
-pub(super) fn not_found(path: &str) -> Refusal {
-    Refusal {
-        status: 404,
-        kind: "not_found_error".into(),
-        message: format!("Not found: {path}"),
     }
 }

@@ -3,6 +3,8 @@
 //! prints and [`MockServer::endpoints`](super::MockServer::endpoints) returns cannot drift
 //! from what is served.
 
+use super::validate::Refusal;
+
 /// One endpoint the mock serves: a method and a path pattern, where `{name}` stands for one
 /// path segment (or the part of a segment before `:`).
 ///
@@ -104,6 +106,15 @@ pub(super) const ENDPOINTS: &[MockEndpoint] = &[
     row("GET", "/mock/requests", "admin: the requests received (admin requests aside)"),
     row("DELETE", "/mock/requests", "admin: forget the requests received"),
 ];
+
+/// The API's 404 for a path it does not serve.
+pub(super) fn not_found(path: &str) -> Refusal {
+    Refusal {
+        status: 404,
+        kind: "not_found_error".into(),
+        message: format!("Not found: {path}"),
+    }
+}
 
 /// The row for this request, if any.
 pub(super) fn find(method: &str, path: &str) -> Option<&'static MockEndpoint> {

@@ -47,7 +47,7 @@ async fn respond_to(
     shared.log.push(recorded.clone());
     tracing::debug!(target: "chat_anthropic_mock", path = %recorded.path, "mock request");
     if super::routes::find(method.as_str(), uri.path()).is_none() {
-        let refusal = super::admin::not_found(uri.path());
+        let refusal = super::routes::not_found(uri.path());
         return respond::error(Via::Anthropic, &refusal, &[], &request_id);
     }
 
@@ -105,7 +105,7 @@ fn record(method: &Method, uri: &Uri, headers: &HeaderMap, raw: &[u8]) -> Record
 fn route_post(method: &Method, path: &str) -> Result<Route, Refusal> {
     match (method, route::route(path)) {
         (&Method::POST, Some(routed)) => Ok(routed),
-        _ => Err(super::admin::not_found(path)),
+        _ => Err(super::routes::not_found(path)),
     }
 }
 
