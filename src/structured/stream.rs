@@ -90,6 +90,20 @@ impl PartialEq<PartialValue> for Value {
     }
 }
 
+/// The value as JSON text: compact, or indented with `{:#}`.
+///
+/// ```
+/// use chat_anthropic::structured::PartialValue;
+/// let partial = PartialValue::from(std::sync::Arc::new(serde_json::json!({"city": "Lis"})));
+/// assert_eq!(partial.to_string(), r#"{"city":"Lis"}"#);
+/// assert_eq!(format!("{partial:#}"), "{\n  \"city\": \"Lis\"\n}");
+/// ```
+impl std::fmt::Display for PartialValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
 impl Serialize for PartialValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
@@ -97,7 +111,7 @@ impl Serialize for PartialValue {
 }
 
 /// The stream [`StructuredModel::stream`] returns: a [`StructuredChunk::Partial`] snapshot
-/// after every fragment of the value's JSON, then [`StructuredChunk::Complete`]. A reply that
+/// after every fragment of the value's JSON that changed it, then [`StructuredChunk::Complete`]. A reply that
 /// does not hold a valid `T` ends with [`Error::Structured`].
 ///
 /// A snapshot shares the live value ([`PartialValue`]): each costs O(1), so streaming stays
@@ -201,15 +215,18 @@ impl<T: DeserializeOwned> Stream for StructuredStream<T> {
                     }
                     false
                 }
+                // A fragment that changed nothing (whitespace, part of a key or a number)
+                // hands out no snapshot: it would repeat the last one.
                 (StructuredMethod::ToolCalling, StreamEvent::ContentBlockDelta(delta)) => {
                     matches!(delta.delta, Delta::InputJson(_))
                         && Some(delta.index) == *this.tool_index
+                        && this.inner.aggregator().tool_input_changed(delta.index)
                 }
                 (StructuredMethod::JsonSchema, StreamEvent::ContentBlockDelta(delta)) => {
                     match &delta.delta {
                         Delta::Text(text) => {
                             this.text_json.push(text);
-                            true
+                            this.text_json.changed_by_last_push()
                         }
                         _ => false,
                     }

@@ -31,7 +31,10 @@ async fn the_official_python_sdk_scripts_pass_against_the_mock() {
         .into_iter()
         .filter(|script| name(script).contains(&only))
         .collect();
-    assert!(!scripts.is_empty(), "no script in tests/python_sdk matches {only:?}");
+    assert!(
+        !scripts.is_empty(),
+        "no script in tests/python_sdk matches {only:?}"
+    );
     let mut failed = Vec::new();
     for script in &scripts {
         match run(&python, script).await {
