@@ -120,18 +120,20 @@ impl Serialize for PartialValue {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
-/// #     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
 /// use chat_anthropic::structured::StructuredChunk;
+/// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 /// use futures_util::StreamExt;
 ///
 /// #[derive(schemars::JsonSchema, serde::Deserialize)]
 /// struct Haiku { lines: Vec<String> }
 ///
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = MockServer::start().await;
+/// server.enqueue(MockReply::script(MockScript::new()
+///     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
 /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// let mut stream = llm.with_structured_output::<Haiku>().stream("A haiku about a frog").await?;
 /// let mut snapshots = 0;
 /// while let Some(chunk) = stream.next().await {
