@@ -31,13 +31,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let reply = llm.invoke(conversation).await?;
         let usage = reply.usage_metadata.clone().unwrap_or_default();
         let cache = &usage.input_token_details;
-        println!("{question}\n  → {}", reply.text());
-        println!(
-            "  input {} (cache write {} = 5m {} + 1h {}, cache read {}), output {}\n",
-            usage.input_tokens,
-            cache.cache_creation.unwrap_or(0),
+        // LangChain's details count each cache write once: split by TTL when the API splits
+        // it (then `cache_creation`, the unsplit remainder, is 0), so their sum is the API's
+        // `cache_creation_input_tokens`.
+        let (five_min, one_hour) = (
             cache.ephemeral_5m_input_tokens.unwrap_or(0),
             cache.ephemeral_1h_input_tokens.unwrap_or(0),
+        );
+        let unsplit = cache.cache_creation.unwrap_or(0);
+        println!("{question}\n  → {}", reply.text());
+        println!(
+            "  input {} tokens: written to the cache {} (5-minute TTL {five_min}, 1-hour TTL \
+             {one_hour}, TTL not reported {unsplit}), read from the cache {}; output {}\n",
+            usage.input_tokens,
+            five_min + one_hour + unsplit,
             cache.cache_read.unwrap_or(0),
             usage.output_tokens,
         );

@@ -1,7 +1,7 @@
 //! Assemble recorded SSE streams (Messages API responses) into messages.
 //!
 //! ```text
-//! cargo run --example sse_to_message -- FILE...     # or: ... < stream.sse
+//! cargo run --example sse_to_message -- FILE...     # or: ... < stream.sse; --help
 //! ```
 //!
 //! Prints one JSON line per input, in order: the message in the Messages API's non-streaming
@@ -92,8 +92,29 @@ async fn assemble(body: Vec<u8>) -> Result<Value, Failure> {
     Err(failure)
 }
 
+const USAGE: &str = "\
+usage: sse_to_message [FILE...]
+Assembles recorded SSE streams of the Messages API into messages: one JSON line per input
+(the message, or {\"error\": {\"type\", \"message\", \"partial\"?}}); reads stdin without FILE.
+Exit status 1 when any input failed.";
+
 fn main() -> ExitCode {
-    match run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--` ends the options, so that a file named like one can still be read.
+    let (options, files) = match args.iter().position(|arg| arg == "--") {
+        Some(end) => (&args[..end], args[end + 1..].to_vec()),
+        None => (&args[..], Vec::new()),
+    };
+    if options.iter().any(|arg| arg == "-h" || arg == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if let Some(unknown) = options.iter().find(|arg| arg.starts_with('-')) {
+        eprintln!("sse_to_message: unknown option {unknown}\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let files = [options.to_vec(), files].concat();
+    match run(files) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -104,9 +125,8 @@ fn main() -> ExitCode {
 }
 
 /// Assembles every input; `Ok(false)` when any of them failed.
-fn run() -> std::io::Result<bool> {
+fn run(files: Vec<String>) -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let files: Vec<String> = std::env::args().skip(1).collect();
     let inputs: Vec<(String, std::io::Result<Vec<u8>>)> = if files.is_empty() {
         let mut body = Vec::new();
         let read = std::io::stdin().read_to_end(&mut body).map(|_| body);

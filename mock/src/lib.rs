@@ -244,7 +244,8 @@ impl MockServer {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
     /// let server = chat_anthropic_mock::MockServer::try_start().await?;
-    /// # let _ = server; Ok(()) }
+    /// println!("a mock of the API at {}", server.base_url());
+    /// # Ok(()) }
     /// ```
     pub async fn try_start() -> std::io::Result<Self> {
         Self::builder().start().await

@@ -55,10 +55,13 @@ impl AgentRun {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::agent::{Agent, AgentEvent};
     /// use futures_util::StreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let events: Vec<_> = Agent::new(llm).run("Hi").browser_events().collect().await;
     /// assert_eq!(events.first(), Some(&Ok(AgentEvent::TurnStarted { turn: 1 })));
     /// assert!(matches!(events.last(), Some(Ok(AgentEvent::Finished(_)))));

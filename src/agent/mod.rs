@@ -173,11 +173,15 @@ impl Agent {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::agent::{Agent, AgentEvent};
     /// use chat_anthropic::StreamUpdate;
     /// use futures_util::StreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// // Unscripted, it answers "Mock reply to: <prompt>".
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let mut run = Agent::new(llm).run("Hello");
     /// let mut text = String::new();
     /// while let Some(event) = run.next().await {

@@ -112,7 +112,7 @@ impl AgentTool {
     /// Renames the tool (custom tools; e.g. `write_file` for a handler of `WriteFile`).
     ///
     /// ```
-    /// # use chat_anthropic::agent::AgentTool;
+    /// use chat_anthropic::agent::AgentTool;
     /// #[derive(serde::Deserialize, schemars::JsonSchema)]
     /// struct WriteFile { path: String }
     /// let tool = AgentTool::from_fn(|args: WriteFile| async move { Ok::<_, String>(args.path) })
@@ -141,7 +141,7 @@ impl AgentTool {
     /// Replaces the description the model reads (custom tools only).
     ///
     /// ```
-    /// # use chat_anthropic::agent::AgentTool;
+    /// use chat_anthropic::agent::AgentTool;
     /// let tool = AgentTool::from_json(
     ///     chat_anthropic::Tool::new("now", serde_json::json!({"type": "object"})),
     ///     |_| async { Ok::<_, String>("12:00") },

@@ -106,6 +106,14 @@ impl BlockBuilder {
         Some(parser.shared_value())
     }
 
+    /// Whether the last input fragment changed the input's live value.
+    #[cfg(feature = "structured")]
+    pub(super) fn input_changed(&self) -> bool {
+        self.input
+            .as_ref()
+            .is_some_and(PartialJsonParser::changed_by_last_push)
+    }
+
     /// The raw input text received so far.
     pub(super) fn raw_input(&self) -> Option<&str> {
         self.input.as_ref().map(PartialJsonParser::raw)

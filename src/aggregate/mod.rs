@@ -211,6 +211,14 @@ impl MessageAggregator {
         self.blocks.get(index)?.shared_input()
     }
 
+    /// Whether the last input fragment of the tool call at `index` changed its live input.
+    #[cfg(feature = "structured")]
+    pub(crate) fn tool_input_changed(&self, index: usize) -> bool {
+        self.blocks
+            .get(index)
+            .is_some_and(|block| block.input_changed())
+    }
+
     /// The raw input text received so far for the tool call at `index`.
     pub fn tool_input_raw(&self, index: usize) -> Option<&str> {
         self.blocks.get(index)?.raw_input()

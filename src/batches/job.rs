@@ -68,10 +68,14 @@ impl BatchJob {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::{BatchLimits, WaitOptions};
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// // The mock's batches take an hour, so the cancel comes in time.
+    /// server.set_batch_processing_time(std::time::Duration::from_secs(3600));
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let batches = llm.batches().limits(BatchLimits::new(1, 1 << 20));
     /// let mut job = batches.submit([("a", "Hi"), ("b", "Hi")]).await?;
     /// job.cancel().await?;

@@ -10,15 +10,17 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-//! # let server = chat_anthropic_mock::MockServer::start().await;
 //! use std::time::Duration;
 //! use chat_anthropic::batches::{BatchOutcome, WaitOptions};
 //! use chat_anthropic::ChatAnthropic;
 //! use futures_util::StreamExt;
 //!
-//! let llm = ChatAnthropic::new("claude-sonnet-4-6").max_tokens(256)
-//! #   .base_url(server.base_url()).api_key("test")
-//!     ;
+//! // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+//! let server = chat_anthropic_mock::MockServer::start().await;
+//! let llm = ChatAnthropic::new("claude-sonnet-4-6")
+//!     .max_tokens(256)
+//!     .base_url(server.base_url())
+//!     .api_key("test");
 //! let batches = llm.batches();
 //! let batch = batches.create([("q-1", "Hello"), ("q-2", "Bonjour")]).await?;
 //! let options = WaitOptions::default().interval(Duration::from_millis(20));
@@ -73,10 +75,12 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// let llm = chat_anthropic::ChatAnthropic::new("claude-haiku-4-5").max_tokens(100)
-    /// #   .base_url(server.base_url()).api_key("k")
-    ///     ;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-haiku-4-5")
+    ///     .max_tokens(100)
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// llm.batches().create([("q-1", "Hi")]).await?;
     /// let sent = &server.requests()[0].body["requests"][0];
     /// assert_eq!(sent["params"]["max_tokens"], 100);
@@ -135,10 +139,13 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::batches::{BatchLimits, WaitOptions};
     /// use futures_util::TryStreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let batches = llm.batches().limits(BatchLimits::new(2, 1 << 20));
     /// let requests = (0..5).map(|i| (format!("q{i}"), format!("Question {i}")));
     /// let mut job = batches.submit(requests).await?;
@@ -205,8 +212,11 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let batches = llm.batches();
     /// let created = batches.create([("a", "Hi")]).await?;
     /// let now = batches.retrieve(&created.id).await?;
@@ -223,9 +233,12 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use futures_util::TryStreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let batches = llm.batches();
     /// for i in 0..3 {
     ///     batches.create([(format!("q{i}"), "Hi")]).await?;
@@ -261,10 +274,14 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # server.set_batch_processing_time(std::time::Duration::from_secs(3600));
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::{ProcessingStatus, WaitOptions};
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// // The mock's batches take an hour, so the cancel comes in time.
+    /// server.set_batch_processing_time(std::time::Duration::from_secs(3600));
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let batches = llm.batches();
     /// let batch = batches.create([("a", "Hi")]).await?;
     /// assert_eq!(batches.cancel(&batch.id).await?.processing_status, ProcessingStatus::Canceling);
@@ -288,10 +305,13 @@ impl Batches {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
     /// use chat_anthropic::batches::WaitOptions;
     /// use futures_util::StreamExt;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let batches = llm.batches();
     /// let batch = batches.create([("a", "Hi")]).await?;
     /// let mut snapshots = batches.watch(&batch.id, WaitOptions::default().interval(std::time::Duration::from_millis(20)));

@@ -16,12 +16,14 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::messages::CacheControl;
     /// use chat_anthropic::ChatAnthropic;
-    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral())
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .cache_control(CacheControl::ephemeral())
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// let manual = "A long reference manual. ".repeat(400);
     /// let warmed = llm.warm_cache([("system", manual.as_str()), ("human", "Ready?")]).await?;
     /// assert!(warmed.text().is_empty() && warmed.tool_calls.is_empty());

@@ -20,14 +20,14 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::credentials::CommandToken;
     /// use chat_anthropic::ChatAnthropic;
+    /// // A local mock of Vertex AI; against the real one, drop base_url.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929")
     ///     .vertex("us-east5", "my-project")
     ///     .vertex_token_provider(CommandToken::new("echo", ["ya29.printed"]))
-    /// #   .base_url(server.base_url())
-    ///     ;
+    ///     .base_url(server.base_url());
     /// # #[cfg(unix)] {
     /// llm.invoke("Hello").await?;
     /// assert_eq!(server.requests()[0].headers["authorization"], "Bearer ya29.printed");

@@ -12,12 +12,14 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::settings::Effort;
     /// use chat_anthropic::ChatAnthropic;
-    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").effort(Effort::Low)
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .effort(Effort::Low)
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// llm.invoke("Hi").await?;
     /// assert_eq!(server.requests()[0].body["output_config"], serde_json::json!({"effort": "low"}));
     /// # Ok(()) }
@@ -63,14 +65,15 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::settings::McpServer;
     /// use chat_anthropic::ChatAnthropic;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     ///     .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))
     ///     .betas(["my-beta"])
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// llm.invoke("Search the docs").await?;
     /// let sent = &server.requests()[0];
     /// assert_eq!(sent.body["mcp_servers"][0]["name"], "docs");

@@ -60,15 +60,17 @@ use model_settings::ModelSettings;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic_mock::MockReply::text("J'adore la programmation."));
 /// use chat_anthropic::ChatAnthropic;
+/// use chat_anthropic_mock::{MockReply, MockServer};
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = MockServer::start().await;
+/// server.enqueue(MockReply::text("J'adore la programmation."));
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
 ///     .temperature(0.0)
 ///     .max_tokens(1024)
 ///     .max_retries(2)
-/// #   .base_url(server.base_url()).api_key("test-key")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test-key");
 /// let reply = llm.invoke([
 ///     ("system", "You are a helpful assistant that translates English to French. Translate the user sentence."),
 ///     ("human", "I love programming."),
@@ -155,9 +157,10 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::settings::Environment;
     /// use chat_anthropic::ChatAnthropic;
+    /// // A local mock of the API, named by the environment given here.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let env = Environment::empty()
     ///     .with("ANTHROPIC_API_KEY", "sk-from-env")
     ///     .with("ANTHROPIC_BASE_URL", server.base_url());
@@ -233,12 +236,16 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # server.enqueue(chat_anthropic_mock::MockReply::text("late").error_event_after(1, "overloaded_error", "Overloaded"));
     /// use chat_anthropic::ChatAnthropic;
-    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").retry_before_content(false)
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    /// use chat_anthropic_mock::{MockReply, MockServer};
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = MockServer::start().await;
+    /// // An overload reported after the first event, before any text.
+    /// server.enqueue(MockReply::text("late").error_event_after(1, "overloaded_error", "Overloaded"));
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .retry_before_content(false)
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// let err = llm.invoke("Hi").await.unwrap_err();
     /// assert!(err.is_retryable(), "no content had arrived: the caller may send it again");
     /// # Ok(()) }
@@ -306,13 +313,13 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::ChatAnthropic;
+    /// // A local mock of Vertex AI; against the real one, drop base_url.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-5@20250929")
     ///     .vertex("us-east5", "my-project")
     ///     .vertex_access_token("ya29.token")
-    /// #   .base_url(server.base_url())
-    ///     ;
+    ///     .base_url(server.base_url());
     /// llm.invoke("Hello").await?;
     /// let sent = &server.requests()[0];
     /// assert_eq!(sent.path, "/v1/projects/my-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict");
@@ -345,15 +352,17 @@ impl ChatAnthropic {
     /// ```
     /// # #[cfg(feature = "bedrock")]
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::bedrock::AwsCredentials;
     /// use chat_anthropic::ChatAnthropic;
+    /// use chat_anthropic_mock::{MockAwsCredentials, MockServer};
+    /// // A local mock of Bedrock that checks the SigV4 signature against these credentials;
+    /// // against the real one, drop base_url. Unscripted, it answers "Mock reply to: <prompt>".
+    /// let server = MockServer::start().await;
+    /// server.set_aws_credentials(MockAwsCredentials::new("AKIDEXAMPLE", "secret"));
     /// let llm = ChatAnthropic::new("anthropic.claude-sonnet-4-5-20250929-v1:0")
     ///     .bedrock("us-east-1")
     ///     .aws_credentials(AwsCredentials::new("AKIDEXAMPLE", "secret"))
-    /// #   .base_url(server.base_url())
-    ///     ;
-    /// # server.set_aws_credentials(chat_anthropic_mock::MockAwsCredentials::new("AKIDEXAMPLE", "secret"));
+    ///     .base_url(server.base_url());
     /// let reply = llm.invoke("Hello").await?;
     /// assert_eq!(reply.text(), "Mock reply to: Hello");
     /// assert!(server.requests()[0].headers["authorization"].starts_with("AWS4-HMAC-SHA256 "));
@@ -401,12 +410,14 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::messages::CacheControl;
     /// use chat_anthropic::ChatAnthropic;
-    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").cache_control(CacheControl::ephemeral_1h())
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .cache_control(CacheControl::ephemeral_1h())
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// llm.invoke("Hi").await?;
     /// assert_eq!(server.requests()[0].body["cache_control"], serde_json::json!({"type": "ephemeral", "ttl": "1h"}));
     /// # Ok(()) }
@@ -432,12 +443,13 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::tools::ToolDefinition;
     /// use chat_anthropic::{ChatAnthropic, Tool, ToolChoice};
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// let with_tools = llm
     ///     .bind_tools([
     ///         ToolDefinition::from(Tool::new("get_time", serde_json::json!({"type": "object", "properties": {}}))),
@@ -499,11 +511,12 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{ChatAnthropic, ChatStream, ReplayPace};
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// let path = std::env::temp_dir().join("chat-anthropic-doc-recording.sse");
     /// let live = llm.stream_recording("Hello", &path).await?.final_message().await?;
     /// let replayed = ChatStream::replay(&path, ReplayPace::Original)?.final_message().await?;
@@ -589,11 +602,13 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::ChatAnthropic;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// // Unscripted, it answers "Mock reply to: <prompt>".
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-    /// #   .base_url(server.base_url()).api_key("k")
-    ///     ;
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let replies = llm.batch(["Hi", "Hello"]).await;
     /// assert_eq!(replies[1].as_ref().unwrap().text(), "Mock reply to: Hello");
     /// # Ok(()) }
@@ -654,11 +669,12 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::{ChatAnthropic, Tool};
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// let lookup = Tool::new("lookup", serde_json::json!({"type": "object", "properties": {"q": {"type": "string"}}}));
     /// let without = llm.count_tokens("Find the capital of France.").await?;
     /// let with = llm.get_num_tokens_from_messages("Find the capital of France.", [lookup]).await?;

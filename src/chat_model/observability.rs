@@ -11,12 +11,13 @@ impl ChatAnthropic {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
     /// use chat_anthropic::ChatAnthropic;
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     ///     .capture_message_content(true)
-    /// #   .base_url(server.base_url()).api_key("test")
-    ///     ;
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// llm.invoke("Hello").await?;
     /// let saved = serde_json::to_string(llm.config())?;
     /// assert!(ChatAnthropic::from_config(serde_json::from_str(&saved)?).config().capture_message_content);

@@ -38,11 +38,15 @@ use crate::transport::Body;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic_mock::MockReply::text("Bonjour tout le monde"));
 /// use chat_anthropic::ChatAnthropic;
+/// use chat_anthropic_mock::{MockReply, MockServer};
 /// use futures_util::StreamExt;
-/// # let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("test-key");
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = MockServer::start().await;
+/// server.enqueue(MockReply::text("Bonjour tout le monde"));
+/// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+///     .base_url(server.base_url())
+///     .api_key("test-key");
 /// let mut stream = llm.stream("Say hello in French").await?.text();
 /// let mut reply = String::new();
 /// while let Some(piece) = stream.next().await {
@@ -125,8 +129,11 @@ impl ChatStream {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = chat_anthropic_mock::MockServer::start().await;
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k");
     /// let stream = llm.stream("Hi").await?;
     /// let request_id = stream.rate_limits().unwrap().request_id.clone().unwrap();
     /// let reply = stream.final_message().await?;
@@ -174,13 +181,17 @@ impl ChatStream {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-    /// # let server = chat_anthropic_mock::MockServer::start().await;
-    /// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
-    /// #     .tool_use("toolu_1", "write_file", serde_json::json!({"path": "a.txt", "content": "one two three"}))
-    /// #     .text("Done.")));
     /// use chat_anthropic::StreamUpdate;
+    /// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
     /// use futures_util::StreamExt;
-    /// # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("test");
+    /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+    /// let server = MockServer::start().await;
+    /// server.enqueue(MockReply::script(MockScript::new()
+    ///     .tool_use("toolu_1", "write_file", serde_json::json!({"path": "a.txt", "content": "one two three"}))
+    ///     .text("Done.")));
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("test");
     /// let mut updates = llm.stream("Write a.txt").await?.updates();
     /// let mut content = String::new();
     /// let mut ran_before_the_end = false;

@@ -56,7 +56,7 @@ use crate::sse::SseError;
 ///     other => panic!("{other}"),
 /// }
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error: a non-2xx response, or an `error` event in a stream.
@@ -143,6 +143,58 @@ from_wrapped!(
     Request(RequestError),
     Config(ConfigError),
     Platform(PlatformError),
+);
+
+/// Short, as `main` prints an error it returns and `unwrap` a failure: the text and its
+/// causes (a stream error's partial message left out; `partial_message()` has it). `{:#?}`
+/// prints every field.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            return self.debug_fields(f);
+        }
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+macro_rules! debug_fields {
+    ($($variant:ident),* $(,)?) => {
+        impl Error {
+            /// The variant and every field of what it wraps.
+            fn debug_fields(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $(Self::$variant(inner) => {
+                        f.debug_tuple(stringify!($variant)).field(inner).finish()
+                    })*
+                }
+            }
+        }
+    };
+}
+
+debug_fields!(
+    Api,
+    Stream,
+    Protocol,
+    Decode,
+    Sse,
+    Timeout,
+    Transport,
+    Redirect,
+    NotEventStream,
+    Io,
+    Structured,
+    Content,
+    Request,
+    Config,
+    Area,
+    Platform,
 );
 
 impl From<std::convert::Infallible> for Error {
@@ -316,6 +368,29 @@ mod tests {
         assert!(size <= 80, "Error is {size} bytes");
         let update = std::mem::size_of::<Result<crate::aggregate::StreamUpdate, Error>>();
         assert!(update <= 80, "an update's result is {update} bytes");
+    }
+
+    /// What `main` prints for an error it returns, or `unwrap` for a failure: the text, not a
+    /// dump of the partial message (it was 1.4 KB for a short reply).
+    #[test]
+    fn debug_is_the_text_and_alternate_debug_every_field() {
+        let cause = Error::Api(ApiError::new(ApiErrorKind::Overloaded, "Overloaded"));
+        let partial = AIMessage::new("a long partial reply ".repeat(50));
+        let err = Error::Stream(StreamError::new(cause, partial));
+        assert_eq!(format!("{err:?}"), err.to_string());
+        assert_eq!(
+            format!("{:?}", Err::<(), _>(&err)),
+            "Err(stream failed: API error event overloaded_error: Overloaded)"
+        );
+        let full = format!("{err:#?}");
+        assert!(full.starts_with("Stream(\n    StreamError {"), "{full}");
+        assert!(full.contains("a long partial reply"), "{full}");
+
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] std::io::Error);
+        let area = Error::Area(Box::new(Outer(std::io::Error::other("inner"))));
+        assert_eq!(format!("{area:?}"), "outer\n  caused by: inner");
     }
 
     #[test]

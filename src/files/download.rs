@@ -17,12 +17,13 @@ use crate::transport::{self, Body};
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = chat_anthropic_mock::MockServer::start().await;
 /// // A file the API made, e.g. a chart from the code execution tool.
 /// let made = server.add_file("chart.csv", "text/csv", "x,y\n1,2\n");
 /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// let download = llm.files().download(&made).await?;
 /// assert_eq!(download.content_type(), Some("text/csv"));
 /// assert_eq!(&download.bytes().await?[..], b"x,y\n1,2\n");

@@ -67,14 +67,15 @@ pub struct DeletedFile {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::files::FileUpload;
 /// use chat_anthropic::messages::DocumentBlock;
 /// use chat_anthropic::{ChatAnthropic, ContentBlock, HumanMessage};
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = chat_anthropic_mock::MockServer::start().await;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
 ///     .betas([chat_anthropic::files::FILES_API_BETA])
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// let uploaded = llm.files().upload(FileUpload::bytes("notes.txt", "The sky is green.")).await?;
 /// assert_eq!((uploaded.size_bytes, uploaded.mime_type.as_str()), (17, "text/plain"));
 /// // The id stands for the file in any later message.

@@ -49,13 +49,14 @@ pub struct ModelInfo {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::pagination::ListParams;
 /// use chat_anthropic::ChatAnthropic;
 /// use futures_util::TryStreamExt;
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = chat_anthropic_mock::MockServer::start().await;
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// // Every model, two per request, as the stream is read.
 /// let all: Vec<_> = llm.models().list(ListParams::new().limit(2)).try_collect().await?;
 /// assert!(all.iter().any(|model| model.id == "claude-sonnet-4-6"));

@@ -124,6 +124,8 @@ pub struct PartialJsonParser {
     /// of a shared fragment.
     texts: TextWriter,
     error: Option<PartialJsonError>,
+    /// Whether the last fragment changed the value (see `changed_by_last_push`).
+    changed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -237,6 +239,25 @@ impl PartialJsonParser {
         Arc::clone(&self.read_tree().root)
     }
 
+    /// Whether the last fragment changed the [live value](Self::value): a member, an item or
+    /// a string's text arrived, or a scalar completed. Not when it only carried whitespace,
+    /// punctuation, part of a key, or part of a number or literal (which the live value shows
+    /// only once complete). A caller that re-renders the value after each fragment can skip
+    /// the ones that changed nothing. O(1); does not build the live value.
+    ///
+    /// ```
+    /// let mut parser = chat_anthropic::partial_json::PartialJsonParser::new();
+    /// parser.push(r#"{"n": 12"#);
+    /// assert!(parser.changed_by_last_push()); // the object opened
+    /// parser.push("3");
+    /// assert!(!parser.changed_by_last_push()); // still inside the number
+    /// parser.push(r#", "s": "a"#);
+    /// assert!(parser.changed_by_last_push()); // 123 completed, "a" arrived
+    /// ```
+    pub fn changed_by_last_push(&self) -> bool {
+        self.changed
+    }
+
     /// Every fragment so far, concatenated.
     pub fn raw(&self) -> &str {
         &self.raw
@@ -316,6 +337,7 @@ impl PartialJsonParser {
     /// string delta without escapes is then a slice of it rather than a copy).
     fn run(&mut self, fragment: &str, shared: Option<&SharedStr>, mut events: Sink<'_>) {
         self.adopt_twin();
+        self.changed = false;
         self.tracking = events.is_some();
         if self.raw.is_empty() && !self.tracking {
             // Without path events the final value is built anyway: built as the text arrives
@@ -493,6 +515,7 @@ impl PartialJsonParser {
         if self.pending.is_empty() {
             return;
         }
+        self.changed = true;
         if !self.keeps_tree {
             self.text.push_str(&self.pending);
         } else if let Value::String(live) = self.slot_node.node(&mut self.root, &self.path) {
@@ -541,6 +564,7 @@ impl PartialJsonParser {
 
     /// Puts a new value into its slot (without the tree: keeps a scalar for its completion).
     fn insert(&mut self, value: Value) {
+        self.changed = true;
         self.slot_node.forget();
         if !self.keeps_tree {
             self.text.clear();

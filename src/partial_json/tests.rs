@@ -463,3 +463,35 @@ fn completed_members_keep_their_keys_escaped_or_not_at_every_cut() {
         assert_eq!(parser.finish().unwrap(), expected, "cut at {cut}");
     }
 }
+
+#[test]
+fn changed_by_last_push_says_whether_the_live_value_changed_at_every_byte() {
+    let texts = [
+        r#"{"a": 12.5e3, "bb": "x\u00e9y", "c": [true, null, -0, "", {}], "d": {"e": false}}"#,
+        r#"[ 1 , "two" , [ ] , { "k" : "v" } ]"#,
+        r#""a root \"string\"""#,
+        "  -123  ",
+    ];
+    for text in texts {
+        // One parser reads the value at every step (it keeps the tree), the other never does.
+        let (mut read, mut unread) = (PartialJsonParser::new(), PartialJsonParser::new());
+        let mut before = read.value().clone();
+        for (at, ch) in text.char_indices() {
+            let piece = &text[at..at + ch.len_utf8()];
+            read.push(piece);
+            unread.push(piece);
+            let after = read.value().clone();
+            assert_eq!(
+                read.changed_by_last_push(),
+                after != before,
+                "{text:?} at {at}"
+            );
+            assert_eq!(
+                unread.changed_by_last_push(),
+                after != before,
+                "{text:?} at {at}"
+            );
+            before = after;
+        }
+    }
+}

@@ -13,17 +13,19 @@ use crate::settings::DEFAULT_BATCH_CONCURRENCY;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic_mock::MockReply::text("Ich liebe das Programmieren."));
 /// use chat_anthropic::prompt::{ChatPromptTemplate, PromptArgs};
 /// use chat_anthropic::ChatAnthropic;
+/// use chat_anthropic_mock::{MockReply, MockServer};
 /// let prompt = ChatPromptTemplate::from_messages([
 ///     ("system", "You are a helpful assistant that translates {input_language} to {output_language}."),
 ///     ("human", "{input}"),
 /// ])?;
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = MockServer::start().await;
+/// server.enqueue(MockReply::text("Ich liebe das Programmieren."));
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-/// #   .base_url(server.base_url()).api_key("test-key")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test-key");
 /// let chain = prompt | llm;
 /// let reply = chain.invoke(PromptArgs::from([
 ///     ("input_language", "English"), ("output_language", "German"), ("input", "I love programming."),

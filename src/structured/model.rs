@@ -34,20 +34,23 @@ pub enum StructuredMethod {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
-/// #     .tool_use("toolu_1", "Person", serde_json::json!({"name": "Ada", "born": 1815}))));
-/// # server.enqueue(chat_anthropic_mock::MockReply::text(r#"{"name": "Alan", "born": 1912}"#));
 /// use chat_anthropic::structured::StructuredMethod;
 /// use chat_anthropic::ChatAnthropic;
+/// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 ///
 /// /// A person.
 /// #[derive(schemars::JsonSchema, serde::Deserialize, Debug, PartialEq)]
 /// struct Person { name: String, born: u32 }
 ///
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = MockServer::start().await;
+/// // The two replies: a call of the `Person` tool, then the JSON as text.
+/// server.enqueue(MockReply::script(MockScript::new()
+///     .tool_use("toolu_1", "Person", serde_json::json!({"name": "Ada", "born": 1815}))));
+/// server.enqueue(MockReply::text(r#"{"name": "Alan", "born": 1912}"#));
 /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// let ada: Person = llm.with_structured_output::<Person>().invoke("Who wrote the first program?").await?;
 /// assert_eq!(ada, Person { name: "Ada".into(), born: 1815 });
 ///

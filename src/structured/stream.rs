@@ -90,6 +90,20 @@ impl PartialEq<PartialValue> for Value {
     }
 }
 
+/// The value as JSON text: compact, or indented with `{:#}`.
+///
+/// ```
+/// use chat_anthropic::structured::PartialValue;
+/// let partial = PartialValue::from(std::sync::Arc::new(serde_json::json!({"city": "Lis"})));
+/// assert_eq!(partial.to_string(), r#"{"city":"Lis"}"#);
+/// assert_eq!(format!("{partial:#}"), "{\n  \"city\": \"Lis\"\n}");
+/// ```
+impl std::fmt::Display for PartialValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
 impl Serialize for PartialValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
@@ -97,7 +111,7 @@ impl Serialize for PartialValue {
 }
 
 /// The stream [`StructuredModel::stream`] returns: a [`StructuredChunk::Partial`] snapshot
-/// after every fragment of the value's JSON, then [`StructuredChunk::Complete`]. A reply that
+/// after every fragment of the value's JSON that changed it, then [`StructuredChunk::Complete`]. A reply that
 /// does not hold a valid `T` ends with [`Error::Structured`].
 ///
 /// A snapshot shares the live value ([`PartialValue`]): each costs O(1), so streaming stays
@@ -106,18 +120,20 @@ impl Serialize for PartialValue {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
-/// # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
-/// #     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
 /// use chat_anthropic::structured::StructuredChunk;
+/// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 /// use futures_util::StreamExt;
 ///
 /// #[derive(schemars::JsonSchema, serde::Deserialize)]
 /// struct Haiku { lines: Vec<String> }
 ///
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = MockServer::start().await;
+/// server.enqueue(MockReply::script(MockScript::new()
+///     .tool_use("toolu_1", "Haiku", serde_json::json!({"lines": ["an old silent pond", "a frog jumps in", "splash! silence again"]}))));
 /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// let mut stream = llm.with_structured_output::<Haiku>().stream("A haiku about a frog").await?;
 /// let mut snapshots = 0;
 /// while let Some(chunk) = stream.next().await {
@@ -201,15 +217,18 @@ impl<T: DeserializeOwned> Stream for StructuredStream<T> {
                     }
                     false
                 }
+                // A fragment that changed nothing (whitespace, part of a key or a number)
+                // hands out no snapshot: it would repeat the last one.
                 (StructuredMethod::ToolCalling, StreamEvent::ContentBlockDelta(delta)) => {
                     matches!(delta.delta, Delta::InputJson(_))
                         && Some(delta.index) == *this.tool_index
+                        && this.inner.aggregator().tool_input_changed(delta.index)
                 }
                 (StructuredMethod::JsonSchema, StreamEvent::ContentBlockDelta(delta)) => {
                     match &delta.delta {
                         Delta::Text(text) => {
                             this.text_json.push(text);
-                            true
+                            this.text_json.changed_by_last_push()
                         }
                         _ => false,
                     }

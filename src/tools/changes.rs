@@ -16,12 +16,13 @@ use crate::messages::ContentBlock;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-/// # let server = chat_anthropic_mock::MockServer::start().await;
 /// use chat_anthropic::tools::ToolChange;
 /// use chat_anthropic::{ChatAnthropic, HumanMessage, Message, SystemMessage, Tool};
+/// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+/// let server = chat_anthropic_mock::MockServer::start().await;
 /// let llm = ChatAnthropic::new("claude-opus-4-8")
-/// #   .base_url(server.base_url()).api_key("test")
-///     ;
+///     .base_url(server.base_url())
+///     .api_key("test");
 /// let conversation: Vec<Message> = vec![
 ///     HumanMessage::new("Find the release notes.").into(),
 ///     SystemMessage::new(vec![

@@ -4,11 +4,9 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-//! # let server = chat_anthropic_mock::MockServer::start().await;
-//! # server.enqueue(chat_anthropic_mock::MockReply::script(chat_anthropic_mock::MockScript::new()
-//! #     .tool_use("toolu_1", "GetWeather", serde_json::json!({"location": "Los Angeles, CA"}))));
 //! use chat_anthropic::tools::Tool;
 //! use chat_anthropic::ChatAnthropic;
+//! use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 //!
 //! /// Get the current weather in a given location
 //! #[derive(schemars::JsonSchema, serde::Deserialize)]
@@ -17,9 +15,13 @@
 //!     location: String,
 //! }
 //!
+//! // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+//! let server = MockServer::start().await;
+//! server.enqueue(MockReply::script(MockScript::new()
+//!     .tool_use("toolu_1", "GetWeather", serde_json::json!({"location": "Los Angeles, CA"}))));
 //! let llm = ChatAnthropic::new("claude-sonnet-4-6")
-//! #   .base_url(server.base_url()).api_key("test")
-//!     ;
+//!     .base_url(server.base_url())
+//!     .api_key("test");
 //! let llm_with_tools = llm.bind_tools([Tool::from_type::<GetWeather>()]);
 //! let reply = llm_with_tools.invoke("Which city is hotter today: LA or NY?").await?;
 //! let call = &reply.tool_calls[0];

@@ -19,12 +19,16 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
-//! # let server = chat_anthropic_mock::MockServer::start().await;
-//! # server.enqueue(chat_anthropic_mock::MockReply::text("Hello there"));
 //! use chat_anthropic::web::{BrowserEvent, IntoBrowserEvents};
 //! use chat_anthropic::StreamUpdate;
+//! use chat_anthropic_mock::{MockReply, MockServer};
 //! use futures_util::StreamExt;
-//! # let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+//! // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
+//! let server = MockServer::start().await;
+//! server.enqueue(MockReply::text("Hello there")); // streamed a word per delta
+//! let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+//!     .base_url(server.base_url())
+//!     .api_key("k");
 //! let events: Vec<BrowserEvent> = llm.stream("Hi").await.into_browser_events().collect().await;
 //! assert_eq!(events[0].to_json(), r#"{"type":"text","index":0,"text":"Hello "}"#);
 //! assert_eq!(events.last(), Some(&BrowserEvent::Update(StreamUpdate::Done)));

@@ -520,6 +520,14 @@ async fn structured_output_streams_partial_snapshots_then_the_value() {
             }
         }
         assert_eq!(partials.last().unwrap(), &trip_json(), "{method:?}");
+        // A snapshot only when the value changed: fragments of whitespace, of a key or of a
+        // number hand out none.
+        for pair in partials.windows(2) {
+            assert_ne!(
+                pair[0], pair[1],
+                "{method:?}: a snapshot repeats the one before"
+            );
+        }
     }
 }
 

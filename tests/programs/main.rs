@@ -1,5 +1,11 @@
 //! The examples as built programs: their output in a pipe, the terminal chat under a
-//! pseudo-terminal, the browser chat in headless Chromium. One binary for all of them.
+//! pseudo-terminal, the browser chat in headless Chromium; and the official Python SDK against
+//! the mock server. One binary for all of them.
+//!
+//! Tests that need a tool from outside Rust (Chromium and chromedriver, Python with the
+//! `anthropic` package) are `#[ignore]`d with the reason, so that the summary counts them as
+//! not run where the tool is missing; `-- --include-ignored` runs them (CI does), and then a
+//! missing tool fails the test with how to install it.
 
 // The terminal and browser examples are modules here, each with its own `mod common;` as in its
 // own binary.
@@ -14,5 +20,6 @@ mod webdriver;
 
 mod chat_tui;
 mod example_output;
+mod python_sdk;
 mod sse_to_message;
 mod web_chat_browser;

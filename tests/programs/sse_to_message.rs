@@ -157,3 +157,37 @@ fn every_input_gets_its_line_in_order_and_one_failure_fails_the_run() {
         .collect();
     assert_eq!(kinds, [Value::Null, "io_error".into(), "empty".into()]);
 }
+
+#[test]
+fn help_prints_the_usage_and_an_unknown_option_is_refused_not_read_as_a_file() {
+    let help = run(&[Path::new("--help")], b"");
+    assert!(help.status.success(), "{}", stderr(&help));
+    let usage = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        usage.starts_with("usage: sse_to_message [FILE...]"),
+        "{usage}"
+    );
+
+    let unknown = run(&[Path::new("--bogus")], b"");
+    assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("unknown option --bogus"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert!(unknown.stdout.is_empty());
+
+    // After `--`, a name that looks like an option is a file.
+    let dashed = file("--help", b"");
+    let output = Command::new(program())
+        .current_dir(dashed.parent().unwrap())
+        .args(["--", "--help"])
+        .output()
+        .expect("the example runs");
+    assert_eq!(
+        lines(&output)[0]["error"]["type"],
+        "empty",
+        "{}",
+        stderr(&output)
+    );
+}

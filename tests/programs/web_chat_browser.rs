@@ -3,8 +3,9 @@
 //! the Stop button cancels the upstream request (the mock server sees it closed).
 //!
 //! Needs `chromedriver` and `chromium` (or `chromium-browser`, `google-chrome`) on `PATH`
-//! (Debian: `apt-get install -y chromium chromium-driver`); without them the test says so and
-//! passes, unless `CI` is set.
+//! (Debian: `apt-get install -y chromium chromium-driver`): the tests are `#[ignore]`d, so
+//! `-- --include-ignored` runs them, and then a missing browser fails them with how to
+//! install it.
 //! Screenshots: `<target>/tmp/web_chat_streaming.png` (a tool call's content half written),
 //! `web_chat.png` (the reply complete) and `web_chat_stopped.png` (a second reply stopped).
 
@@ -92,10 +93,9 @@ async fn serve_app(mock: &MockServer, name: &str) -> (String, PathBuf, PathBuf) 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver on PATH (apt-get install -y chromium chromium-driver): run with --include-ignored"]
 async fn the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream() {
-    if !webdriver::browser_available("web_chat_browser") {
-        return;
-    }
+    webdriver::require_browser("the_page_streams_a_reply_and_its_stop_button_cancels_the_upstream");
     let started = Instant::now();
     let mock = MockServer::start().await;
     // The second reply (the one stopped) streams slower, so the click lands well before its end.
@@ -295,10 +295,9 @@ struct RunSnapshot {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver on PATH (apt-get install -y chromium chromium-driver): run with --include-ignored"]
 async fn the_page_shows_an_agent_run_its_tool_running_and_the_second_turn() {
-    if !webdriver::browser_available("web_chat_browser") {
-        return;
-    }
+    webdriver::require_browser("the_page_shows_an_agent_run_its_tool_running_and_the_second_turn");
     let mock = MockServer::start().await;
     mock.set_responder(web_chat::demo_reply);
     let (url, artifacts, profile) = serve_app(&mock, "web_chat_agent").await;

@@ -2,7 +2,7 @@
 official SDK (plain and streaming), check what the server received with GET /mock/requests,
 and let a forced tool be answered from its schema with no script at all.
 
-Runs against any mock server: `tests/python_sdk.rs` starts one and sets ANTHROPIC_BASE_URL;
+Runs against any mock server: `tests/programs/python_sdk.rs` starts one and sets ANTHROPIC_BASE_URL;
 by hand, `cargo run -p chat-anthropic-mock -- --port 8080` and
 `ANTHROPIC_BASE_URL=http://127.0.0.1:8080 ANTHROPIC_API_KEY=any python3 scripted_tool.py`."""
 

@@ -1,10 +1,12 @@
 //! The streaming pipeline without a network: the SSE decoder, the partial-JSON parser, the
-//! fold, recorded streams against the official SDK's results, and the layer rule over `src/`.
-//! One binary (one link of the library) for all of them.
+//! fold, recorded streams against the official SDK's results, the layer rule over `src/`, and
+//! the doc examples showing their mock setup. One binary (one link of the library) for all of
+//! them.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod doc_examples;
 mod exact_numbers;
 mod layers;
 mod partial_json_props;

@@ -4,7 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -46,29 +45,15 @@ fn chromium() -> Option<PathBuf> {
     on_path(BROWSER_NAMES)
 }
 
-/// Whether the browser tools are on `PATH`. When they are not, a test returns early with a
-/// loud message, unless `CI` is set, where it fails: CI installs them (`.ci/run`).
-pub fn browser_available(test: &str) -> bool {
-    if chromedriver().is_some() && chromium().is_some() {
-        return true;
-    }
-    let missing = format!(
-        "chromedriver ({}) or Chromium ({}) is not on PATH",
+/// Fails `test`, saying how to install them, when chromedriver or Chromium is not on `PATH`.
+pub fn require_browser(test: &str) {
+    assert!(
+        chromedriver().is_some() && chromium().is_some(),
+        "{test}: chromedriver ({}) or Chromium ({}) is not on PATH; install them \
+         (Debian: apt-get install -y chromium chromium-driver) or leave out --include-ignored",
         DRIVER_NAMES.join(", "),
         BROWSER_NAMES.join(", ")
     );
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: {missing}, and CI is set: install them \
-         (apt-get install -y chromium chromium-driver)"
-    );
-    // Straight to stderr: the test harness captures `eprintln!` of passing tests.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n=== SKIPPED {test}: {missing}. \
-         Install them (Debian: apt-get install -y chromium chromium-driver) to run this test. ===\n"
-    );
-    false
 }
 
 /// A running chromedriver, killed with the browsers it started when dropped.

@@ -3,14 +3,14 @@
 //! 127.0.0.1 and `ANTHROPIC_API_KEY` set; a script passes when it exits 0.
 //!
 //! Add a script to that folder to cover a new endpoint; nothing here needs to change.
-//! Without `python3` or the `anthropic` package the run is skipped with a notice, unless `CI`
-//! is set, where it fails (`.ci/run` installs the package). `PYTHON` picks another
-//! interpreter. Arguments that are not flags filter the scripts by name.
-//!
-//! A plain `main` (no libtest harness), so the notices and the per-script lines always show.
+//! Needs `python3` with the `anthropic` package (`python3 -m pip install anthropic`); `PYTHON`
+//! picks another interpreter, `PYTHON_SDK_ONLY=name` runs the scripts whose name contains
+//! `name`. Ignored by default, so that a machine without Python counts it as not run rather
+//! than passed: `cargo test --test programs -- --include-ignored python_sdk` runs it (CI
+//! does), and then a missing interpreter or package fails it with how to install them.
 
 use std::path::{Path, PathBuf};
-use std::process::{ExitCode, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use chat_anthropic_mock::MockServer;
@@ -18,64 +18,37 @@ use chat_anthropic_mock::MockServer;
 /// The longest one script may take.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let filters: Vec<&str> = args
-        .iter()
-        .filter(|arg| !arg.starts_with('-'))
-        .map(String::as_str)
-        .collect();
-    let scripts: Vec<PathBuf> = scripts()
-        .into_iter()
-        .filter(|script| filters.is_empty() || filters.iter().any(|f| name(script).contains(f)))
-        .collect();
-    if args.iter().any(|arg| arg == "--list") {
-        for script in &scripts {
-            println!("python_sdk::{}: test", name(script));
-        }
-        return ExitCode::SUCCESS;
-    }
-    if scripts.is_empty() {
-        return ExitCode::SUCCESS;
-    }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs python3 with the `anthropic` package (python3 -m pip install anthropic; \
+            PYTHON= picks the interpreter): run with --include-ignored"]
+async fn the_official_python_sdk_scripts_pass_against_the_mock() {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     if let Err(why) = sdk_available(&python) {
-        let in_ci = std::env::var("CI").is_ok_and(|ci| !ci.is_empty());
-        let banner = "=".repeat(78);
-        eprintln!("{banner}\npython_sdk: {why}");
-        if in_ci {
-            eprintln!("python_sdk: FAILED: CI is set, so the Python SDK tests must run.\n{banner}");
-            return ExitCode::FAILURE;
-        }
-        eprintln!(
-            "python_sdk: SKIPPED {} script(s). Install with `python3 -m pip install anthropic`.\n{banner}",
-            scripts.len()
-        );
-        return ExitCode::SUCCESS;
+        panic!("{why}\nInstall it with `{python} -m pip install anthropic`, or set PYTHON.");
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let only = std::env::var("PYTHON_SDK_ONLY").unwrap_or_default();
+    let scripts: Vec<PathBuf> = scripts()
+        .into_iter()
+        .filter(|script| name(script).contains(&only))
+        .collect();
+    assert!(
+        !scripts.is_empty(),
+        "no script in tests/python_sdk matches {only:?}"
+    );
     let mut failed = Vec::new();
     for script in &scripts {
-        match runtime.block_on(run(&python, script)) {
+        match run(&python, script).await {
             Ok(()) => println!("python_sdk::{} ... ok", name(script)),
-            Err(why) => {
-                println!("python_sdk::{} ... FAILED", name(script));
-                failed.push(format!("---- {} ----\n{why}", name(script)));
-            }
+            Err(why) => failed.push(format!("---- {} ----\n{why}", name(script))),
         }
     }
-    if failed.is_empty() {
-        println!("python_sdk: {} script(s) passed", scripts.len());
-        ExitCode::SUCCESS
-    } else {
-        eprintln!(
-            "\n{}\npython_sdk: {} of {} script(s) failed",
-            failed.join("\n"),
-            failed.len(),
-            scripts.len()
-        );
-        ExitCode::FAILURE
-    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} script(s) failed:\n{}",
+        failed.len(),
+        scripts.len(),
+        failed.join("\n")
+    );
 }
 
 /// `tests/python_sdk/*.py`, sorted.
