@@ -92,16 +92,11 @@ pub(super) fn snippet(text: &str, line: usize, extra_lines: usize) -> String {
     numbered(&lines[first - 1..last].join("\n"), first)
 }
 
-/// Cuts `text` to at most `max` characters, keeping the start, with a note of what was cut.
-pub(super) fn truncate_chars(text: &str, max: usize) -> String {
+/// The first `max` characters of `text`, and when it was longer, how many it had.
+pub(super) fn clip(text: &str, max: usize) -> (&str, Option<usize>) {
     match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!(
-            "{}\n<response clipped: {} of {} characters shown>",
-            &text[..cut],
-            max,
-            text.chars().count()
-        ),
+        None => (text, None),
+        Some((cut, _)) => (&text[..cut], Some(text.chars().count())),
     }
 }
 
@@ -152,8 +147,7 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_on_a_char_boundary() {
-        assert_eq!(truncate_chars("héllo", 10), "héllo");
-        let cut = truncate_chars("héllo", 2);
-        assert!(cut.starts_with("hé\n<response clipped: 2 of 5"), "{cut}");
+        assert_eq!(clip("héllo", 10), ("héllo", None));
+        assert_eq!(clip("héllo", 2), ("hé", Some(5)));
     }
 }

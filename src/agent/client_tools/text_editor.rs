@@ -237,11 +237,17 @@ impl TextEditor {
                     None => (content, 1),
                 };
                 let max = self.max_characters.unwrap_or(DEFAULT_VIEW_CHARACTERS);
-                let shown = text::truncate_chars(&shown, max);
-                Ok(format!(
+                let (kept, clipped) = text::clip(&shown, max);
+                let mut out = format!(
                     "Here's the result of running `cat -n` on {path}:\n{}",
-                    text::numbered(&shown, first)
-                ))
+                    text::numbered(kept, first)
+                );
+                if let Some(total) = clipped {
+                    out.push_str(&format!(
+                        "\n<response clipped: {max} of {total} characters shown; view a range to see more>"
+                    ));
+                }
+                Ok(out)
             }
         }
     }
