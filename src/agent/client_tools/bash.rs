@@ -197,7 +197,7 @@ impl Bash {
         }
         let running = session.as_mut().expect("started above");
         match running.execute(&command, &self.config).await {
-            Finished::Exited(status, output) if status == 0 => Ok(non_empty(output)),
+            Finished::Exited(0, output) => Ok(non_empty(output)),
             Finished::Exited(status, output) => {
                 Ok(format!("{}\n(exit status {status})", non_empty(output)))
             }
