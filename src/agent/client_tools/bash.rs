@@ -39,7 +39,7 @@ struct Input {
     restart: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Config {
     root: PathBuf,
     shell: PathBuf,
@@ -122,8 +122,12 @@ impl Bash {
         })
     }
 
+    /// The settings to change; a tool changed after it was cloned gets a session of its own.
     fn config_mut(&mut self) -> &mut Config {
-        Arc::get_mut(&mut self.config).expect("Bash is configured before it is cloned")
+        if Arc::get_mut(&mut self.config).is_none() {
+            self.session = Arc::new(Mutex::new(None));
+        }
+        Arc::make_mut(&mut self.config)
     }
 
     /// Passes this variable of your environment to the session too (when set). The names
