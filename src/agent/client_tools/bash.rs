@@ -70,7 +70,8 @@ struct Config {
 /// the group (`setsid`) and outlives the timeout. The boundary is the environment (no API key,
 /// no variable you did not allow), the starting directory, the time and the output size. For
 /// a hostile model, run the agent in a container or VM, or deny calls with an
-/// [`ApprovalHook`](crate::agent::ApprovalHook).
+/// [`ApprovalHook`](crate::agent::ApprovalHook). A background job (`cmd &`) that writes after
+/// its command returned shows up in the next command's output.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {

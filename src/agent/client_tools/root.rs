@@ -311,13 +311,40 @@ impl Root {
             Ok(_) => return Err(FsError::Exists),
             Err(err) => return Err(err),
         }
-        Ok(rustix::fs::renameat(
+        rename_no_replace(&source, &target)
+    }
+}
+
+/// Renames without replacing: atomically where the system can (`RENAME_NOREPLACE`), so a
+/// destination made after the check above is not overwritten.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn rename_no_replace(source: &Entry, target: &Entry) -> Result<(), FsError> {
+    match rustix::fs::renameat_with(
+        &source.dir,
+        source.name.as_str(),
+        &target.dir,
+        target.name.as_str(),
+        rustix::fs::RenameFlags::NOREPLACE,
+    ) {
+        // A file system without the flag: the check above is what there is.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => Ok(rustix::fs::renameat(
             &source.dir,
             source.name.as_str(),
             &target.dir,
             target.name.as_str(),
-        )?)
+        )?),
+        other => Ok(other?),
     }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn rename_no_replace(source: &Entry, target: &Entry) -> Result<(), FsError> {
+    Ok(rustix::fs::renameat(
+        &source.dir,
+        source.name.as_str(),
+        &target.dir,
+        target.name.as_str(),
+    )?)
 }
 
 /// One entry of a directory listing.
@@ -474,5 +501,35 @@ fn write_all(fd: &impl AsFd, mut bytes: &[u8]) -> Result<(), FsError> {
 impl fmt::Debug for Root {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Root").field("path", &self.path).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(text: &str) -> Vec<String> {
+        RelPath::parse(text).unwrap().parts().to_vec()
+    }
+
+    #[test]
+    fn dot_dot_is_resolved_in_the_text_and_stops_at_the_root() {
+        assert_eq!(parts("a/./b//../c/"), ["a", "c"]);
+        assert!(parts("").is_empty() && parts(".").is_empty() && parts("a/..").is_empty());
+        assert!(matches!(RelPath::parse(".."), Err(FsError::Escape)));
+        assert!(matches!(RelPath::parse("a/../.."), Err(FsError::Escape)));
+        assert!(matches!(RelPath::parse("a/b\0"), Err(FsError::Nul)));
+    }
+
+    #[test]
+    fn absolute_paths_are_taken_only_under_the_root() {
+        let root = Root::open(&std::env::temp_dir()).unwrap();
+        let inside = format!("{}/x/y.txt", root.path.display());
+        assert_eq!(root.relative(&inside).unwrap().parts(), ["x", "y.txt"]);
+        assert_eq!(root.relative("x/../y").unwrap().parts(), ["y"]);
+        let climbing = format!("{}/../etc/passwd", root.path.display());
+        assert!(matches!(root.relative(&climbing), Err(FsError::Escape)));
+        assert!(matches!(root.relative("/etc/passwd"), Err(FsError::Escape)));
+        assert!(matches!(root.relative("/"), Err(FsError::Escape)));
     }
 }
