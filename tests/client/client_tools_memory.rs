@@ -305,3 +305,48 @@ async fn huge_and_binary_memories_are_not_dumped() {
     assert!(!sandbox.root.join("new.md").exists());
     sandbox.assert_outside_untouched();
 }
+
+#[tokio::test]
+async fn links_made_by_bash_in_the_memory_directory_are_refused() {
+    let sandbox = Sandbox::new();
+    let memory = Memory::new(&sandbox.root).unwrap();
+    let bash = chat_anthropic::agent::client_tools::Bash::new(&sandbox.root)
+        .unwrap()
+        .timeout(std::time::Duration::from_secs(20));
+    accepted(
+        memory
+            .run(json!({"command": "create", "path": "/memories/todo.md", "file_text": "- a\n"}))
+            .await,
+    );
+    accepted(
+        bash.run(json!({"command": "rm todo.md && ln -s ../outside/sentinel.txt todo.md && mkdir -p d && ln -s ../../outside d/up"}))
+            .await,
+    );
+    let text = refused(
+        memory
+            .run(json!({"command": "view", "path": "/memories/todo.md"}))
+            .await,
+    );
+    assert_eq!(
+        text,
+        "Path /memories/todo.md would escape /memories directory via symlink"
+    );
+    refused(
+        memory
+            .run(json!({"command": "str_replace", "path": "/memories/todo.md", "old_str": SECRET, "new_str": "x"}))
+            .await,
+    );
+    refused(
+        memory
+            .run(
+                json!({"command": "create", "path": "/memories/d/up/planted.md", "file_text": "x"}),
+            )
+            .await,
+    );
+    refused(
+        memory
+            .run(json!({"command": "rename", "old_path": "/memories/d/up/sentinel.txt", "new_path": "/memories/mine.md"}))
+            .await,
+    );
+    sandbox.assert_outside_untouched();
+}
