@@ -51,6 +51,7 @@
 //! # Ok(()) }
 //! ```
 
+mod approval;
 #[cfg(feature = "web")]
 mod browser;
 mod calls;
@@ -59,8 +60,12 @@ mod event;
 mod run;
 mod tool;
 
+#[cfg(all(feature = "client-tools", unix))]
+pub mod client_tools;
+
 use std::sync::Arc;
 
+pub use approval::{Approval, ApprovalHook, ApprovalRequest};
 pub use error::AgentError;
 pub use event::{AgentEvent, AgentOutput, StopCause, TurnView};
 pub use run::AgentRun;

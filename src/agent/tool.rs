@@ -109,6 +109,20 @@ impl AgentTool {
         }
     }
 
+    /// A tool from a definition and a handler that already answers in the run's terms (the
+    /// `tool_result` content, or the error text): what wrappers such as an approval hook use.
+    pub(super) fn from_handler(
+        definition: ToolDefinition,
+        handler: impl Fn(Value) -> HandlerFuture + Send + Sync + 'static,
+    ) -> Self {
+        let name = definition.name().unwrap_or_default().to_owned();
+        Self {
+            definition,
+            name,
+            handler: Arc::new(handler),
+        }
+    }
+
     /// Renames the tool (custom tools; e.g. `write_file` for a handler of `WriteFile`).
     ///
     /// ```

@@ -10,6 +10,12 @@ mod bad_input;
 mod batches;
 mod bedrock;
 mod client_http;
+// Anthropic-defined client tools (feature client-tools): hostile paths, bash, an agent turn.
+mod client_tools_agent;
+mod client_tools_bash;
+mod client_tools_editor;
+mod client_tools_memory;
+mod client_tools_support;
 mod content;
 mod hostile_network;
 mod mock_examples;
