@@ -12,6 +12,8 @@ mod bedrock;
 mod client_http;
 mod content;
 mod hostile_network;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod mock_examples;
 mod mock_server;
 mod models_files;
