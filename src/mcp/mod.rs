@@ -26,23 +26,36 @@
 //! ([`ChatAnthropic::mcp_server`](crate::ChatAnthropic::mcp_server)) needs no process of yours;
 //! the README compares the two.
 //!
-//! ```no_run
+//! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chat_anthropic::agent::Agent;
 //! use chat_anthropic::mcp::McpClient;
 //! use chat_anthropic::ChatAnthropic;
+//! use chat_anthropic_mock::{MockReply, MockScript, MockServer, MockTurns};
+//! use serde_json::json;
 //!
-//! let mut command = tokio::process::Command::new("npx");
-//! command.args(["-y", "@modelcontextprotocol/server-everything", "stdio"]);
-//! let everything = McpClient::stdio(command).prefix("everything").connect().await?;
-//! let agent = Agent::new(ChatAnthropic::new("claude-sonnet-4-6")).toolset(everything);
-//! let output = agent.invoke("Use the echo tool to say hello.").await?;
-//! println!("{}", output.message.text());
+//! // A small MCP server (this repository's test fixture, run by node): tools t0, t1 and grow.
+//! // The everything server: `npx -y @modelcontextprotocol/server-everything stdio`.
+//! let mut command = tokio::process::Command::new("node");
+//! command.args(["tests/fixtures/mcp/paging_server.mjs", "2", "10"]);
+//! let session = McpClient::stdio(command).prefix("demo").connect().await?;
+//! assert_eq!(session.tools()[0].name(), "demo__t0");
+//!
+//! // A local mock of the API that calls the tool, then answers once it has the result.
+//! // Against the real API, drop base_url/api_key and set ANTHROPIC_API_KEY.
+//! let server = MockServer::start().await;
+//! server.set_responder(
+//!     MockTurns::new()
+//!         .turn(1, MockReply::script(MockScript::new().tool_use("toolu_1", "demo__t0", json!({"x": "hi"}))))
+//!         .when_result_contains(r#"called t0 with {"x":"hi"}"#, MockReply::text("t0 answered."))
+//!         .responder(),
+//! );
+//! let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+//! let agent = Agent::new(llm).toolset(session);
+//! let output = agent.invoke("Call t0 with x = hi").await?;
+//! assert_eq!(output.message.text(), "t0 answered.");
 //! # Ok(()) }
 //! ```
-//!
-//! A runnable version of this against the mock Messages API and a local server is in
-//! `tests/client/mcp.rs`.
 
 mod client;
 mod content;
