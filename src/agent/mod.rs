@@ -137,7 +137,7 @@ impl Agent {
     }
 
     /// Adds a set of tools asked for its current tools before every turn (an MCP server's
-    /// tools, which the server may change: [`crate::mcp`]). The agent owns the set: it lives
+    /// tools, which the server may change: `chat_anthropic::mcp`, feature `mcp`). The agent owns the set: it lives
     /// as long as the agent (and its clones and runs). A tool whose name is already taken
     /// (by [`tool`](Self::tool) or an earlier set) is left out of that turn, with a warning.
     pub fn toolset(mut self, set: impl ToolSet) -> Self {

@@ -133,7 +133,7 @@ impl McpClient {
                 .get_program()
                 .to_string_lossy()
                 .into_owned(),
-            (None, Transport::Http { url, .. }) => url.clone(),
+            (None, Transport::Http { url, .. }) => url_label(url),
         }
     }
 
@@ -187,6 +187,19 @@ impl McpClient {
     }
 }
 
+/// A URL as errors name it: without user-info, query or fragment (where tokens hide).
+fn url_label(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// The handshake, within `timeout`; its failure as an [`McpError`].
 async fn within<T>(
     timeout: Duration,
@@ -220,5 +233,27 @@ impl fmt::Debug for McpClient {
             .field("connect_timeout", &self.connect_timeout)
             .field("call_timeout", &self.call_timeout)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_in_errors_has_no_credentials_query_or_fragment() {
+        assert_eq!(
+            url_label("https://user:pw@mcp.example.com/mcp?token=secret#x"),
+            "https://mcp.example.com/mcp"
+        );
+        assert_eq!(
+            url_label("http://127.0.0.1:3001/mcp"),
+            "http://127.0.0.1:3001/mcp"
+        );
+        assert_eq!(url_label("http://h?k=v"), "http://h");
+        assert_eq!(
+            McpClient::http("https://u:p@h/mcp?t=s").label(),
+            "https://h/mcp"
+        );
     }
 }
