@@ -632,3 +632,25 @@ async fn dropping_the_agent_ends_the_server_process() {
         "process {pid} still runs 10 s after the agent was dropped"
     );
 }
+
+#[tokio::test]
+async fn the_everything_server_announces_a_changed_list_and_the_next_turn_lists_again() {
+    use chat_anthropic::agent::ToolSet;
+    // The server registers more tools once the handshake is over and says so
+    // (notifications/tools/list_changed), after our first listing has gone out.
+    let session = everything_stdio().prefix("e").connect().await.unwrap();
+    let mut announced = false;
+    for _ in 0..50 {
+        announced = session.is_stale();
+        if announced {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(announced, "no tools/list_changed within 5 s");
+    let tools = session.current_tools().await;
+    assert!(!session.is_stale(), "listed again");
+    assert!(tools
+        .iter()
+        .any(|t| t.name() == "e__simulate-research-query"));
+}
