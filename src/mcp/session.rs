@@ -94,8 +94,12 @@ impl Connection {
                     .map_err(|err| self.service_error(McpPhase::ListTools, err))?;
                 for tool in &page.tools {
                     tools.push(serde_json::to_value(tool).map_err(|err| {
-                        McpError::new(McpErrorKind::Protocol, &self.label, "a tool unreadable")
-                            .with_source(err)
+                        McpError::new(
+                            McpErrorKind::Protocol,
+                            &self.label,
+                            "a listed tool could not be read",
+                        )
+                        .with_source(err)
                     })?);
                 }
                 match page.next_cursor {
@@ -163,7 +167,7 @@ impl Connection {
 ///
 /// Each tool is offered under the server's name (with the prefix: `{prefix}__{name}`; a
 /// character the API does not take in a name becomes `_`, and a name is cut to 64
-/// characters) with the server's description and input schema. A call goes to the server
+/// characters) with the server's description (else its title) and input schema. A call goes to the server
 /// within the call timeout; the result's text, images and resources go back to the model,
 /// and a result with `isError`, a timeout or a closed connection go back as an error
 /// result (`is_error: true`): the run goes on.
@@ -315,7 +319,11 @@ fn agent_tool(
         .cloned()
         .unwrap_or_else(|| serde_json::json!({"type": "object"}));
     let mut definition = Tool::new(exposed, schema);
-    if let Some(description) = tool.get("description").and_then(Value::as_str) {
+    // The description the server gives, else its human-readable title.
+    let description = ["description", "title"]
+        .iter()
+        .find_map(|key| tool.get(*key).and_then(Value::as_str));
+    if let Some(description) = description {
         definition = definition.description(description);
     }
     let connection = connection.clone();
