@@ -167,10 +167,10 @@ impl Connection {
 ///
 /// Each tool is offered under the server's name (with the prefix: `{prefix}__{name}`; a
 /// character the API does not take in a name becomes `_`, and a name is cut to 64
-/// characters) with the server's description (else its title) and input schema. A call goes to the server
-/// within the call timeout; the result's text, images and resources go back to the model,
-/// and a result with `isError`, a timeout or a closed connection go back as an error
-/// result (`is_error: true`): the run goes on.
+/// characters) with the server's description (else its title) and input schema. A call
+/// goes to the server within the call timeout; the result's text, images and resources go
+/// back to the model, and a result with `isError`, a timeout or a closed connection go back
+/// as an error result (`is_error: true`): the run goes on.
 ///
 /// Cheap to clone. The connection (and a stdio server's process) ends when the session, its
 /// clones and every tool made from it are dropped, e.g. with the agent that holds them.
