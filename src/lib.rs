@@ -153,6 +153,8 @@ pub mod error;
 pub mod event;
 #[cfg(feature = "files")]
 pub mod files;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod messages;
 pub mod models;
 pub mod pagination;

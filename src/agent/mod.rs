@@ -59,6 +59,7 @@ mod error;
 mod event;
 mod run;
 mod tool;
+mod toolset;
 
 #[cfg(all(feature = "client-tools", unix))]
 pub mod client_tools;
@@ -70,6 +71,7 @@ pub use error::AgentError;
 pub use event::{AgentEvent, AgentOutput, StopCause, TurnView};
 pub use run::AgentRun;
 pub use tool::{AgentTool, IntoToolOutput, ToolContent};
+pub use toolset::{ToolSet, ToolSetFuture};
 
 use crate::chat_model::ChatAnthropic;
 use crate::messages::{IntoMessages, MessageContent};
@@ -107,6 +109,7 @@ type StopCondition = Arc<dyn Fn(&TurnView<'_>) -> bool + Send + Sync>;
 pub struct Agent {
     llm: ChatAnthropic,
     tools: Arc<[AgentTool]>,
+    toolsets: Arc<[Arc<dyn ToolSet>]>,
     system: Option<MessageContent>,
     max_turns: usize,
     concurrency: usize,
@@ -119,6 +122,7 @@ impl Agent {
         Self {
             llm,
             tools: Arc::new([]),
+            toolsets: Arc::new([]),
             system: None,
             max_turns: DEFAULT_MAX_TURNS,
             concurrency: DEFAULT_TOOL_CONCURRENCY,
@@ -134,6 +138,16 @@ impl Agent {
     /// Adds tools and their handlers.
     pub fn tools(mut self, tools: impl IntoIterator<Item = AgentTool>) -> Self {
         self.tools = self.tools.iter().cloned().chain(tools).collect();
+        self
+    }
+
+    /// Adds a set of tools asked for its current tools before every turn (an MCP server's
+    /// tools, which the server may change: `chat_anthropic::mcp`, feature `mcp`). The agent owns the set: it lives
+    /// as long as the agent (and its clones and runs). A tool whose name is already taken
+    /// (by [`tool`](Self::tool) or an earlier set) is left out of that turn, with a warning.
+    pub fn toolset(mut self, set: impl ToolSet) -> Self {
+        let set: Arc<dyn ToolSet> = Arc::new(set);
+        self.toolsets = self.toolsets.iter().cloned().chain([set]).collect();
         self
     }
 
@@ -168,9 +182,32 @@ impl Agent {
         self
     }
 
-    /// The tools and their handlers.
+    /// The tools and their handlers (those of [`tool`](Self::tool) and
+    /// [`tools`](Self::tools); a [`ToolSet`]'s are asked for at each turn).
     pub fn tool_list(&self) -> &[AgentTool] {
         &self.tools
+    }
+
+    /// The tools for the next turn: the agent's own, then each set's current ones, a name
+    /// offered twice kept once (the first).
+    async fn turn_tools(&self) -> Arc<[AgentTool]> {
+        if self.toolsets.is_empty() {
+            return self.tools.clone();
+        }
+        let mut tools: Vec<AgentTool> = self.tools.to_vec();
+        for set in self.toolsets.iter() {
+            for tool in set.current_tools().await {
+                if tools.iter().any(|known| known.name() == tool.name()) {
+                    tracing::warn!(
+                        tool = tool.name(),
+                        "a tool set offers a tool whose name is taken; left out"
+                    );
+                } else {
+                    tools.push(tool);
+                }
+            }
+        }
+        tools.into()
     }
 
     /// Starts a run on a conversation (a prompt, messages, `(role, content)` pairs). See
@@ -211,10 +248,9 @@ impl Agent {
 
     /// The model with the handlers' tools bound (a tool the model already has under the same
     /// name keeps its definition: the API refuses duplicate names).
-    fn bound_model(&self) -> ChatAnthropic {
+    fn bound_model(&self, tools: &[AgentTool]) -> ChatAnthropic {
         let bound = self.llm.tools();
-        let missing = self
-            .tools
+        let missing = tools
             .iter()
             .filter(|tool| !bound.iter().any(|b| b.name() == Some(tool.name())))
             .map(|tool| tool.definition().clone());
@@ -231,6 +267,7 @@ impl std::fmt::Debug for Agent {
         f.debug_struct("Agent")
             .field("llm", &self.llm)
             .field("tools", &self.tools)
+            .field("toolsets", &self.toolsets.len())
             .field("max_turns", &self.max_turns)
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()

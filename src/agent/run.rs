@@ -90,11 +90,17 @@ fn run(
             .system
             .clone()
             .map(|system| crate::messages::SystemMessage::new(system).into());
-        let llm = agent.bound_model();
+        // Tool sets may change their tools between turns; without them, one list for the run.
+        let mut tools = agent.turn_tools().await;
+        let mut llm = agent.bound_model(&tools);
         let mut usage = UsageMetadata::default();
         let mut turn = 0;
         loop {
             turn += 1;
+            if turn > 1 && !agent.toolsets.is_empty() {
+                tools = agent.turn_tools().await;
+                llm = agent.bound_model(&tools);
+            }
             yield Ok(AgentEvent::TurnStarted { turn });
             let request: Vec<Message> = system.iter().chain(&conversation).cloned().collect();
             let mut updates = match llm.stream(request).await {
@@ -104,7 +110,7 @@ fn run(
                     return;
                 }
             };
-            let mut calls = TurnCalls::new(agent.tools.clone(), turn, agent.concurrency);
+            let mut calls = TurnCalls::new(tools.clone(), turn, agent.concurrency);
             let mut streaming = true;
             while streaming || calls.is_busy() {
                 let step = tokio::select! {

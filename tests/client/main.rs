@@ -18,6 +18,8 @@ mod client_tools_memory;
 mod client_tools_support;
 mod content;
 mod hostile_network;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod mock_examples;
 mod mock_server;
 mod models_files;

@@ -29,6 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "files",
             "models",
             "agent",
+            "mcp",
         ],
     ),
 ];
