@@ -148,6 +148,8 @@ pub mod batches;
 pub mod bedrock;
 mod chat_model;
 mod chat_stream;
+// Models that wrap models (fallbacks, retry policies, run configuration): above every layer.
+pub mod compose;
 pub mod credentials;
 pub mod error;
 pub mod event;
