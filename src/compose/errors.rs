@@ -22,7 +22,7 @@ use crate::error::{ApiErrorKind, Error, ProtocolError};
 /// let filter = ErrorFilter::default_fallback();
 /// assert!(filter.matches(&overloaded));
 /// assert!(!filter.matches(&bad_request));
-/// let custom = ErrorFilter::new("bad requests", |e| e.status() == Some(400));
+/// let custom = ErrorFilter::new("bad requests", |e| e.api_kind() == Some(&ApiErrorKind::InvalidRequest));
 /// assert!(ErrorFilter::overloaded().or(custom).matches(&bad_request));
 /// ```
 #[derive(Clone)]

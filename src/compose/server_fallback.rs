@@ -128,7 +128,7 @@ pub struct FallbackModel {
 /// })).unwrap();
 /// let hand_over = FallbackBlock::from_block(&block).unwrap();
 /// assert_eq!((hand_over.from.model.as_str(), hand_over.to.model.as_str()), ("claude-fable-5", "claude-opus-4-8"));
-/// assert_eq!(hand_over.trigger.unwrap()["category"], "cyber");
+/// assert_eq!(hand_over.trigger.as_ref().unwrap()["category"], "cyber");
 /// assert_eq!(hand_over.to_block(), block, "round-trips");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

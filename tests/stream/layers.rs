@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "agent",
         ],
     ),
+    ("composition", &["compose"]),
 ];
 
 fn rank(module: &str) -> Option<usize> {
