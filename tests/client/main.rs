@@ -11,6 +11,7 @@ mod batches;
 mod bedrock;
 mod client_http;
 mod compose_fallbacks;
+mod compose_model;
 mod compose_retry;
 mod compose_run_config;
 mod content;
