@@ -82,6 +82,22 @@ impl ChatStream {
         )
     }
 
+    /// The stream's events for another stream to fold: the source itself, unfolded, when
+    /// this stream was made by [`from_events`](Self::from_events) and nothing has read it
+    /// (so a wrapper of a wrapper folds once, not once per level); else this stream, which
+    /// folds as it hands events on (a live response's fold feeds its telemetry span).
+    pub(crate) fn into_events(self) -> BoxStream<'static, Result<StreamEvent, Error>> {
+        let unread =
+            self.telemetry.is_none() && !self.finished && self.aggregator.header().is_none();
+        match self {
+            ChatStream {
+                events: Source::Events(events),
+                ..
+            } if unread => events,
+            stream => Box::pin(stream),
+        }
+    }
+
     /// Whether chunks carry `usage_metadata` (the model's `stream_usage`).
     pub(crate) fn stream_usage(&self) -> bool {
         self.stream_usage

@@ -29,10 +29,12 @@ use crate::messages::{AIMessage, Message};
 /// - `batch`: each item falls back on its own.
 ///
 /// Each model is sent the request as it is configured: bind tools on each one
-/// (`llm.bind_tools(tools)` on every model of the list), and for structured output list
-/// each model's [`StructuredModel::model`](crate::structured::StructuredModel::model) and
-/// read the reply with the first one's
-/// [`read`](crate::structured::StructuredModel::read) (see the README).
+/// (`llm.bind_tools(tools)` on every model of the list); for structured output, give the
+/// fallbacks to the structured model itself (`StructuredModel::with_fallbacks`, feature
+/// `structured`), which parses each reply as the model that answered asked for it.
+///
+/// `stream` returns once the chosen model's first content has arrived (until then a
+/// fallback may still be taken).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
@@ -105,6 +107,22 @@ impl WithFallbacks {
         Err(last.unwrap_or_else(no_models))
     }
 
+    /// The first model's reply that came whole, with the index of the model that answered.
+    pub(crate) async fn invoke_answered_by(
+        &self,
+        messages: Vec<Message>,
+        run: &RunConfig,
+    ) -> Result<(usize, AIMessage), Error> {
+        let mut last = None;
+        for (index, model) in self.models.iter().enumerate() {
+            match model.invoke_run(messages.clone(), run).await {
+                Ok(reply) => return Ok((index, reply)),
+                Err(error) => last = Some(self.after_failure(index, error)?),
+            }
+        }
+        Err(last.unwrap_or_else(no_models))
+    }
+
     /// The error back when the next model may not be tried, else the error to report if
     /// none answers.
     fn after_failure(&self, index: usize, error: Error) -> Result<Error, Error> {
@@ -146,14 +164,8 @@ impl ChatModel for WithFallbacks {
         run: &'a RunConfig,
     ) -> BoxFuture<'a, Result<AIMessage, Error>> {
         Box::pin(async move {
-            let mut last = None;
-            for (index, model) in self.models.iter().enumerate() {
-                match model.invoke_run(messages.clone(), run).await {
-                    Ok(reply) => return Ok(reply),
-                    Err(error) => last = Some(self.after_failure(index, error)?),
-                }
-            }
-            Err(last.unwrap_or_else(no_models))
+            let (_, reply) = self.invoke_answered_by(messages, run).await?;
+            Ok(reply)
         })
     }
 

@@ -33,6 +33,8 @@ mod open;
 mod retry;
 mod run_config;
 mod server_fallback;
+#[cfg(feature = "structured")]
+mod structured;
 mod with_config;
 
 pub use errors::ErrorFilter;
@@ -41,4 +43,6 @@ pub use model::{ChatModel, ChatModelExt};
 pub use retry::{RetryPolicy, WithRetry};
 pub use run_config::RunConfig;
 pub use server_fallback::{FallbackBlock, FallbackModel, ServerFallback};
+#[cfg(feature = "structured")]
+pub use structured::StructuredFallbacks;
 pub use with_config::WithConfig;

@@ -7,7 +7,7 @@ use chat_anthropic::compose::{
     ChatModel, ChatModelExt, ErrorFilter, FallbackBlock, RetryPolicy, RunConfig, ServerFallback,
     WithFallbacks,
 };
-use chat_anthropic::structured::StructuredChunk;
+use chat_anthropic::structured::{StructuredChunk, StructuredMethod};
 use chat_anthropic::{AIMessage, ChatAnthropic, Error, HumanMessage, Message, StreamUpdate, Tool};
 use chat_anthropic_mock::{MockReply, MockScript, MockServer};
 use futures_util::StreamExt;
@@ -205,11 +205,11 @@ async fn structured_output_through_a_fallback() {
         "Person",
         json!({"name": "Ada", "born": 1815}),
     )));
-    let structured = model("claude-sonnet-4-6", &first).with_structured_output::<Person>();
-    let backup = model("claude-haiku-4-5", &second).with_structured_output::<Person>();
-    let llm = structured.model().with_fallbacks([backup.model()]);
+    let people = model("claude-sonnet-4-6", &first)
+        .with_structured_output::<Person>()
+        .with_fallbacks([model("claude-haiku-4-5", &second).with_structured_output::<Person>()]);
 
-    let mut values = structured.read(llm.stream("Who?").await.unwrap());
+    let mut values = people.stream("Who?").await.unwrap();
     let mut person = None;
     while let Some(chunk) = values.next().await {
         if let StructuredChunk::Complete(value) = chunk.unwrap() {
@@ -225,6 +225,28 @@ async fn structured_output_through_a_fallback() {
         })
     );
     assert_eq!(second.requests()[0].body["tool_choice"]["name"], "Person");
+
+    // The fallback uses native JSON output: its reply is read as such.
+    first.enqueue(overloaded());
+    second.enqueue(MockReply::text(r#"{"name": "Alan", "born": 1912}"#));
+    let mixed = model("claude-sonnet-4-6", &first)
+        .with_structured_output::<Person>()
+        .with_fallbacks([model("claude-haiku-4-5", &second)
+            .with_structured_output::<Person>()
+            .method(StructuredMethod::JsonSchema)]);
+    let alan = mixed.invoke("Who?").await.unwrap();
+    assert_eq!(
+        alan,
+        Person {
+            name: "Alan".into(),
+            born: 1912
+        }
+    );
+    assert!(second.requests()[1].body["output_config"]["format"].is_object());
+    // An error outside the list is returned as it is.
+    first.enqueue(MockReply::error(400, "invalid_request_error", "bad schema"));
+    assert_eq!(mixed.invoke("Who?").await.unwrap_err().status(), Some(400));
+    assert_eq!(second.request_count(), 2);
 }
 
 #[tokio::test]

@@ -140,3 +140,67 @@ async fn models_of_different_types_share_one_list_and_one_interface() {
     );
     assert_eq!(models[2].name(), "replay(claude-sonnet-4-6)");
 }
+
+/// Hands out, call by call, streams over these event lists (no HTTP).
+struct Scripted {
+    replies: Mutex<Vec<Vec<StreamEvent>>>,
+}
+
+impl ChatModel for Scripted {
+    fn stream_run<'a>(
+        &'a self,
+        _: Vec<Message>,
+        _: &'a RunConfig,
+    ) -> BoxFuture<'a, Result<ChatStream, Error>> {
+        let events = self.replies.lock().unwrap().remove(0);
+        Box::pin(async move {
+            let events = futures_util::stream::iter(events.into_iter().map(Ok));
+            Ok(ChatStream::from_events(events))
+        })
+    }
+
+    fn name(&self) -> String {
+        "scripted".into()
+    }
+}
+
+async fn recorded_events() -> Vec<StreamEvent> {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/recorded/genai__usage_stream__0.sse"
+    ))
+    .unwrap();
+    ChatStream::from_sse_bytes(bytes)
+        .map(Result::unwrap)
+        .collect()
+        .await
+}
+
+#[tokio::test]
+async fn an_early_end_before_content_is_retried_through_nested_wrappers() {
+    use chat_anthropic::compose::RetryPolicy;
+    let whole = recorded_events().await;
+    let cut = whole[..1].to_vec(); // message_start, then the end
+    let model = Scripted {
+        replies: Mutex::new(vec![cut.clone(), whole.clone(), cut.clone(), cut]),
+    };
+    let nested = model
+        .with_config(RunConfig::new().tag("x"))
+        .with_retry(RetryPolicy::new(2).initial_delay(std::time::Duration::from_millis(1)))
+        .with_config(RunConfig::new().tag("y"));
+
+    let text: String = nested
+        .stream("Hi")
+        .await
+        .unwrap()
+        .text()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert!(text.starts_with("The sky is blue"), "{text}");
+
+    // Both attempts cut: the early end is the stream's error.
+    let err = nested.stream("Hi").await.unwrap_err();
+    assert!(err.is_retryable(), "an early end before content: {err}");
+    assert!(err.partial_message().is_some_and(|m| m.text().is_empty()));
+}
