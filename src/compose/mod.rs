@@ -12,6 +12,8 @@
 //! | [`WithRetry`] | `with_retry` | a [`RetryPolicy`] (attempts, back-off with jitter, which errors) per call and per batch item |
 //! | [`WithConfig`] | `with_config` | a bound [`RunConfig`]: run name, tags and metadata on the telemetry span; batch concurrency |
 //!
+//! `prompt | model` works for each wrapper too ([`PromptChain`]).
+//!
 //! The API's own fallback on refusals is here too: [`ServerFallback`] (the `fallbacks`
 //! request field, through [`ChatAnthropic::server_fallbacks`](crate::ChatAnthropic::server_fallbacks))
 //! and [`FallbackBlock`] (the `fallback` block that marks a hand-over in the reply).
@@ -26,6 +28,7 @@
 //! `invoke()`; a chat history prepends the stored turns to `messages` and appends the reply
 //! once its stream has ended.
 
+mod chain;
 mod errors;
 mod fallbacks;
 mod model;
@@ -37,6 +40,7 @@ mod server_fallback;
 mod structured;
 mod with_config;
 
+pub use chain::PromptChain;
 pub use errors::ErrorFilter;
 pub use fallbacks::WithFallbacks;
 pub use model::{ChatModel, ChatModelExt};

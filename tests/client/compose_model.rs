@@ -204,3 +204,45 @@ async fn an_early_end_before_content_is_retried_through_nested_wrappers() {
     assert!(err.is_retryable(), "an early end before content: {err}");
     assert!(err.partial_message().is_some_and(|m| m.text().is_empty()));
 }
+
+#[tokio::test]
+async fn a_prompt_pipes_into_a_wrapped_model_and_a_bad_argument_set_is_its_item_s_error() {
+    use chat_anthropic::compose::RetryPolicy;
+    use chat_anthropic::prompt::{ChatPromptTemplate, PromptArgs};
+    let server = MockServer::start().await;
+    let llm = ChatAnthropic::new("claude-sonnet-4-6")
+        .base_url(server.base_url())
+        .api_key("test");
+    let prompt = ChatPromptTemplate::from_messages([("human", "Tell me about {topic}")]).unwrap();
+    let chain = prompt | llm.with_retry(RetryPolicy::new(2));
+
+    let replies = chain
+        .batch_with(
+            [
+                PromptArgs::from([("topic", "owls")]),
+                PromptArgs::new(),
+                PromptArgs::from([("topic", "bats")]),
+            ],
+            &RunConfig::new().max_concurrency(2),
+        )
+        .await;
+
+    assert_eq!(
+        replies[0].as_ref().unwrap().text(),
+        "Mock reply to: Tell me about owls"
+    );
+    assert!(replies[1].is_err(), "no topic given");
+    assert_eq!(
+        replies[2].as_ref().unwrap().text(),
+        "Mock reply to: Tell me about bats"
+    );
+    assert_eq!(server.request_count(), 2);
+    let streamed = chain
+        .stream(PromptArgs::from([("topic", "cats")]))
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap();
+    assert_eq!(streamed.text(), "Mock reply to: Tell me about cats");
+}
