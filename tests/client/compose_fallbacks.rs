@@ -336,3 +336,25 @@ async fn an_empty_fallback_list_is_a_configuration_error() {
     let err: Error = llm.invoke("Hi").await.unwrap_err();
     assert!(err.config_reason().is_some(), "{err}");
 }
+
+#[tokio::test]
+async fn the_same_model_on_vertex_as_the_fallback() {
+    let (anthropic, vertex) = (MockServer::start().await, MockServer::start().await);
+    anthropic.enqueue(overloaded());
+    let on_vertex = ChatAnthropic::new("claude-sonnet-4-5@20250929")
+        .vertex("us-east5", "my-project")
+        .vertex_access_token("ya29.token")
+        .base_url(vertex.base_url());
+    let llm = model("claude-sonnet-4-5", &anthropic).with_fallbacks([on_vertex]);
+
+    let reply = llm.invoke("Hi").await.unwrap();
+
+    assert_eq!(reply.text(), "Mock reply to: Hi");
+    let sent = &vertex.requests()[0];
+    assert_eq!(
+        sent.path,
+        "/v1/projects/my-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict"
+    );
+    assert_eq!(sent.headers["authorization"], "Bearer ya29.token");
+    assert_eq!(anthropic.request_count(), 1);
+}
