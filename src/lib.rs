@@ -79,6 +79,7 @@
 //! | transport | [`telemetry`], transport | spans and metrics; reqwest, timeouts, retries, error responses |
 //! | client | [`bedrock`], [`credentials`], [`ChatStream`], [`ChatAnthropic`] | platforms and credentials; the live response; the client |
 //! | areas | [`pagination`], [`structured`], [`prompt`], [`web`], [`batches`], [`files`], [`models`], [`agent`] | built on the client, none named below |
+//! | composition | [`compose`] | models that wrap models, each a chat model that streams: fallbacks, retry policies, run configuration |
 //!
 //! # Reading a stream
 //!
@@ -148,6 +149,8 @@ pub mod batches;
 pub mod bedrock;
 mod chat_model;
 mod chat_stream;
+// Models that wrap models (fallbacks, retry policies, run configuration): above every layer.
+pub mod compose;
 pub mod credentials;
 pub mod error;
 pub mod event;

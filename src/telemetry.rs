@@ -19,6 +19,7 @@
 //! | `http.request.resend_count` | retries before the response (absent when none) |
 //! | `anthropic.request_id` | the `request-id` header, to quote to support |
 //! | `error.type` | the error's kind, when the call failed |
+//! | `run.name`, `run.tags`, `run.metadata` | a run's name, tags (a JSON array text) and metadata (a JSON object text), when the call was given a [`RunConfig`](crate::compose::RunConfig) |
 //! | `gen_ai.input.messages`, `gen_ai.system_instructions`, `gen_ai.output.messages` | JSON text, **only** with [`capture_message_content`](crate::ChatAnthropic::capture_message_content) |
 //!
 //! The span stays open while the returned stream is read, and closes when it ends (or is
@@ -34,11 +35,21 @@ use crate::aggregate::MessageAggregator;
 use crate::error::Error;
 use crate::event::StreamEvent;
 
+/// What a caller labels a run with (LangChain's `run_name`, `tags`, `metadata`), recorded on
+/// the span of each call the run makes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RunLabels {
+    pub(crate) name: Option<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) metadata: serde_json::Map<String, Value>,
+}
+
 /// The span of one Messages call, with the content recorded only when `capture` is set.
 pub(crate) fn chat_span(
     config: &crate::settings::ChatAnthropicConfig,
     body: &Value,
     capture: bool,
+    run: Option<&RunLabels>,
 ) -> Span {
     let model = config.model.as_str();
     let span = tracing::info_span!(
@@ -65,6 +76,9 @@ pub(crate) fn chat_span(
         http.request.resend_count = Empty,
         anthropic.request_id = Empty,
         error.type = Empty,
+        run.name = Empty,
+        run.tags = Empty,
+        run.metadata = Empty,
         gen_ai.input.messages = Empty,
         gen_ai.system_instructions = Empty,
         gen_ai.output.messages = Empty,
@@ -77,6 +91,20 @@ pub(crate) fn chat_span(
     }
     if let Some(k) = config.top_k {
         span.record("gen_ai.request.top_k", k);
+    }
+    if let Some(run) = run.filter(|_| !span.is_disabled()) {
+        if let Some(name) = &run.name {
+            span.record("run.name", name.as_str());
+        }
+        if !run.tags.is_empty() {
+            span.record("run.tags", Value::from(run.tags.clone()).to_string());
+        }
+        if !run.metadata.is_empty() {
+            span.record(
+                "run.metadata",
+                Value::Object(run.metadata.clone()).to_string(),
+            );
+        }
     }
     if capture && !span.is_disabled() {
         span.record("gen_ai.input.messages", body["messages"].to_string());

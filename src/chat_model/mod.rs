@@ -38,6 +38,7 @@ use crate::settings::{ChatAnthropicConfig, Environment, Platform, Thinking};
 use crate::settings::{
     ANTHROPIC_VERSION, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BASE_URL, DEFAULT_BATCH_CONCURRENCY,
 };
+use crate::telemetry::RunLabels;
 use crate::transport::limiter::RateLimiter;
 use crate::transport::{self, SendPolicy};
 use bound_tools::BoundTools;
@@ -530,7 +531,7 @@ impl ChatAnthropic {
     ) -> Result<ChatStream, Error> {
         let messages = input.into_messages()?;
         let aggregator = MessageAggregator::new();
-        self.open_stream(messages, aggregator, Some(path.as_ref()))
+        self.open_stream(messages, aggregator, Some(path.as_ref()), None)
             .await
     }
 
@@ -539,7 +540,17 @@ impl ChatAnthropic {
         messages: Vec<Message>,
         aggregator: MessageAggregator,
     ) -> Result<ChatStream, Error> {
-        self.open_stream(messages, aggregator, None).await
+        self.open_stream(messages, aggregator, None, None).await
+    }
+
+    /// [`stream`](Self::stream) of a run: its labels go on the call's span.
+    pub(crate) async fn stream_labelled(
+        &self,
+        messages: Vec<Message>,
+        run: &RunLabels,
+    ) -> Result<ChatStream, Error> {
+        self.open_stream(messages, MessageAggregator::new(), None, Some(run))
+            .await
     }
 
     async fn open_stream(
@@ -547,6 +558,7 @@ impl ChatAnthropic {
         messages: Vec<Message>,
         aggregator: MessageAggregator,
         record_to: Option<&std::path::Path>,
+        run: Option<&RunLabels>,
     ) -> Result<ChatStream, Error> {
         let body = request::body(
             &self.settings.config,
@@ -558,6 +570,7 @@ impl ChatAnthropic {
             &self.settings.config,
             &body,
             self.settings.config.capture_message_content,
+            run,
         );
         let started = std::time::Instant::now();
         let opener = Opener {
@@ -631,9 +644,20 @@ impl ChatAnthropic {
             .into_iter()
             .map(|input| Ok(input.into_messages()?))
             .collect();
+        self.batch_labelled(messages, concurrency, None).await
+    }
+
+    /// [`batch_with_concurrency`](Self::batch_with_concurrency) of a run: its labels go on
+    /// each call's span.
+    pub(crate) async fn batch_labelled(
+        &self,
+        messages: Vec<Result<Vec<Message>, Error>>,
+        concurrency: usize,
+        run: Option<&RunLabels>,
+    ) -> Vec<Result<AIMessage, Error>> {
         let calls = messages
             .into_iter()
-            .map(|messages| self.invoke_limited(messages, concurrency));
+            .map(|messages| self.invoke_limited(messages, concurrency, run));
         // The limiter's slots bound the work in flight; this bound only keeps futures few.
         run_ordered(calls, concurrency).await
     }
@@ -643,13 +667,17 @@ impl ChatAnthropic {
         &self,
         messages: Result<Vec<Message>, Error>,
         concurrency: usize,
+        run: Option<&RunLabels>,
     ) -> Result<AIMessage, Error> {
         let messages = messages?;
         let mut refused = 0;
         loop {
             let slot = self.limiter.slot(concurrency).await;
             let aggregator = MessageAggregator::new();
-            let outcome = match self.stream_messages(messages.clone(), aggregator).await {
+            let opened = self
+                .open_stream(messages.clone(), aggregator, None, run)
+                .await;
+            let outcome = match opened {
                 Ok(stream) => stream.final_message().await,
                 Err(error) => Err(error),
             };

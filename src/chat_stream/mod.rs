@@ -14,13 +14,15 @@ mod chunks;
 mod record;
 mod replay;
 mod resend;
+mod source;
 mod updates;
 mod watchdog;
 
 pub use chunks::ChunkStream;
 pub(crate) use record::Tee;
 pub use replay::ReplayPace;
-pub(crate) use resend::{LiveEvents, ResendPolicy};
+pub(crate) use resend::{is_before_content, LiveEvents, ResendPolicy, HOLD_LIMIT};
+use source::Source;
 pub use updates::UpdateStream;
 
 use crate::aggregate::{MessageAggregator, StreamUpdate};
@@ -59,7 +61,7 @@ use crate::transport::Body;
 #[must_use = "streams do nothing unless polled"]
 pub struct ChatStream {
     #[pin]
-    events: LiveEvents,
+    events: Source,
     aggregator: MessageAggregator,
     finished: bool,
     /// After `message_stop`: how long to keep reading for the body's end, so the connection
@@ -105,6 +107,10 @@ impl ChatStream {
         stream_usage: bool,
         aggregator: MessageAggregator,
     ) -> Self {
+        Self::with_source(Source::Live(events), stream_usage, aggregator)
+    }
+
+    fn with_source(events: Source, stream_usage: bool, aggregator: MessageAggregator) -> Self {
         Self {
             events,
             aggregator,
@@ -328,7 +334,7 @@ const DRAIN_GRACE: Duration = Duration::from_millis(250);
 /// Reads what follows `message_stop` (nothing, normally) up to the body's end or the grace
 /// period, then ends the stream.
 fn poll_drain(
-    mut events: Pin<&mut LiveEvents>,
+    mut events: Pin<&mut Source>,
     drain: &mut Option<Pin<Box<tokio::time::Sleep>>>,
     cx: &mut Context<'_>,
 ) -> Poll<Option<Step>> {

@@ -41,7 +41,7 @@ pub(crate) struct ResendPolicy {
 
 /// Events held back before content: a bound, so a server that never sends content cannot
 /// grow memory (beyond it, events are released and nothing is re-sent).
-const HOLD_LIMIT: usize = 64;
+pub(crate) const HOLD_LIMIT: usize = 64;
 
 type Attempt = Pin<Box<Watchdog<EventStream<Body>>>>;
 
@@ -133,7 +133,7 @@ impl LiveEvents {
 }
 
 /// Whether an event carries nothing the caller could have used yet.
-fn is_before_content(event: &StreamEvent) -> bool {
+pub(crate) fn is_before_content(event: &StreamEvent) -> bool {
     match event {
         StreamEvent::MessageStart(_) | StreamEvent::Ping => true,
         StreamEvent::ContentBlockStart(start) => matches!(

@@ -41,6 +41,11 @@ impl StreamError {
         &self.partial
     }
 
+    /// What went wrong, owned (the partial message dropped).
+    pub fn into_cause(self) -> Error {
+        *self.cause
+    }
+
     /// The partial message, owned.
     pub fn into_partial_message(self) -> AIMessage {
         *self.partial

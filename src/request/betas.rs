@@ -10,6 +10,8 @@ pub(crate) const CONTEXT_MANAGEMENT: &str = "context-management-2025-06-27";
 pub(crate) const MCP_CLIENT: &str = "mcp-client-2025-11-20";
 /// `speed`.
 pub(crate) const FAST_MODE: &str = "fast-mode-2026-02-01";
+/// `fallbacks` (server-side fallback to other models when the requested one refuses).
+pub(crate) const SERVER_SIDE_FALLBACK: &str = "server-side-fallback-2026-06-01";
 /// `container` with skills.
 pub(crate) const SKILLS: &str = "skills-2025-10-02";
 /// `tool_addition` / `tool_removal` blocks in a system turn.
@@ -37,6 +39,7 @@ pub(crate) fn required(body: &Map<String, Value>) -> Vec<RequiredBeta> {
         ("context_management", CONTEXT_MANAGEMENT),
         ("mcp_servers", MCP_CLIENT),
         ("speed", FAST_MODE),
+        ("fallbacks", SERVER_SIDE_FALLBACK),
     ] {
         if body.get(field).is_some_and(|v| !v.is_null()) {
             need(beta, field.to_owned());

@@ -16,6 +16,10 @@ mod client_tools_bash;
 mod client_tools_editor;
 mod client_tools_memory;
 mod client_tools_support;
+mod compose_fallbacks;
+mod compose_model;
+mod compose_retry;
+mod compose_run_config;
 mod content;
 mod hostile_network;
 #[cfg(feature = "mcp")]

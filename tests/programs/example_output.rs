@@ -128,3 +128,15 @@ fn web_chat_rejects_an_argument_it_does_not_know() {
         "{stderr}"
     );
 }
+
+#[test]
+fn fallbacks_shows_the_fallback_answering_for_the_overloaded_primary() {
+    let stdout = piped_output_of("fallbacks", b"");
+    assert!(
+        stdout.contains("(answered by claude-haiku-4-5)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("one |two |three |four |five|"), "{stdout}");
+    // 2 calls × 2 policy attempts × (1 send + 1 built-in retry) reached the overloaded mock.
+    assert!(stdout.contains("overloaded mock 8"), "{stdout}");
+}

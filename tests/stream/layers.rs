@@ -32,6 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mcp",
         ],
     ),
+    ("composition", &["compose"]),
 ];
 
 fn rank(module: &str) -> Option<usize> {

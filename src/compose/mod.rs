@@ -1,0 +1,52 @@
+//! Composition: models that wrap models, each itself a chat model that streams.
+//!
+//! [`ChatModel`] is the one interface: [`ChatAnthropic`](crate::ChatAnthropic) implements it,
+//! and so does every wrapper, so wrappers nest (`llm.with_retry(policy).with_fallbacks([...])`)
+//! and each hands out the crate's [`ChatStream`](crate::ChatStream) with all its views.
+//! [`ChatModelExt`] gives every model the convenient calls (`invoke`, `stream`, `batch`, and
+//! the `_with` forms taking a [`RunConfig`]) and the wrappers:
+//!
+//! | wrapper | LangChain | does |
+//! |---|---|---|
+//! | [`WithFallbacks`] | `with_fallbacks` | an ordered list of models tried in turn on the errors an [`ErrorFilter`] names; in a stream only before content |
+//! | [`WithRetry`] | `with_retry` | a [`RetryPolicy`] (attempts, back-off with jitter, which errors) per call and per batch item |
+//! | [`WithConfig`] | `with_config` | a bound [`RunConfig`]: run name, tags and metadata on the telemetry span; batch concurrency |
+//!
+//! `prompt | model` works for each wrapper too ([`PromptChain`]).
+//!
+//! The API's own fallback on refusals is here too: [`ServerFallback`] (the `fallbacks`
+//! request field, through [`ChatAnthropic::server_fallbacks`](crate::ChatAnthropic::server_fallbacks))
+//! and [`FallbackBlock`] (the `fallback` block that marks a hand-over in the reply).
+//!
+//! # Writing a wrapper
+//!
+//! Implement [`ChatModel::stream_run`] (and [`name`](ChatModel::name)); `invoke_run` and
+//! `batch_run` follow. A wrapper that calls the model it wraps returns that model's stream,
+//! or a [`ChatStream::from_events`](crate::ChatStream::from_events) over events it holds: a
+//! response cache stores a reply's [`StreamEvent`](crate::StreamEvent)s (they serialize) and
+//! replays them as a stream that reads like the live one for `stream()`, `updates()` and
+//! `invoke()`; a chat history prepends the stored turns to `messages` and appends the reply
+//! once its stream has ended.
+
+mod chain;
+mod errors;
+mod fallbacks;
+mod model;
+mod open;
+mod retry;
+mod run_config;
+mod server_fallback;
+#[cfg(feature = "structured")]
+mod structured;
+mod with_config;
+
+pub use chain::PromptChain;
+pub use errors::ErrorFilter;
+pub use fallbacks::WithFallbacks;
+pub use model::{ChatModel, ChatModelExt};
+pub use retry::{RetryPolicy, WithRetry};
+pub use run_config::RunConfig;
+pub use server_fallback::{FallbackBlock, FallbackModel, ServerFallback};
+#[cfg(feature = "structured")]
+pub use structured::StructuredFallbacks;
+pub use with_config::WithConfig;
