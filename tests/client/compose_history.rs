@@ -402,3 +402,49 @@ mod sqlite {
         assert!(store.load("bob").await.unwrap().is_empty());
     }
 }
+
+/// A store of the user's own whose appends fail (a database gone read-only).
+struct ReadOnly(InMemoryHistory);
+
+impl ChatHistoryStore for ReadOnly {
+    fn load<'a>(
+        &'a self,
+        session: &'a str,
+    ) -> futures_core::future::BoxFuture<'a, Result<Vec<Message>, HistoryError>> {
+        self.0.load(session)
+    }
+
+    fn append<'a>(
+        &'a self,
+        _session: &'a str,
+        _messages: &'a [Message],
+    ) -> futures_core::future::BoxFuture<'a, Result<(), HistoryError>> {
+        Box::pin(async { Err(HistoryError::store("the database is read-only")) })
+    }
+
+    fn clear<'a>(
+        &'a self,
+        session: &'a str,
+    ) -> futures_core::future::BoxFuture<'a, Result<(), HistoryError>> {
+        self.0.clear(session)
+    }
+}
+
+#[tokio::test]
+async fn a_failed_append_ends_the_stream_with_the_store_error_and_the_reply() {
+    let server = MockServer::start().await;
+    let chat = model(&server)
+        .with_history(ReadOnly(InMemoryHistory::new()))
+        .session("s");
+    server.enqueue(MockReply::text("Stored nowhere."));
+    let error = chat.invoke("Hi").await.unwrap_err();
+    assert!(
+        matches!(error.area::<HistoryError>(), Some(HistoryError::Store(_))),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.partial_message().unwrap().text(),
+        "Stored nowhere.",
+        "the reply is not lost"
+    );
+}
