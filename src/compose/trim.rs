@@ -18,7 +18,8 @@ pub enum TrimStrategy {
     /// The most recent messages (a chat's usual choice).
     #[default]
     Last,
-    /// The earliest messages.
+    /// The earliest messages. The kept part may end on a human message whose answer was
+    /// cut (nothing like LangChain's `end_on` yet).
     First,
 }
 

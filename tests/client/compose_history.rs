@@ -381,6 +381,37 @@ mod sqlite {
     }
 
     #[tokio::test]
+    async fn sqlite_appends_concurrent_turns_of_one_session_whole() {
+        let db = TempDb::new("busy");
+        let server = MockServer::start().await;
+        server.set_responder(|request| {
+            let prompt = request.body["messages"]
+                .as_array()
+                .and_then(|m| m.last())
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            MockReply::text(format!("re: {prompt}")).chunk_size(3)
+        });
+        let store = SqliteHistory::open(&db.0).unwrap();
+        let chat = model(&server).with_history(store.clone()).session("busy");
+        let calls = (0..8).map(|i| chat.invoke(format!("q{i}")));
+        for reply in futures_util::future::join_all(calls).await {
+            reply.unwrap();
+        }
+        let kept = SqliteHistory::open(&db.0)
+            .unwrap()
+            .load("busy")
+            .await
+            .unwrap();
+        assert_eq!(kept.len(), 16);
+        for pair in kept.chunks(2) {
+            let question = pair[0].content().text();
+            assert_eq!(pair[1].text_of_reply(), format!("re: {question}"));
+        }
+    }
+
+    #[tokio::test]
     async fn sqlite_keeps_sessions_apart_and_a_cut_stream_appends_nothing() {
         let db = TempDb::new("apart");
         let server = MockServer::start().await;
