@@ -11,6 +11,8 @@
 //! | [`WithFallbacks`] | `with_fallbacks` | an ordered list of models tried in turn on the errors an [`ErrorFilter`] names; in a stream only before content |
 //! | [`WithRetry`] | `with_retry` | a [`RetryPolicy`] (attempts, back-off with jitter, which errors) per call and per batch item |
 //! | [`WithConfig`] | `with_config` | a bound [`RunConfig`]: run name, tags and metadata on the telemetry span; batch concurrency |
+//! | [`WithTrimming`] | `trim_messages` before the model | the input cut to a token budget ([`trim_messages`]), tool calls kept with their results |
+//! | `history::WithHistory` (feature `history`) | `RunnableWithMessageHistory` | a session's stored conversation sent before each turn, the turn and its reply appended once streamed |
 //!
 //! `prompt | model` works for each wrapper too ([`PromptChain`]).
 //!
@@ -39,6 +41,14 @@ mod server_fallback;
 #[cfg(feature = "structured")]
 mod structured;
 mod with_config;
+// Conversations that outlive a call, and trimming them to a token budget.
+#[cfg(feature = "history")]
+pub mod history;
+mod trim;
+pub use trim::{
+    approximate_tokens, trim_messages, trim_messages_async, trim_messages_counted,
+    trim_messages_with, TrimOptions, TrimStrategy, WithTrimming, APPROXIMATE_MESSAGE_OVERHEAD,
+};
 
 pub use chain::PromptChain;
 pub use errors::ErrorFilter;

@@ -266,6 +266,28 @@ pub trait ChatModelExt: ChatModel {
     {
         WithConfig::new(self, config)
     }
+
+    /// This model with its input trimmed to `options`' token budget before every call. See
+    /// [`WithTrimming`](super::WithTrimming).
+    fn with_trimming(self, options: super::TrimOptions) -> super::WithTrimming<Self>
+    where
+        Self: Sized,
+    {
+        super::WithTrimming::new(self, options)
+    }
+
+    /// This model continuing conversations kept in `store`, one per session. See
+    /// [`WithHistory`](super::history::WithHistory).
+    #[cfg(feature = "history")]
+    fn with_history(
+        self,
+        store: impl super::history::ChatHistoryStore + 'static,
+    ) -> super::history::WithHistory<Self>
+    where
+        Self: Sized,
+    {
+        super::history::WithHistory::new(self, store)
+    }
 }
 
 impl<M: ChatModel + ?Sized> ChatModelExt for M {}

@@ -6,6 +6,9 @@ use serde_json::{Map, Value};
 use crate::settings::DEFAULT_BATCH_CONCURRENCY;
 use crate::telemetry::RunLabels;
 
+/// The metadata key of [`RunConfig::session_id`].
+const SESSION_ID_KEY: &str = "session_id";
+
 /// What a call is labelled with and how a batch runs: a run name, tags and metadata that go
 /// on the [`telemetry`](crate::telemetry) span of every Messages call the run makes (as
 /// `run.name`, `run.tags`, `run.metadata`), and the most items of a `batch` in flight.
@@ -69,6 +72,30 @@ impl RunConfig {
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.max_concurrency = Some(limit.max(1));
         self
+    }
+
+    /// The conversation this call continues, for a chat history
+    /// ([`WithHistory`](super::history::WithHistory) loads and appends that session): LangChain's
+    /// `configurable.session_id`. Kept as the metadata entry `session_id`, so it is on each
+    /// call's span too.
+    ///
+    /// ```
+    /// use chat_anthropic::compose::RunConfig;
+    /// let run = RunConfig::new().session_id("user-42");
+    /// assert_eq!(run.session(), Some("user-42"));
+    /// assert_eq!(run.metadata_map()["session_id"], "user-42");
+    /// ```
+    pub fn session_id(self, session: impl Into<String>) -> Self {
+        self.metadata(SESSION_ID_KEY, session.into())
+    }
+
+    /// The session set by [`session_id`](Self::session_id) (a string metadata entry
+    /// `session_id`).
+    pub fn session(&self) -> Option<&str> {
+        self.labels
+            .metadata
+            .get(SESSION_ID_KEY)
+            .and_then(Value::as_str)
     }
 
     /// The run's name.

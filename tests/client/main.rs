@@ -17,9 +17,13 @@ mod client_tools_editor;
 mod client_tools_memory;
 mod client_tools_support;
 mod compose_fallbacks;
+// Chat history (feature history; SQLite with history-sqlite) and trimming.
+#[cfg(feature = "history")]
+mod compose_history;
 mod compose_model;
 mod compose_retry;
 mod compose_run_config;
+mod compose_trim;
 mod content;
 mod hostile_network;
 #[cfg(feature = "mcp")]

@@ -140,3 +140,39 @@ fn fallbacks_shows_the_fallback_answering_for_the_overloaded_primary() {
     // 2 calls × 2 policy attempts × (1 send + 1 built-in retry) reached the overloaded mock.
     assert!(stdout.contains("overloaded mock 8"), "{stdout}");
 }
+
+#[test]
+fn chat_history_sends_each_turn_with_the_ones_before_and_stores_the_tool_round_trip() {
+    let stdout = piped_output_of("chat_history", b"");
+    assert!(
+        stdout.contains("bot> calls get_weather({\"city\":\"Paris\"})"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tool  15°C, sunny (for toolu_01)"),
+        "{stdout}"
+    );
+    for (request, messages) in [(1, 1), (2, 3), (3, 5)] {
+        assert!(
+            stdout.contains(&format!("request {request}: {messages} messages")),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn trim_messages_keeps_tool_pairs_and_trims_before_the_call() {
+    let stdout = piped_output_of("trim_messages", b"");
+    assert!(
+        stdout.contains("== last ~120 tokens (approximate count): 7 messages"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("with_trimming(120) answered: Noted."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(its request carried 7 messages)"),
+        "{stdout}"
+    );
+}
