@@ -12,6 +12,8 @@
 //! | [`WithRetry`] | `with_retry` | a [`RetryPolicy`] (attempts, back-off with jitter, which errors) per call and per batch item |
 //! | [`WithConfig`] | `with_config` | a bound [`RunConfig`]: run name, tags and metadata on the telemetry span; batch concurrency |
 //!
+//! | [`WithCache`](cache::WithCache) (feature `cache`) | `set_llm_cache` | a response cache: a request seen before is replayed from a [store](cache::CacheStore) (memory, SQLite, Redis) as a stream |
+//!
 //! `prompt | model` works for each wrapper too ([`PromptChain`]).
 //!
 //! The API's own fallback on refusals is here too: [`ServerFallback`] (the `fallbacks`
@@ -28,6 +30,8 @@
 //! `invoke()`; a chat history prepends the stored turns to `messages` and appends the reply
 //! once its stream has ended.
 
+#[cfg(feature = "cache")]
+pub mod cache;
 mod chain;
 mod errors;
 mod fallbacks;
