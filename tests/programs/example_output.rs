@@ -140,3 +140,26 @@ fn fallbacks_shows_the_fallback_answering_for_the_overloaded_primary() {
     // 2 calls × 2 policy attempts × (1 send + 1 built-in retry) reached the overloaded mock.
     assert!(stdout.contains("overloaded mock 8"), "{stdout}");
 }
+
+#[test]
+fn cached_chat_serves_the_second_run_from_the_cache() {
+    let dir = std::env::temp_dir().join(format!("cached-chat-example-{}", std::process::id()));
+    let file = dir.join("cache.sqlite");
+    let mut command = Command::new(example_bin::example("cached_chat"));
+    command.arg(&file);
+    let output = run_bounded(command, b"", LIMIT);
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains("run 1: Sunlight scatters"), "{stdout}");
+    assert!(stdout.contains("(from the model,"), "{stdout}");
+    assert!(stdout.contains("(served from the cache,"), "{stdout}");
+    assert!(
+        stdout.contains("requests to the mock server: 1"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -9,6 +9,9 @@ use lru::LruCache;
 
 use super::{CacheError, CacheStore};
 
+/// The entries by key: the bytes, and when they expire.
+type Entries = LruCache<String, (Arc<[u8]>, Option<Instant>)>;
+
 /// Cached replies in this process's memory (LangChain's `InMemoryCache`): at most
 /// `capacity` entries, the least recently used evicted first, each expiring after the
 /// [`ttl`](Self::ttl) when one is set. Clones share the entries.
@@ -28,7 +31,7 @@ use super::{CacheError, CacheStore};
 /// ```
 #[derive(Clone)]
 pub struct MemoryStore {
-    entries: Arc<Mutex<LruCache<String, (Arc<[u8]>, Option<Instant>)>>>,
+    entries: Arc<Mutex<Entries>>,
     ttl: Option<Duration>,
 }
 
@@ -63,7 +66,7 @@ impl MemoryStore {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, (Arc<[u8]>, Option<Instant>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves a valid LRU: keep using it.
         self.entries
             .lock()
