@@ -27,7 +27,9 @@ const MAX_WAITS: usize = 8;
 /// or [`WithCache::new`]; see [the module](super) for what is keyed, stored and replayed.
 ///
 /// Clones share the store and the record of calls in flight, so identical concurrent calls
-/// through any of them make one request.
+/// through any of them make one request. A waiting call waits for the first call's stream
+/// to end (stored or not): a stream opened and held unread keeps identical calls waiting,
+/// and dropping it lets them go (one of them then goes to the model).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
