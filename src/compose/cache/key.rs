@@ -13,7 +13,9 @@ use crate::messages::Message;
 /// it. [`ChatAnthropic`] gives the request body it would send (messages, system, tools,
 /// `max_tokens`, `temperature`, `thinking`, `model_kwargs`, …) and the settings outside the
 /// body that change the reply (platform, base URL, betas), never a secret; the wrappers that
-/// do not change the reply ([`WithRetry`], [`WithConfig`]) give their model's.
+/// do not change the reply ([`WithRetry`], [`WithConfig`]) give their model's. A model made
+/// of several (a [`WithFallbacks`](crate::compose::WithFallbacks)) has no one request: cache
+/// each model in it (`primary.with_cache(store.clone())`, …, over one shared store).
 pub trait CacheKeyed {
     /// What identifies the request `messages` would make; equal values, equal replies.
     /// An error is the request's own (no messages, a setting the model refuses): the call
