@@ -553,6 +553,29 @@ impl ChatAnthropic {
             .await
     }
 
+    /// The body a stream of `messages` would send (the model's rules checked), and the
+    /// settings outside it that change the reply: platform, base URL, betas. No secret (API
+    /// key, credentials, headers). What a response cache keys on.
+    pub(crate) fn request_identity_json(&self, messages: Vec<Message>) -> Result<Value, Error> {
+        let config = &self.settings.config;
+        let body = request::body(
+            config,
+            &self.tools.to_request()?,
+            messages,
+            Endpoint::Stream,
+        )?;
+        let base_url = match config.platform {
+            Platform::Anthropic => Some(self.anthropic_base_url()),
+            _ => config.base_url.clone(),
+        };
+        Ok(serde_json::json!({
+            "body": body,
+            "platform": config.platform,
+            "base_url": base_url,
+            "betas": config.betas,
+        }))
+    }
+
     async fn open_stream(
         &self,
         messages: Vec<Message>,

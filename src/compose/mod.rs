@@ -14,6 +14,8 @@
 //! | [`WithTrimming`] | `trim_messages` before the model | the input cut to a token budget ([`trim_messages`]), tool calls kept with their results |
 //! | `history::WithHistory` (feature `history`) | `RunnableWithMessageHistory` | a session's stored conversation sent before each turn, the turn and its reply appended once streamed |
 //!
+//! | [`WithCache`](cache::WithCache) (feature `cache`) | `set_llm_cache` | a response cache: a request seen before is replayed from a [store](cache::CacheStore) (memory, SQLite, Redis) as a stream |
+//!
 //! `prompt | model` works for each wrapper too ([`PromptChain`]).
 //!
 //! The API's own fallback on refusals is here too: [`ServerFallback`] (the `fallbacks`
@@ -30,6 +32,8 @@
 //! `invoke()`; a chat history prepends the stored turns to `messages` and appends the reply
 //! once its stream has ended.
 
+#[cfg(feature = "cache")]
+pub mod cache;
 mod chain;
 mod errors;
 mod fallbacks;

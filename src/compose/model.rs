@@ -288,6 +288,16 @@ pub trait ChatModelExt: ChatModel {
     {
         super::history::WithHistory::new(self, store)
     }
+
+    /// This model with its replies cached in `store` (feature `cache`): a request seen
+    /// before is answered from the store, replayed as a stream. See [`super::cache`].
+    #[cfg(feature = "cache")]
+    fn with_cache<S: super::cache::CacheStore>(self, store: S) -> super::cache::WithCache<Self, S>
+    where
+        Self: Sized,
+    {
+        super::cache::WithCache::new(self, store)
+    }
 }
 
 impl<M: ChatModel + ?Sized> ChatModelExt for M {}

@@ -16,6 +16,12 @@ mod client_tools_bash;
 mod client_tools_editor;
 mod client_tools_memory;
 mod client_tools_support;
+#[cfg(feature = "cache")]
+mod compose_cache;
+#[cfg(feature = "cache-redis")]
+mod compose_cache_redis;
+#[cfg(feature = "cache-sqlite")]
+mod compose_cache_sqlite;
 mod compose_fallbacks;
 // Chat history (feature history; SQLite with history-sqlite) and trimming.
 #[cfg(feature = "history")]

@@ -176,3 +176,26 @@ fn trim_messages_keeps_tool_pairs_and_trims_before_the_call() {
         "{stdout}"
     );
 }
+
+#[test]
+fn cached_chat_serves_the_second_run_from_the_cache() {
+    let dir = std::env::temp_dir().join(format!("cached-chat-example-{}", std::process::id()));
+    let file = dir.join("cache.sqlite");
+    let mut command = Command::new(example_bin::example("cached_chat"));
+    command.arg(&file);
+    let output = run_bounded(command, b"", LIMIT);
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains("run 1: Sunlight scatters"), "{stdout}");
+    assert!(stdout.contains("(from the model,"), "{stdout}");
+    assert!(stdout.contains("(served from the cache,"), "{stdout}");
+    assert!(
+        stdout.contains("requests to the mock server: 1"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
