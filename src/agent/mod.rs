@@ -19,6 +19,13 @@
 //! ([`ChatAnthropic::cache_control`](crate::ChatAnthropic::cache_control)) moves its cache
 //! breakpoint to the end of the conversation on every turn.
 //!
+//! Runs keep going where they can: a reply the API pauses (`pause_turn`) is continued
+//! ([`Agent::max_pause_continuations`], [`AgentEvent::TurnPaused`]); server-side compaction
+//! blocks are kept and sent back; a client-side budget ([`Agent::context_budget`]) stops or
+//! trims the run as the conversation nears the model's context window. A reply that runs out
+//! of tokens in the middle of a tool call's input ends the run with
+//! [`RunError::ToolInputCut`], the cut call never run.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chat_anthropic::agent::{Agent, AgentTool, StopCause};
