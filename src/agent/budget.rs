@@ -55,9 +55,7 @@ pub(super) fn trim(conversation: &mut Vec<Message>, tokens: u64, limit: u64) -> 
     };
     let starts = exchange_starts(conversation);
     // The last exchange stays: its tool results are about to go back.
-    let Some((&last, droppable)) = starts.split_last() else {
-        return None;
-    };
+    let (&last, droppable) = starts.split_last()?;
     let mut remaining = tokens;
     let mut cut_to = None;
     for (i, &start) in droppable.iter().enumerate() {
