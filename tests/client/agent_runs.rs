@@ -408,3 +408,34 @@ async fn a_budget_needs_a_context_window() {
     assert!(err.to_string().contains("ChatAnthropic::profile"));
     assert!(server.requests().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn the_new_events_serialize_as_a_page_reads_them() {
+    let paused = AgentEvent::TurnPaused {
+        turn: 2,
+        continuation: 1,
+        reason: "pause_turn".into(),
+    };
+    assert_eq!(
+        serde_json::to_value(&paused).unwrap(),
+        json!({"type": "turn_paused", "turn": 2, "continuation": 1, "reason": "pause_turn"})
+    );
+    let trimmed = AgentEvent::ContextTrimmed {
+        turn: 5,
+        removed: 4,
+        tokens: 2100,
+        limit: 2000,
+    };
+    assert_eq!(
+        serde_json::to_value(&trimmed).unwrap(),
+        json!({"type": "context_trimmed", "turn": 5, "removed": 4, "tokens": 2100, "limit": 2000})
+    );
+    assert_eq!(
+        serde_json::to_value(StopCause::PauseLimit).unwrap(),
+        "pause_limit"
+    );
+    assert_eq!(
+        serde_json::to_value(StopCause::ContextBudget).unwrap(),
+        "context_budget"
+    );
+}
