@@ -41,22 +41,32 @@ pub(super) fn measured(usage: &UsageMetadata) -> u64 {
 
 /// Drops the oldest exchanges of `conversation` (after its first message) until the
 /// estimate of its size fits `limit`, keeping the last exchange. `tokens` is the measured size
-/// of the whole conversation; each message is estimated by its share of the serialized bytes.
-/// Returns how many messages were removed, or `None` when it cannot fit.
-pub(super) fn trim(conversation: &mut Vec<Message>, tokens: u64, limit: u64) -> Option<usize> {
+/// of its first `measured` messages (the turn's tool results come after them); each message is
+/// estimated at the measured tokens per serialized byte, so the results count too. Returns
+/// how many messages were removed, or `None` when it cannot fit.
+pub(super) fn trim(
+    conversation: &mut Vec<Message>,
+    tokens: u64,
+    measured: usize,
+    limit: u64,
+) -> Option<usize> {
     let sizes: Vec<u64> = conversation
         .iter()
         .map(|m| serde_json::to_vec(m).map_or(1, |bytes| bytes.len() as u64))
         .collect();
-    let total_bytes: u64 = sizes.iter().sum::<u64>().max(1);
+    let measured_bytes: u64 = sizes[..measured.min(sizes.len())]
+        .iter()
+        .sum::<u64>()
+        .max(1);
     let estimate = |bytes: u64| -> u64 {
-        // tokens * bytes / total_bytes, in u128 so it cannot overflow.
-        (u128::from(tokens) * u128::from(bytes) / u128::from(total_bytes)) as u64
+        // tokens * bytes / measured_bytes, in u128 so it cannot overflow.
+        let estimate = u128::from(tokens) * u128::from(bytes) / u128::from(measured_bytes);
+        u64::try_from(estimate).unwrap_or(u64::MAX)
     };
     let starts = exchange_starts(conversation);
     // The last exchange stays: its tool results are about to go back.
     let (&last, droppable) = starts.split_last()?;
-    let mut remaining = tokens;
+    let mut remaining = estimate(sizes.iter().sum());
     let mut cut_to = None;
     for (i, &start) in droppable.iter().enumerate() {
         if remaining <= limit {
@@ -113,7 +123,7 @@ mod tests {
     #[test]
     fn drops_whole_exchanges_from_the_oldest_and_keeps_the_first_and_last() {
         let mut messages = conversation(4);
-        let removed = trim(&mut messages, 1000, 600).expect("fits after trimming");
+        let removed = trim(&mut messages, 1000, 9, 600).expect("fits after trimming");
         assert_eq!(removed % 2, 0, "a reply never leaves without its results");
         assert!(matches!(&messages[0], Message::Human(_)));
         assert!(matches!(&messages[1], Message::Ai(_)));
@@ -124,15 +134,29 @@ mod tests {
     #[test]
     fn under_the_limit_nothing_is_dropped() {
         let mut messages = conversation(3);
-        assert_eq!(trim(&mut messages, 100, 200), Some(0));
+        assert_eq!(trim(&mut messages, 100, 7, 200), Some(0));
         assert_eq!(messages.len(), 7);
     }
 
     #[test]
     fn when_the_last_exchange_alone_is_too_big_it_cannot_fit() {
         let mut messages = conversation(2);
-        assert_eq!(trim(&mut messages, 1000, 10), None);
+        assert_eq!(trim(&mut messages, 1000, 5, 10), None);
         assert_eq!(messages.len(), 5, "left as it was");
+    }
+
+    #[test]
+    fn the_turns_tool_results_count_at_the_measured_rate() {
+        // 500 tokens measured for everything up to the last reply; its tool result is large.
+        let mut messages = conversation(3);
+        messages.push(AIMessage::new("call 3").into());
+        messages.push(ToolMessage::new("y".repeat(2000), "toolu_3").into());
+        let all = messages.len();
+        // Counted as if the 500 tokens covered the result too, it would fit as it is …
+        assert_eq!(trim(&mut messages.clone(), 500, all, 600), Some(0));
+        // … but at the measured rate the result alone is over the limit: it cannot fit.
+        assert_eq!(trim(&mut messages, 500, all - 1, 600), None);
+        assert_eq!(messages.len(), all);
     }
 
     #[test]

@@ -180,6 +180,8 @@ fn run(
             let results = calls.into_results();
             let called_tools = !results.is_empty();
             conversation.push(message.clone().into());
+            // What the API measured: the conversation up to this reply (not its results).
+            let measured_len = conversation.len();
             conversation.extend(results.into_iter().map(Message::from));
             yield Ok(AgentEvent::TurnFinished {
                 turn,
@@ -209,7 +211,7 @@ fn run(
                 let tokens = budget::measured(message.usage_metadata.as_ref().unwrap_or(&UsageMetadata::default()));
                 if tokens > limit {
                     match budget.policy {
-                        BudgetPolicy::Trim => match budget::trim(&mut conversation, tokens, limit) {
+                        BudgetPolicy::Trim => match budget::trim(&mut conversation, tokens, measured_len, limit) {
                             Some(removed) => {
                                 yield Ok(AgentEvent::ContextTrimmed { turn, removed, tokens, limit });
                             }
