@@ -1,6 +1,7 @@
-//! A coding agent fixes a bug: a small Python project in a temporary directory, an [`Agent`]
-//! with Anthropic's text editor, bash and memory tools confined to it, each step printed as it
-//! streams (the model's words, each tool call's arguments, each result).
+//! A coding agent fixes a bug: a small shell project (a function and its tests) in a
+//! temporary directory, an `Agent` with Anthropic's text editor, bash and memory tools
+//! confined to it, each step printed as it streams (the model's words, each tool call's
+//! arguments, each result).
 //!
 //! ```text
 //! cargo run --example coding_agent --features client-tools
@@ -8,9 +9,10 @@
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set (the model decides what to do), the built-in
 //! mock server otherwise, whose script plays the turns a model would: view the file, fix the
-//! off-by-one with `str_replace`, run `python3 -m unittest` with bash, write a memory note,
+//! off-by-one with `str_replace`, run `bash test_calc.sh` with bash, write a memory note,
 //! answer. The tools run for real either way, and the example checks the fix itself at the
-//! end (needs `python3`). Unix only, like the client tools.
+//! end. Nothing but bash is needed (no Python, no cargo inside). Unix only, like the client
+//! tools.
 
 #[cfg(unix)]
 mod common;
@@ -41,29 +43,36 @@ mod coding {
 
     use crate::common::real_or_mock;
 
-    const CALC: &str = "\
-def average(numbers):
-    \"\"\"The arithmetic mean of a non-empty list of numbers.\"\"\"
-    return sum(numbers) / (len(numbers) - 1)
-";
+    const CALC: &str = r#"# average N... prints the arithmetic mean (rounded down) of the numbers given.
+average() {
+    local sum=0 n
+    for n in "$@"; do
+        sum=$((sum + n))
+    done
+    echo $((sum / ($# - 1)))
+}
+"#;
 
-    const TEST_CALC: &str = "\
-import unittest
-
-from calc import average
-
-
-class TestAverage(unittest.TestCase):
-    def test_average(self):
-        self.assertEqual(average([2, 4, 6]), 4)
-
-    def test_single(self):
-        self.assertEqual(average([5]), 5)
-
-
-if __name__ == \"__main__\":
-    unittest.main()
-";
+    const TEST_CALC: &str = r#"# The tests: bash test_calc.sh (exit status 0 when they pass).
+. ./calc.sh
+failed=0
+check() {
+    local expected=$1
+    shift
+    local got
+    got=$(average "$@" 2>&1)
+    if [ "$got" = "$expected" ]; then
+        echo "ok: average $* = $expected"
+    else
+        echo "FAIL: average $* gave '$got', expected $expected"
+        failed=1
+    fi
+}
+check 4 2 4 6
+check 5 5
+[ "$failed" = 0 ] && echo "all tests passed"
+exit "$failed"
+"#;
 
     /// A folder of our own under the system's temporary directory, removed when dropped.
     struct Workspace(PathBuf);
@@ -79,8 +88,8 @@ if __name__ == \"__main__\":
             let workspace = Self(root);
             std::fs::create_dir(workspace.project())?;
             std::fs::create_dir(workspace.memories())?;
-            std::fs::write(workspace.project().join("calc.py"), CALC)?;
-            std::fs::write(workspace.project().join("test_calc.py"), TEST_CALC)?;
+            std::fs::write(workspace.project().join("calc.sh"), CALC)?;
+            std::fs::write(workspace.project().join("test_calc.sh"), TEST_CALC)?;
             Ok(workspace)
         }
 
@@ -116,24 +125,24 @@ if __name__ == \"__main__\":
                 paced(
                     MockScript::new()
                         .text("Let me look at the implementation first.")
-                        .tool_use("toolu_view", "str_replace_based_edit_tool", json!({"command": "view", "path": "calc.py"})),
+                        .tool_use("toolu_view", "str_replace_based_edit_tool", json!({"command": "view", "path": "calc.sh"})),
                 ),
             )
             .when(
                 result_has("File created successfully at: /memories"),
                 paced(MockScript::new().text(
-                    "Fixed: `average` divided by `len(numbers) - 1` instead of `len(numbers)`. Both tests pass, and I left a note for next time.",
+                    "Fixed: `average` divided by `$# - 1` instead of `$#`, the count of numbers. Both tests pass, and I left a note for next time.",
                 )),
             )
             .when(
-                |turn| turn.results.iter().any(|r| r.text.contains("\nOK") && !r.text.contains("exit status")),
+                |turn| turn.results.iter().any(|r| r.text.contains("all tests passed") && !r.text.contains("exit status")),
                 paced(
                     MockScript::new()
                         .text("The tests pass. I'll note what I learned about this project.")
                         .tool_use("toolu_note", "memory", json!({
                             "command": "create",
                             "path": "/memories/calc-project.md",
-                            "file_text": "# calc project\n- Tests: `python3 -m unittest` in the project root.\n- Fixed: average() divided by len - 1 (off by one).\n"
+                            "file_text": "# calc project\n- Tests: `bash test_calc.sh` in the project root.\n- Fixed: average divided by the count minus one (off by one).\n"
                         })),
                 ),
             )
@@ -142,24 +151,24 @@ if __name__ == \"__main__\":
                 paced(
                     MockScript::new()
                         .text("Now let me run the tests.")
-                        .tool_use("toolu_test", "bash", json!({"command": "python3 -m unittest -v"})),
+                        .tool_use("toolu_test", "bash", json!({"command": "bash test_calc.sh"})),
                 ),
             )
             .when(
-                result_has("len(numbers) - 1"),
+                result_has("($# - 1)"),
                 paced(
                     MockScript::new()
-                        .text("The mean divides by one less than the count. Fixing the divisor.")
+                        .text("The mean divides by one less than the count of numbers. Fixing the divisor.")
                         .tool_use("toolu_fix", "str_replace_based_edit_tool", json!({
                             "command": "str_replace",
-                            "path": "calc.py",
-                            "old_str": "sum(numbers) / (len(numbers) - 1)",
-                            "new_str": "sum(numbers) / len(numbers)"
+                            "path": "calc.sh",
+                            "old_str": "echo $((sum / ($# - 1)))",
+                            "new_str": "echo $((sum / $#))"
                         })),
                 ),
             )
             .otherwise(paced(MockScript::new().text(
-                "Something did not go as scripted (a tool failed, or python3 is missing); stopping here.",
+                "Something did not go as scripted (a tool failed); stopping here.",
             )))
     }
 
@@ -175,8 +184,8 @@ if __name__ == \"__main__\":
 
     /// Runs the project's tests without the agent, to check its work.
     fn tests_pass(project: &Path) -> bool {
-        std::process::Command::new("python3")
-            .args(["-m", "unittest", "-q"])
+        std::process::Command::new("bash")
+            .arg("test_calc.sh")
             .current_dir(project)
             .output()
             .is_ok_and(|output| output.status.success())
@@ -186,7 +195,7 @@ if __name__ == \"__main__\":
         let workspace = Workspace::new()?;
         let project = workspace.project();
         println!(
-            "Project in {}: calc.py has a bug; test_calc.py shows it.\n",
+            "Project in {}: calc.sh has a bug; test_calc.sh shows it.\n",
             project.display()
         );
 
@@ -194,7 +203,7 @@ if __name__ == \"__main__\":
         let agent = Agent::new(llm.betas([MEMORY_BETA]))
             .system(
                 "You are a careful coding agent. The project is your working directory. Find and fix \
-                 the bug, run the tests with `python3 -m unittest`, and save a short note about the \
+                 the bug, run the tests with `bash test_calc.sh`, and save a short note about the \
                  project in /memories.",
             )
             .tool(TextEditor::new(&project)?.into_tool())
@@ -251,8 +260,8 @@ if __name__ == \"__main__\":
         }
 
         println!(
-            "\ncalc.py now reads:\n{}",
-            std::fs::read_to_string(project.join("calc.py"))?
+            "\ncalc.sh now reads:\n{}",
+            std::fs::read_to_string(project.join("calc.sh"))?
         );
         for note in std::fs::read_dir(workspace.memories())? {
             let note = note?;

@@ -41,11 +41,13 @@ fn the_coding_agent_fixes_the_bug_and_the_tests_pass() {
     assert!(status.success(), "{stdout}\n{stderr}");
     // Each step printed as it streamed: the view, the fix, the test run, the note.
     let steps = [
-        "command=\"view\" path=\"calc.py\"",
+        "command=\"view\" path=\"calc.sh\"",
         "command=\"str_replace\"",
-        "The file calc.py has been edited.",
-        "bash command=\"python3 -m unittest -v\"",
-        "Ran 2 tests",
+        "The file calc.sh has been edited.",
+        "bash command=\"bash test_calc.sh\"",
+        "ok: average 2 4 6 = 4",
+        "ok: average 5 = 5",
+        "all tests passed",
         "memory command=\"create\" path=\"/memories/calc-project.md\"",
         "File created successfully at: /memories/calc-project.md",
         "Done after 5 turns (ModelFinished).",
@@ -59,14 +61,16 @@ fn the_coding_agent_fixes_the_bug_and_the_tests_pass() {
     }
     // The agent's bash saw the tests pass, the file is fixed, and the example's own check agrees.
     let test_run = stdout.split("▶ bash").nth(1).expect("the bash call");
-    assert!(test_run.contains("\n      OK\n"), "{stdout}");
-    assert!(!test_run.contains("exit status"), "{stdout}");
-    let fixed = stdout.split("calc.py now reads:").nth(1).expect("the file");
+    let test_run = test_run.split("▶ memory").next().unwrap_or_default();
+    assert!(test_run.contains("all tests passed"), "{stdout}");
     assert!(
-        fixed.contains("return sum(numbers) / len(numbers)\n"),
+        !test_run.contains("FAIL") && !test_run.contains("exit status"),
         "{stdout}"
     );
-    assert!(!fixed.contains("len(numbers) - 1"), "{stdout}");
+    let fixed = stdout.split("calc.sh now reads:").nth(1).expect("the file");
+    let fixed = fixed.split("Memory note").next().unwrap_or_default();
+    assert!(fixed.contains("    echo $((sum / $#))\n"), "{stdout}");
+    assert!(!fixed.contains("$# - 1"), "{stdout}");
     assert!(
         stdout.trim_end().ends_with("Checked: the tests pass."),
         "{stdout}"
