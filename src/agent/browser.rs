@@ -32,6 +32,8 @@ impl AgentEvent {
             Self::TurnStarted { .. }
             | Self::ToolStarted { .. }
             | Self::ToolFinished { .. }
+            | Self::TurnPaused { .. }
+            | Self::ContextTrimmed { .. }
             | Self::Finished(_) => true,
         }
     }

@@ -1,5 +1,6 @@
 //! A run that could not go on: the cause, and everything that was settled before it.
 
+use super::run_error::RunError;
 use crate::error::Error;
 use crate::messages::{AIMessage, Message, UsageMetadata};
 
@@ -73,8 +74,41 @@ impl AgentError {
         &self.usage
     }
 
-    /// What arrived of the failed reply before the stream broke.
+    /// What arrived of the failed reply: before the stream broke, or the reply whose tool
+    /// input was cut ([`RunError::ToolInputCut`]).
     pub fn partial_message(&self) -> Option<&AIMessage> {
-        self.source.partial_message()
+        match self.run_error() {
+            Some(RunError::ToolInputCut { message, .. }) => Some(message),
+            _ => self.source.partial_message(),
+        }
+    }
+
+    /// The run's own finding, when the run (not the API or the connection) ended it: a tool
+    /// call cut by `max_tokens`, a context budget without a context window.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use chat_anthropic::agent::{Agent, RunError};
+    /// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
+    /// use chat_anthropic::ChatAnthropic;
+    /// let server = MockServer::start().await;
+    /// // The reply runs out of tokens in the middle of a call's input.
+    /// server.enqueue(MockReply::script(
+    ///     MockScript::new()
+    ///         .tool_use_raw("toolu_1", "write_file", r#"{"path": "a.txt", "content": "Once upon"#)
+    ///         .stop_reason("max_tokens"),
+    /// ));
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// let err = Agent::new(llm).invoke("Write a story").await.unwrap_err();
+    /// match err.run_error() {
+    ///     Some(RunError::ToolInputCut { tool, id, .. }) => assert_eq!((tool.as_str(), id.as_str()), ("write_file", "toolu_1")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// assert!(err.to_string().contains("tool `write_file`"));
+    /// assert_eq!(err.conversation().len(), 1, "the cut reply is not part of the conversation");
+    /// # }
+    /// ```
+    pub fn run_error(&self) -> Option<&RunError> {
+        self.source.area::<RunError>()
     }
 }

@@ -31,7 +31,9 @@ use crate::messages::{AIMessage, Message, MessageContent, UsageMetadata};
 /// | `tool_started` | `turn`, `id`, `name`, `args` |
 /// | `tool_finished` | `turn`, `id`, `name`, `duration_ms`, `content` (a string, or a list of content blocks), `is_error` |
 /// | `turn_finished` | `turn`, `message` (the [`AIMessage`]), `usage` |
-/// | `finished` | the [`AgentOutput`]'s `message`, `usage`, `turns`, `stop` (`model_finished`, `max_turns`, `caller`); its `conversation` is left out |
+/// | `turn_paused` | `turn`, `continuation` (from 1), `reason` (`pause_turn`, `compaction`) |
+/// | `context_trimmed` | `turn`, `removed` (messages), `tokens`, `limit` |
+/// | `finished` | the [`AgentOutput`]'s `message`, `usage`, `turns`, `stop` (`model_finished`, `max_turns`, `caller`, `pause_limit`, `context_budget`); its `conversation` is left out |
 ///
 /// ```
 /// use chat_anthropic::agent::AgentEvent;
@@ -89,6 +91,33 @@ pub enum AgentEvent {
         /// The reply's token counts.
         usage: UsageMetadata,
     },
+    /// The API paused the reply of this turn (`stop_reason: pause_turn`, a server tool's long
+    /// turn; or `compaction`, when compaction is set to pause after it): the next turn sends
+    /// the conversation back as it is, the paused reply last and no new user message, so the
+    /// model continues it ([`Agent::max_pause_continuations`](super::Agent::max_pause_continuations)).
+    TurnPaused {
+        /// The paused turn.
+        turn: usize,
+        /// How many continuations of this paused reply have been asked for, this one included
+        /// (from 1).
+        continuation: usize,
+        /// The stop reason that paused it.
+        reason: String,
+    },
+    /// The conversation neared the context budget
+    /// ([`Agent::context_budget`](super::Agent::context_budget) with
+    /// [`BudgetPolicy::Trim`](super::BudgetPolicy::Trim)) and its oldest exchanges were dropped
+    /// before the next turn.
+    ContextTrimmed {
+        /// The turn after which it was trimmed.
+        turn: usize,
+        /// How many messages were removed.
+        removed: usize,
+        /// The size the API measured: the last turn's input and output tokens.
+        tokens: u64,
+        /// The budget, in tokens.
+        limit: u64,
+    },
     /// The run is over; nothing follows.
     Finished(Box<AgentOutput>),
     /// Something arrived in the model's reply. (Last in the list only because serde wants its
@@ -103,7 +132,8 @@ pub enum AgentEvent {
     },
 }
 
-/// Why a run ended (serialized in snake case: `model_finished`, `max_turns`, `caller`).
+/// Why a run ended (serialized in snake case: `model_finished`, `max_turns`, `caller`,
+/// `pause_limit`, `context_budget`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -115,6 +145,15 @@ pub enum StopCause {
     MaxTurns,
     /// The caller's condition said stop ([`Agent::stop_when`](super::Agent::stop_when)).
     Caller,
+    /// The API kept pausing the same reply past
+    /// [`Agent::max_pause_continuations`](super::Agent::max_pause_continuations); the
+    /// conversation ends with the paused reply, so running it again continues it.
+    PauseLimit,
+    /// The conversation reached the context budget
+    /// ([`Agent::context_budget`](super::Agent::context_budget)): with
+    /// [`BudgetPolicy::Stop`](super::BudgetPolicy::Stop), or with
+    /// [`BudgetPolicy::Trim`](super::BudgetPolicy::Trim) when trimming could not make it fit.
+    ContextBudget,
 }
 
 /// The outcome of a run.

@@ -19,6 +19,13 @@
 //! ([`ChatAnthropic::cache_control`](crate::ChatAnthropic::cache_control)) moves its cache
 //! breakpoint to the end of the conversation on every turn.
 //!
+//! Runs keep going where they can: a reply the API pauses (`pause_turn`) is continued
+//! ([`Agent::max_pause_continuations`], [`AgentEvent::TurnPaused`]); server-side compaction
+//! blocks are kept and sent back; a client-side budget ([`Agent::context_budget`]) stops or
+//! trims the run as the conversation nears the model's context window. A reply that runs out
+//! of tokens in the middle of a tool call's input ends the run with
+//! [`RunError::ToolInputCut`], the cut call never run.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use chat_anthropic::agent::{Agent, AgentTool, StopCause};
@@ -54,10 +61,12 @@
 mod approval;
 #[cfg(feature = "web")]
 mod browser;
+mod budget;
 mod calls;
 mod error;
 mod event;
 mod run;
+mod run_error;
 mod tool;
 mod toolset;
 
@@ -67,9 +76,11 @@ pub mod client_tools;
 use std::sync::Arc;
 
 pub use approval::{Approval, ApprovalHook, ApprovalRequest};
+pub use budget::BudgetPolicy;
 pub use error::AgentError;
 pub use event::{AgentEvent, AgentOutput, StopCause, TurnView};
 pub use run::AgentRun;
+pub use run_error::RunError;
 pub use tool::{AgentTool, IntoToolOutput, ToolContent};
 pub use toolset::{ToolSet, ToolSetFuture};
 
@@ -80,6 +91,8 @@ use crate::messages::{IntoMessages, MessageContent};
 pub const DEFAULT_MAX_TURNS: usize = 10;
 /// How many handlers run at once, by default.
 pub const DEFAULT_TOOL_CONCURRENCY: usize = 8;
+/// How many times in a row a paused reply is continued, by default.
+pub const DEFAULT_MAX_PAUSE_CONTINUATIONS: usize = 5;
 
 type StopCondition = Arc<dyn Fn(&TurnView<'_>) -> bool + Send + Sync>;
 
@@ -114,6 +127,8 @@ pub struct Agent {
     max_turns: usize,
     concurrency: usize,
     stop_when: Option<StopCondition>,
+    max_pause_continuations: usize,
+    budget: Option<budget::ContextBudget>,
 }
 
 impl Agent {
@@ -127,6 +142,8 @@ impl Agent {
             max_turns: DEFAULT_MAX_TURNS,
             concurrency: DEFAULT_TOOL_CONCURRENCY,
             stop_when: None,
+            max_pause_continuations: DEFAULT_MAX_PAUSE_CONTINUATIONS,
+            budget: None,
         }
     }
 
@@ -179,6 +196,88 @@ impl Agent {
         stop: impl Fn(&TurnView<'_>) -> bool + Send + Sync + 'static,
     ) -> Self {
         self.stop_when = Some(Arc::new(stop));
+        self
+    }
+
+    /// How many times in a row a reply the API pauses (`stop_reason: pause_turn`, a server
+    /// tool's long turn) is continued (default [`DEFAULT_MAX_PAUSE_CONTINUATIONS`]): each
+    /// continuation is a turn that sends the conversation back as it is, the paused reply
+    /// last and no new user message, and is announced by [`AgentEvent::TurnPaused`]. A reply
+    /// still paused after that many ends the run with [`StopCause::PauseLimit`]; `0` never
+    /// continues. Continuations count as turns ([`max_turns`](Self::max_turns) still holds).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chat_anthropic::agent::{Agent, AgentEvent, StopCause};
+    /// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
+    /// use futures_util::StreamExt;
+    /// let server = MockServer::start().await;
+    /// server.enqueue(MockReply::script(MockScript::new().text("Searching…").stop_reason("pause_turn")));
+    /// server.enqueue(MockReply::text("Found it."));
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6").base_url(server.base_url()).api_key("k");
+    /// let mut run = Agent::new(llm).max_pause_continuations(3).run("Search the web");
+    /// let mut paused = Vec::new();
+    /// while let Some(event) = run.next().await {
+    ///     match event? {
+    ///         AgentEvent::TurnPaused { turn, continuation, .. } => paused.push((turn, continuation)),
+    ///         AgentEvent::Finished(output) => assert_eq!(output.stop, StopCause::ModelFinished),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// assert_eq!(paused, [(1, 1)]);
+    /// // The continuation sent the paused reply back as the last message.
+    /// assert_eq!(server.requests()[1].body["messages"][1]["role"], "assistant");
+    /// # Ok(()) }
+    /// ```
+    pub fn max_pause_continuations(mut self, continuations: usize) -> Self {
+        self.max_pause_continuations = continuations;
+        self
+    }
+
+    /// A client-side budget: when the conversation nears `fraction` (0 to 1) of the model's
+    /// context window ([`ModelProfile::max_input_tokens`](crate::settings::ModelProfile)),
+    /// [`BudgetPolicy::Stop`] ends the run ([`StopCause::ContextBudget`]) and
+    /// [`BudgetPolicy::Trim`] drops the oldest exchanges (a reply and its tool results
+    /// together; the first message stays) and emits [`AgentEvent::ContextTrimmed`]. The
+    /// measure is the usage the API reports: the last turn's input tokens (cache reads and
+    /// writes included) plus its output tokens, checked after each turn before the next. A
+    /// model without a known window makes the run fail with [`RunError::NoContextWindow`].
+    ///
+    /// For the API's own summarizing of old context, see server-side compaction
+    /// ([`ContextManagement`](crate::settings::ContextManagement) with the `compact_20260112`
+    /// edit); the two work together.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chat_anthropic::agent::{Agent, AgentTool, BudgetPolicy, StopCause};
+    /// use chat_anthropic::settings::ModelProfile;
+    /// use chat_anthropic_mock::{MockReply, MockScript, MockServer};
+    /// use serde_json::json;
+    /// let server = MockServer::start().await;
+    /// // The model keeps calling the tool; each result makes the conversation longer.
+    /// server.set_responder(|_| MockReply::script(MockScript::new().tool_use("toolu_1", "read", json!({}))));
+    /// let mut profile = ModelProfile::default();
+    /// profile.max_input_tokens = Some(2_000); // a tiny window, to reach it quickly
+    /// let llm = chat_anthropic::ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .base_url(server.base_url())
+    ///     .api_key("k")
+    ///     .profile(profile);
+    /// let read = AgentTool::from_json(
+    ///     chat_anthropic::Tool::new("read", json!({"type": "object", "properties": {}})),
+    ///     |_| async { Ok::<_, String>("lorem ipsum ".repeat(100)) },
+    /// );
+    /// let output = Agent::new(llm)
+    ///     .tool(read)
+    ///     .max_turns(50)
+    ///     .context_budget(0.5, BudgetPolicy::Stop)
+    ///     .invoke("Read everything")
+    ///     .await?;
+    /// assert_eq!(output.stop, StopCause::ContextBudget);
+    /// assert!(output.turns < 50);
+    /// # Ok(()) }
+    /// ```
+    pub fn context_budget(mut self, fraction: f64, policy: BudgetPolicy) -> Self {
+        self.budget = Some(budget::ContextBudget { fraction, policy });
         self
     }
 
@@ -270,6 +369,8 @@ impl std::fmt::Debug for Agent {
             .field("toolsets", &self.toolsets.len())
             .field("max_turns", &self.max_turns)
             .field("concurrency", &self.concurrency)
+            .field("max_pause_continuations", &self.max_pause_continuations)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }

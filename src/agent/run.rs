@@ -8,9 +8,11 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use futures_util::StreamExt;
 
+use super::budget::{self, BudgetPolicy};
 use super::calls::TurnCalls;
 use super::error::AgentError;
 use super::event::{AgentEvent, AgentOutput, StopCause, TurnView};
+use super::run_error::RunError;
 use super::Agent;
 use crate::aggregate::StreamUpdate;
 use crate::error::Error;
@@ -90,11 +92,26 @@ fn run(
             .system
             .clone()
             .map(|system| crate::messages::SystemMessage::new(system).into());
+        // A budget is a share of the model's context window: without a window, no budget.
+        let window = match agent.budget {
+            None => None,
+            Some(_) => match agent.llm.config().model_profile().and_then(|p| p.max_input_tokens) {
+                Some(window) => Some(window),
+                None => {
+                    let model = agent.llm.config().model.clone();
+                    let err = Error::Area(Box::new(RunError::NoContextWindow { model }));
+                    yield Err(AgentError::new(err, 1, conversation, UsageMetadata::default()));
+                    return;
+                }
+            },
+        };
         // Tool sets may change their tools between turns; without them, one list for the run.
         let mut tools = agent.turn_tools().await;
         let mut llm = agent.bound_model(&tools);
         let mut usage = UsageMetadata::default();
         let mut turn = 0;
+        // Replies paused in a row (continued by sending them back).
+        let mut pauses = 0;
         loop {
             turn += 1;
             if turn > 1 && !agent.toolsets.is_empty() {
@@ -112,6 +129,9 @@ fn run(
             };
             let mut calls = TurnCalls::new(tools.clone(), turn, agent.concurrency);
             let mut streaming = true;
+            // Calls whose input is not valid JSON are answered once the reply is over: if it
+            // ended at max_tokens, the input was cut and the run ends instead.
+            let mut invalid = Vec::new();
             while streaming || calls.is_busy() {
                 let step = tokio::select! {
                     update = updates.next(), if streaming => Step::Update(update),
@@ -119,7 +139,12 @@ fn run(
                 };
                 match step {
                     Step::Update(Some(Ok(update))) => {
-                        let started = calls.on_update(&update);
+                        let started = if matches!(update, StreamUpdate::ToolCallInvalid { .. }) {
+                            invalid.push(update.clone());
+                            Vec::new()
+                        } else {
+                            calls.on_update(&update)
+                        };
                         yield Ok(AgentEvent::Update { turn, update });
                         for event in started {
                             yield Ok(event);
@@ -139,20 +164,36 @@ fn run(
             }
             let message = updates.aggregator().partial_message();
             drop(updates);
+            if let Some(cut) = cut_tool_call(&message) {
+                // Never run half a call: the run ends, the conversation as it was before.
+                drop(calls);
+                yield Err(AgentError::new(Error::Area(Box::new(cut)), turn, conversation, usage));
+                return;
+            }
+            for update in &invalid {
+                for event in calls.on_update(update) {
+                    yield Ok(event);
+                }
+            }
             let turn_usage = message.usage_metadata.clone().unwrap_or_default();
             usage += &turn_usage;
             let results = calls.into_results();
             let called_tools = !results.is_empty();
             conversation.push(message.clone().into());
+            // What the API measured: the conversation up to this reply (not its results).
+            let measured_len = conversation.len();
             conversation.extend(results.into_iter().map(Message::from));
             yield Ok(AgentEvent::TurnFinished {
                 turn,
                 message: Box::new(message.clone()),
                 usage: turn_usage,
             });
-            let paused = message.response_metadata.stop_reason == Some(StopReason::PauseTurn);
-            let stop = if !called_tools && !paused {
+            let paused = is_paused(message.response_metadata.stop_reason.as_ref());
+            pauses = if paused { pauses + 1 } else { 0 };
+            let mut stop = if !called_tools && !paused {
                 Some(StopCause::ModelFinished)
+            } else if !called_tools && pauses > agent.max_pause_continuations {
+                Some(StopCause::PauseLimit)
             } else if turn >= agent.max_turns {
                 Some(StopCause::MaxTurns)
             } else if agent.should_stop(&TurnView {
@@ -165,12 +206,64 @@ fn run(
             } else {
                 None
             };
+            if let (None, Some(budget), Some(window)) = (stop, agent.budget, window) {
+                let limit = budget.limit(window);
+                let tokens = budget::measured(message.usage_metadata.as_ref().unwrap_or(&UsageMetadata::default()));
+                if tokens > limit {
+                    match budget.policy {
+                        BudgetPolicy::Trim => match budget::trim(&mut conversation, tokens, measured_len, limit) {
+                            Some(removed) => {
+                                yield Ok(AgentEvent::ContextTrimmed { turn, removed, tokens, limit });
+                            }
+                            None => stop = Some(StopCause::ContextBudget),
+                        },
+                        _ => stop = Some(StopCause::ContextBudget),
+                    }
+                }
+            }
+            if stop.is_none() && paused && !called_tools {
+                yield Ok(AgentEvent::TurnPaused {
+                    turn,
+                    continuation: pauses,
+                    reason: message
+                        .response_metadata
+                        .stop_reason
+                        .as_ref()
+                        .map(|reason| reason.as_str().to_owned())
+                        .unwrap_or_default(),
+                });
+            }
             if let Some(stop) = stop {
                 yield Ok(finished(message, conversation, usage, turn, stop));
                 return;
             }
         }
     }
+}
+
+/// Whether the API paused the reply and expects it back to continue: `pause_turn` (a server
+/// tool's long turn), or `compaction` (compaction set to pause after summarizing).
+fn is_paused(reason: Option<&StopReason>) -> bool {
+    match reason {
+        Some(StopReason::PauseTurn) => true,
+        Some(StopReason::Unknown(raw)) => raw == "compaction",
+        _ => false,
+    }
+}
+
+/// A reply that reached `max_tokens` in the middle of a tool call's input: the cut call (the
+/// last one whose input did not parse, or was still streaming).
+fn cut_tool_call(message: &AIMessage) -> Option<RunError> {
+    if message.response_metadata.stop_reason != Some(StopReason::MaxTokens) {
+        return None;
+    }
+    let cut = message.invalid_tool_calls.last()?;
+    Some(RunError::ToolInputCut {
+        tool: cut.name.clone().unwrap_or_default(),
+        id: cut.id.clone().unwrap_or_default(),
+        partial_input: cut.args.clone().unwrap_or_default(),
+        message: Box::new(message.clone()),
+    })
 }
 
 fn finished(

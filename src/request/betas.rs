@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 
 /// `context_management`.
 pub(crate) const CONTEXT_MANAGEMENT: &str = "context-management-2025-06-27";
+/// The compaction edit of `context_management` (`compact_20260112`): server-side compaction.
+pub(crate) const COMPACT: &str = "compact-2026-01-12";
 /// `mcp_servers`.
 pub(crate) const MCP_CLIENT: &str = "mcp-client-2025-11-20";
 /// `speed`.
@@ -43,6 +45,16 @@ pub(crate) fn required(body: &Map<String, Value>) -> Vec<RequiredBeta> {
     ] {
         if body.get(field).is_some_and(|v| !v.is_null()) {
             need(beta, field.to_owned());
+        }
+    }
+    let edits = body
+        .get("context_management")
+        .and_then(|cm| cm.get("edits"))
+        .and_then(Value::as_array);
+    for (i, edit) in edits.into_iter().flatten().enumerate() {
+        let kind = edit.get("type").and_then(Value::as_str).unwrap_or_default();
+        if kind.starts_with("compact_") {
+            need(COMPACT, format!("context_management.edits.{i}"));
         }
     }
     if body.get("container").is_some_and(Value::is_object) {
@@ -121,6 +133,21 @@ mod tests {
         );
         let plain = body(json!({"container": "container_1", "messages": []}));
         assert!(required(&plain).is_empty(), "a container id needs no beta");
+    }
+
+    #[test]
+    fn the_compaction_edit_needs_the_compact_beta_too() {
+        let b = body(json!({
+            "context_management": {"edits": [
+                {"type": "clear_tool_uses_20250919"},
+                {"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 150000}}
+            ]},
+            "messages": []
+        }));
+        assert_eq!(merged(&[], &b), [CONTEXT_MANAGEMENT, COMPACT]);
+        let without =
+            body(json!({"context_management": {"edits": [{"type": "clear_thinking_20251015"}]}}));
+        assert_eq!(merged(&[], &without), [CONTEXT_MANAGEMENT]);
     }
 
     #[test]

@@ -118,7 +118,11 @@ impl Container {
 /// `context_management` (beta `context-management-2025-06-27`, added automatically): edits
 /// the API applies to the context, such as clearing old tool results or compacting. The edits
 /// are versioned types (`clear_tool_uses_20250919`, `clear_thinking_20251015`,
-/// `compact_20260112`, …) passed through as JSON, so new ones work without a release.
+/// `compact_20260112`, …) passed through as JSON, so new ones work without a release. A
+/// `compact_*` edit (server-side compaction) also brings its beta `compact-2026-01-12`. With
+/// compaction the reply may start with a `compaction` block (the summary of what came before);
+/// keep it in the conversation and send it back (the agent does), as the API drops what
+/// precedes it.
 ///
 /// ```
 /// use chat_anthropic::settings::ContextManagement;

@@ -6,6 +6,9 @@
 mod common;
 
 mod agent;
+// Runs that keep going: paused turns, cut tool calls, compaction, the context budget.
+#[cfg(feature = "agent")]
+mod agent_runs;
 mod bad_input;
 mod batches;
 mod bedrock;

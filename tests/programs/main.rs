@@ -19,6 +19,9 @@ mod example_bin;
 mod webdriver;
 
 mod chat_tui;
+// A coding agent with the client tools (text editor, bash, memory) fixing a bug.
+#[cfg(all(feature = "client-tools", unix))]
+mod coding_agent;
 mod example_output;
 mod python_sdk;
 mod sse_to_message;
