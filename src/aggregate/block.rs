@@ -201,10 +201,9 @@ impl BlockBuilder {
             &self.invalid,
             &mut self.finished,
             &mut self.block,
-        ) {
-            if let Some(input) = finished.lend(&mut call.input) {
-                return Some(Ok(ToolCall::new(call.name.clone(), input, call.id.clone())));
-            }
+        ) && let Some(input) = finished.lend(&mut call.input)
+        {
+            return Some(Ok(ToolCall::new(call.name.clone(), input, call.id.clone())));
         }
         self.finished_call()
     }

@@ -285,10 +285,10 @@ impl ToolSet for McpSession {
     /// the tools as they were (and a warning).
     fn current_tools(&self) -> ToolSetFuture<'_> {
         Box::pin(async move {
-            if self.is_stale() {
-                if let Err(err) = self.refresh().await {
-                    tracing::warn!(error = %err, "MCP tools could not be listed again; keeping the old list");
-                }
+            if self.is_stale()
+                && let Err(err) = self.refresh().await
+            {
+                tracing::warn!(error = %err, "MCP tools could not be listed again; keeping the old list");
             }
             self.tools()
         })

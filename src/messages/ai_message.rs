@@ -73,14 +73,15 @@ impl MessageContent {
 
     /// LangChain's choice: a single citation-free text block collapses to a string.
     pub(crate) fn from_blocks(mut blocks: Vec<ContentBlock>) -> Self {
-        if let [ContentBlock::Text(block)] = blocks.as_slice() {
-            if block.citations.is_none() && block.cache_control.is_none() && block.extra.is_empty()
-            {
-                let Some(ContentBlock::Text(block)) = blocks.pop() else {
-                    unreachable!("matched a single text block above")
-                };
-                return Self::Text(block.text);
-            }
+        if let [ContentBlock::Text(block)] = blocks.as_slice()
+            && block.citations.is_none()
+            && block.cache_control.is_none()
+            && block.extra.is_empty()
+        {
+            let Some(ContentBlock::Text(block)) = blocks.pop() else {
+                unreachable!("matched a single text block above")
+            };
+            return Self::Text(block.text);
         }
         Self::Blocks(blocks)
     }

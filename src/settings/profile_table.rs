@@ -180,10 +180,11 @@ fn base_name(model: &str) -> String {
             name.truncate(at);
         }
     }
-    if let Some(at) = name.rfind("-v") {
-        if name[at + 2..].bytes().all(|b| b.is_ascii_digit()) && name.len() > at + 2 {
-            name.truncate(at);
-        }
+    if let Some(at) = name.rfind("-v")
+        && name[at + 2..].bytes().all(|b| b.is_ascii_digit())
+        && name.len() > at + 2
+    {
+        name.truncate(at);
     }
     if let Some(at) = name.rfind('-') {
         let tail = &name[at + 1..];

@@ -210,10 +210,11 @@ impl<T: DeserializeOwned> Stream for StructuredStream<T> {
             };
             let grew = match (this.model.method_used(), &event) {
                 (StructuredMethod::ToolCalling, StreamEvent::ContentBlockStart(start)) => {
-                    if let ContentBlock::ToolUse(call) = &start.content_block {
-                        if call.name == this.model.tool_name() && this.tool_index.is_none() {
-                            *this.tool_index = Some(start.index);
-                        }
+                    if let ContentBlock::ToolUse(call) = &start.content_block
+                        && call.name == this.model.tool_name()
+                        && this.tool_index.is_none()
+                    {
+                        *this.tool_index = Some(start.index);
                     }
                     false
                 }

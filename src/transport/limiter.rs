@@ -216,11 +216,11 @@ impl RateLimiter {
                 pause_ms = pause.as_millis() as u64,
                 "rate limited: backing off"
             );
-        } else if (200..300).contains(&status) {
-            if let Some(c) = state.concurrency {
-                // Additive increase: one more slot after about `c` successes.
-                state.concurrency = Some(c + 1.0 / c);
-            }
+        } else if (200..300).contains(&status)
+            && let Some(c) = state.concurrency
+        {
+            // Additive increase: one more slot after about `c` successes.
+            state.concurrency = Some(c + 1.0 / c);
         }
         drop(state);
         self.changed.notify_waiters();

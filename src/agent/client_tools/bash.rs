@@ -462,10 +462,10 @@ impl Capture {
     /// replaced by a note when too long.
     fn finish(self, needle: Option<&[u8]>) -> String {
         let mut all_end = self.end();
-        if let Some(needle) = needle {
-            if let Some(at) = memchr::memmem::rfind(&all_end, needle) {
-                all_end.truncate(at);
-            }
+        if let Some(needle) = needle
+            && let Some(at) = memchr::memmem::rfind(&all_end, needle)
+        {
+            all_end.truncate(at);
         }
         if self.omitted == 0 {
             if all_end.len() <= 2 * self.half {

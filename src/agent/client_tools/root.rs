@@ -399,12 +399,12 @@ fn list_into(
             path: shown.clone(),
             kind,
         });
-        if kind == Kind::Dir && depth > 1 {
-            if let Ok(sub) = rustix::fs::openat(dir, os, DIR_FLAGS, Mode::empty()) {
-                if list_into(&sub, &format!("{shown}/"), depth - 1, limit, out)? {
-                    return Ok(true);
-                }
-            }
+        if kind == Kind::Dir
+            && depth > 1
+            && let Ok(sub) = rustix::fs::openat(dir, os, DIR_FLAGS, Mode::empty())
+            && list_into(&sub, &format!("{shown}/"), depth - 1, limit, out)?
+        {
+            return Ok(true);
         }
     }
     Ok(false)
@@ -426,10 +426,9 @@ fn classify(dir: &OwnedFd, name: &str, err: rustix::io::Errno) -> FsError {
     if matches!(
         err,
         rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR | rustix::io::Errno::MLINK
-    ) {
-        if let Ok(Kind::Symlink) = kind_at(dir, name) {
-            return FsError::Symlink;
-        }
+    ) && let Ok(Kind::Symlink) = kind_at(dir, name)
+    {
+        return FsError::Symlink;
     }
     err.into()
 }
