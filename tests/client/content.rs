@@ -228,10 +228,10 @@ async fn streamed_thinking_goes_back_byte_exact_and_altered_thinking_is_refused(
 
     // The same signature over different text is what the API refuses.
     let mut altered = first;
-    if let MessageContent::Blocks(blocks) = &mut altered.content {
-        if let ContentBlock::Thinking(thinking) = &mut blocks[0] {
-            thinking.thinking.push_str(" (edited)");
-        }
+    if let MessageContent::Blocks(blocks) = &mut altered.content
+        && let ContentBlock::Thinking(thinking) = &mut blocks[0]
+    {
+        thinking.thinking.push_str(" (edited)");
     }
     let err = llm
         .invoke(vec![
