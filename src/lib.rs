@@ -147,10 +147,14 @@ pub mod aggregate;
 pub mod batches;
 #[cfg(feature = "bedrock")]
 pub mod bedrock;
+#[cfg(feature = "client")]
 mod chat_model;
+#[cfg(feature = "client")]
 mod chat_stream;
 // Models that wrap models (fallbacks, retry policies, run configuration): above every layer.
+#[cfg(feature = "client")]
 pub mod compose;
+#[cfg(feature = "client")]
 pub mod credentials;
 pub mod error;
 pub mod event;
@@ -159,17 +163,25 @@ pub mod files;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 pub mod messages;
+#[cfg(feature = "client")]
 pub mod models;
+#[cfg(feature = "client")]
 pub mod pagination;
 pub mod partial_json;
+#[cfg(feature = "client")]
 pub mod prompt;
+#[cfg(feature = "client")]
 mod request;
+#[cfg(feature = "client")]
 pub mod settings;
 pub mod sse;
 #[cfg(feature = "structured")]
 pub mod structured;
+#[cfg(feature = "client")]
 pub mod telemetry;
+#[cfg(feature = "client")]
 pub mod tools;
+#[cfg(feature = "client")]
 mod transport;
 #[cfg(feature = "web")]
 pub mod web;
@@ -177,7 +189,9 @@ pub mod web;
 // The front door: what chat, tools and streaming need. Everything else is reached through
 // its area's module (`settings`, `error`, `event`, `messages`, `aggregate`, `prompt`, …).
 pub use aggregate::StreamUpdate;
+#[cfg(feature = "client")]
 pub use chat_model::ChatAnthropic;
+#[cfg(feature = "client")]
 pub use chat_stream::{ChatStream, ChunkStream, ReplayPace, UpdateStream};
 pub use error::Error;
 pub use event::StreamEvent;
@@ -185,6 +199,7 @@ pub use messages::{
     AIMessage, AIMessageChunk, ContentBlock, HumanMessage, Message, MessageContent, StopReason,
     SystemMessage, ToolCall, ToolMessage, UsageMetadata,
 };
+#[cfg(feature = "client")]
 pub use tools::{Tool, ToolChoice};
 
 /// The README's examples, compiled as doc tests so they cannot rot.

@@ -288,6 +288,7 @@ impl MessageAggregator {
 
     /// The message's id, model, stop reason and usage as they stand (its content is in the
     /// blocks), without copying the content.
+    #[cfg(feature = "client")]
     pub(crate) fn header(&self) -> Option<&ApiMessage> {
         self.message.as_ref()
     }

@@ -7,12 +7,14 @@ mod config;
 mod decode;
 mod platform;
 mod protocol;
+#[cfg(feature = "client")]
 pub(crate) mod redact;
 mod request;
 mod response;
 mod stream;
 mod structured;
 mod timeout;
+#[cfg(feature = "client")]
 mod transport;
 
 use std::time::Duration;
@@ -25,11 +27,15 @@ pub use decode::EventDecodeError;
 pub use platform::{PlatformError, PlatformErrorKind};
 pub use protocol::ProtocolError;
 pub use request::{RequestError, SchemaRule};
+pub use response::NotEventStreamError;
+#[cfg(feature = "client")]
+pub use response::RedirectError;
+#[cfg(feature = "client")]
 pub(crate) use response::BODY_START_LIMIT;
-pub use response::{NotEventStreamError, RedirectError};
 pub use stream::StreamError;
 pub use structured::StructuredError;
 pub use timeout::{TimeoutError, TimeoutPhase};
+#[cfg(feature = "client")]
 pub use transport::TransportError;
 
 use crate::messages::AIMessage;
@@ -78,9 +84,11 @@ pub enum Error {
     #[error(transparent)]
     Timeout(TimeoutError),
     /// The HTTP connection failed.
+    #[cfg(feature = "client")]
     #[error(transparent)]
     Transport(TransportError),
     /// The server answered with a redirect, which is never followed.
+    #[cfg(feature = "client")]
     #[error(transparent)]
     Redirect(RedirectError),
     /// A 2xx response that is not an event stream.
@@ -118,7 +126,8 @@ pub enum Error {
 
 /// `From` for each wrapped type, so `?` works on them.
 macro_rules! from_wrapped {
-    ($($variant:ident($type:ty)),* $(,)?) => {$(
+    ($($(#[$attr:meta])* $variant:ident($type:ty)),* $(,)?) => {$(
+        $(#[$attr])*
         impl From<$type> for Error {
             fn from(err: $type) -> Self {
                 Self::$variant(err)
@@ -134,7 +143,9 @@ from_wrapped!(
     Decode(EventDecodeError),
     Sse(SseError),
     Timeout(TimeoutError),
+    #[cfg(feature = "client")]
     Transport(TransportError),
+    #[cfg(feature = "client")]
     Redirect(RedirectError),
     NotEventStream(NotEventStreamError),
     Io(std::io::Error),
@@ -164,12 +175,12 @@ impl std::fmt::Debug for Error {
 }
 
 macro_rules! debug_fields {
-    ($($variant:ident),* $(,)?) => {
+    ($($(#[$attr:meta])* $variant:ident),* $(,)?) => {
         impl Error {
             /// The variant and every field of what it wraps.
             fn debug_fields(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 match self {
-                    $(Self::$variant(inner) => {
+                    $($(#[$attr])* Self::$variant(inner) => {
                         f.debug_tuple(stringify!($variant)).field(inner).finish()
                     })*
                 }
@@ -185,7 +196,9 @@ debug_fields!(
     Decode,
     Sse,
     Timeout,
+    #[cfg(feature = "client")]
     Transport,
+    #[cfg(feature = "client")]
     Redirect,
     NotEventStream,
     Io,
@@ -205,6 +218,7 @@ impl From<std::convert::Infallible> for Error {
 
 impl Error {
     /// A configuration error of `reason`, explained by `message`.
+    #[cfg(feature = "client")]
     pub(crate) fn config(reason: ConfigReason, message: impl Into<String>) -> Self {
         Self::Config(ConfigError::new(reason, message))
     }
@@ -225,6 +239,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(api) => api.is_retryable(),
+            #[cfg(feature = "client")]
             Self::Transport(_) => true,
             Self::Timeout(timeout) => timeout.phase().is_before_response(),
             Self::Stream(stream) => stream.before_content() && stream.cause().is_transient(),
@@ -237,7 +252,9 @@ impl Error {
     pub(crate) fn is_transient(&self) -> bool {
         match self {
             Self::Api(api) => api.is_retryable(),
-            Self::Transport(_) | Self::Timeout(_) => true,
+            #[cfg(feature = "client")]
+            Self::Transport(_) => true,
+            Self::Timeout(_) => true,
             Self::Protocol(ProtocolError::Incomplete) => true,
             _ => false,
         }
@@ -247,6 +264,7 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         match self.root() {
             Self::Timeout(_) => true,
+            #[cfg(feature = "client")]
             Self::Transport(err) => err.is_timeout(),
             _ => false,
         }
@@ -264,6 +282,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self.root() {
             Self::Api(api) => api.status(),
+            #[cfg(feature = "client")]
             Self::Redirect(redirect) => Some(redirect.status()),
             Self::NotEventStream(response) => Some(response.status()),
             _ => None,

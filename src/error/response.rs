@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "client")]
 /// A 3xx answer. The API never redirects, and following one would send the key and the
 /// request to another address, so it is not followed.
 ///
@@ -17,6 +18,7 @@ pub struct RedirectError {
     location: Option<String>,
 }
 
+#[cfg(feature = "client")]
 impl RedirectError {
     /// A `status` redirect to `location` (stripped of user-info and query).
     pub fn new(status: u16, location: Option<String>) -> Self {
@@ -37,6 +39,7 @@ impl RedirectError {
     }
 }
 
+#[cfg(feature = "client")]
 impl fmt::Display for RedirectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the server redirected ({}) to ", self.status)?;
@@ -48,6 +51,7 @@ impl fmt::Display for RedirectError {
     }
 }
 
+#[cfg(feature = "client")]
 impl std::error::Error for RedirectError {}
 
 /// A 2xx response that is not the event stream asked for (an HTML proxy page, a JSON body,

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderName};
+use http::header::{HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
 /// One limit the API reports: `anthropic-ratelimit-{name}-{limit,remaining,reset}`.
@@ -137,7 +137,7 @@ const TOKENS: [HeaderName; 3] = limit_headers!("tokens");
 const INPUT_TOKENS: [HeaderName; 3] = limit_headers!("input-tokens");
 const OUTPUT_TOKENS: [HeaderName; 3] = limit_headers!("output-tokens");
 const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
-const RETRY_AFTER: HeaderName = reqwest::header::RETRY_AFTER;
+const RETRY_AFTER: HeaderName = http::header::RETRY_AFTER;
 
 mod rfc3339 {
     use std::time::SystemTime;
@@ -177,7 +177,14 @@ mod optional_seconds {
 mod tests {
     use super::*;
 
-    use crate::transport::test_headers as headers;
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            let name = HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+            map.insert(name, value.parse().expect("a header value"));
+        }
+        map
+    }
 
     #[test]
     fn every_limit_is_read_and_reset_is_rfc3339() {
