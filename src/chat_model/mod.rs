@@ -556,6 +556,7 @@ impl ChatAnthropic {
     /// The body a stream of `messages` would send (the model's rules checked), and the
     /// settings outside it that change the reply: platform, base URL, betas. No secret (API
     /// key, credentials, headers). What a response cache keys on.
+    #[cfg(feature = "cache")]
     pub(crate) fn request_identity_json(&self, messages: Vec<Message>) -> Result<Value, Error> {
         let config = &self.settings.config;
         let body = request::body(
