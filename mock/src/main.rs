@@ -157,21 +157,28 @@ async fn main() {
         }
     };
     if !replies.is_empty() {
-        println!("{} scripted replies queued", replies.len());
+        say(format_args!("{} scripted replies queued", replies.len()));
     }
     server.enqueue_scripted(replies);
-    println!(
+    say(format_args!(
         "Mock Anthropic Messages API listening on {}",
         server.base_url()
-    );
-    println!(
+    ));
+    say(format_args!(
         "Point a client at it: ANTHROPIC_BASE_URL={} ANTHROPIC_API_KEY=any-key. Ctrl-C stops it.",
         server.base_url()
-    );
+    ));
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("cannot wait for Ctrl-C: {err}");
     }
-    println!("{} requests served", server.request_count());
+    say(format_args!("{} requests served", server.request_count()));
+}
+
+/// A status line on stdout. A closed stdout (the reader of a pipe gone) must not stop the
+/// server, as `println!` would by panicking: the line is dropped instead.
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 #[cfg(test)]

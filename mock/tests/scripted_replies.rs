@@ -515,6 +515,8 @@ fn standalone(args: &[&str]) -> (Standalone, String) {
             let Ok(line) = line else { return };
             if let Some(url) = line.split("listening on ").nth(1) {
                 let _ = send.send(url.trim().to_owned());
+                // The pipe closes here, before the binary's next status line: it must go on
+                // serving (it once died of `println!` on the closed pipe).
                 return;
             }
         }
@@ -576,4 +578,36 @@ fn help_lists_every_endpoint_and_exits_0() {
         assert!(help.contains(&line), "--help lacks {line:?}:\n{help}");
     }
     assert!(help.contains("--script FILE"));
+}
+
+/// A reader of the binary's stdout that goes away (a pipe closed after the URL was read) must
+/// not stop the server: its later status lines, down to the one it prints on Ctrl-C, are
+/// dropped, and it still answers and exits cleanly.
+#[tokio::test]
+async fn the_binary_outlives_a_closed_stdout_and_exits_cleanly_on_ctrl_c() {
+    let (mut server, url) = standalone(&[]);
+    // `standalone`'s reader has returned: the pipe is closed by now.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let reply = post(
+        &url,
+        "/v1/messages",
+        &json!({"model": MODEL, "max_tokens": 16, "messages": ask("Hi")}),
+    )
+    .await;
+    assert_eq!(reply.status(), 200);
+    let pid = server.0.id().to_string();
+    let interrupted = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(interrupted.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the binary did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
 }
