@@ -226,17 +226,27 @@ proptest! {
     }
 }
 
+/// Natively every pair; under Miri (163 s for all 900) one pair in five, chosen so that every
+/// piece is still met first and second six times each.
 #[test]
 fn byte_by_byte_matches_the_reference_on_every_piece_pair() {
-    for a in PIECES {
-        for b in PIECES {
-            let input = [*a, *b, b"\n\n"].concat();
-            let every_byte: Vec<usize> = (1..input.len()).collect();
-            assert_eq!(
-                decode(&input, &every_byte, usize::MAX).0,
-                reference(&input),
-                "{input:?}"
-            );
-        }
+    let stride = if cfg!(miri) { 5 } else { 1 };
+    let pairs = PIECES.iter().enumerate().flat_map(|(i, a)| {
+        PIECES
+            .iter()
+            .enumerate()
+            .filter_map(move |(j, b)| ((i + j) % stride == 0).then_some((a, b)))
+    });
+    let mut checked = 0;
+    for (a, b) in pairs {
+        checked += 1;
+        let input = [*a, *b, b"\n\n"].concat();
+        let every_byte: Vec<usize> = (1..input.len()).collect();
+        assert_eq!(
+            decode(&input, &every_byte, usize::MAX).0,
+            reference(&input),
+            "{input:?}"
+        );
     }
+    assert_eq!(checked, PIECES.len() * PIECES.len() / stride);
 }
