@@ -8,8 +8,8 @@
 //! (which the benches read from files a browser cannot open): `text` (2 MB of text deltas of
 //! 1–4 words, a ping every 97), `tool_100k` (a 100 KB `write_file` input in 1–10 byte
 //! `input_json_delta` fragments), and `recorded` (the fixtures with an SDK golden, each
-//! folded as its own stream). Every round's result is checked (text, arguments, goldens), so
-//! the test fails if the fold goes wrong.
+//! folded as its own stream). Every round's result is checked (text, arguments, goldens),
+//! outside the timed part, so the test fails if the fold goes wrong.
 //!
 //! Paths, each over the stream cut in 8 KiB chunks:
 //! - `fold`: `EventStream` + `MessageAggregator::new()` + `finish()`, the loop of
@@ -272,15 +272,23 @@ fn page(chunks: &[Bytes]) -> AIMessage {
     aggregator.finish().expect("the stream folds")
 }
 
-/// Runs `round` until the time budget is spent (at least `min` rounds, at most 200) and
-/// returns the median MB/s (10^6 bytes per second) over `bytes` per round.
-fn measure(bytes: usize, min: usize, budget_ms: f64, mut round: impl FnMut()) -> (f64, usize) {
+/// Runs `round` until the time budget is spent (at least `min` rounds, at most 200), timing
+/// only `round`, then `check`s each result; returns the median MB/s (10^6 bytes per second)
+/// over `bytes` per round, and the rounds.
+fn measure<T>(
+    bytes: usize,
+    min: usize,
+    budget_ms: f64,
+    mut round: impl FnMut() -> T,
+    mut check: impl FnMut(T),
+) -> (f64, usize) {
     let mut rates = Vec::new();
     let started = now_ms();
     while rates.len() < min || (now_ms() - started < budget_ms && rates.len() < 200) {
         let before = now_ms();
-        round();
+        let result = round();
         let ms = (now_ms() - before).max(0.001);
+        check(result);
         rates.push(bytes as f64 / 1000.0 / ms);
     }
     rates.sort_by(|a, b| a.partial_cmp(b).expect("finite rates"));
@@ -334,51 +342,68 @@ fn the_fold_s_throughput_on_the_same_streams() {
     let recorded_bytes: usize = RECORDED.iter().map(|(sse, _)| sse.len()).sum();
 
     const REPEAT: usize = 20;
+    // What each recorded stream's golden holds: its text and how many tool calls.
+    let golden: Vec<(String, usize)> = recorded
+        .iter()
+        .map(|(_, golden)| {
+            let content = golden["content"].as_array().expect("content");
+            (
+                content.iter().filter_map(|b| b["text"].as_str()).collect(),
+                content.iter().filter(|b| b["type"] == "tool_use").count(),
+            )
+        })
+        .collect();
     type Path = fn(&[Bytes]) -> AIMessage;
     for (path, run) in [("fold", fold as Path), ("page", page as Path)] {
-        let (rate, rounds) = measure(text.len(), min, budget, || {
-            let message = run(&text_chunks);
-            assert_eq!(message.text(), expected_text, "{path}: text");
-        });
+        let (rate, rounds) = measure(
+            text.len(),
+            min,
+            budget,
+            || run(&text_chunks),
+            |message| assert_eq!(message.text(), expected_text, "{path}: text"),
+        );
         print(&format!(
             "throughput {target} {profile}: {path} text ({} B): {rate:.1} MB/s (median of {rounds})",
             text.len()
         ));
-        let (rate, rounds) = measure(tool.len(), min, budget, || {
-            let message = run(&tool_chunks);
-            assert_eq!(message.tool_calls.len(), 1, "{path}: one call");
-            assert_eq!(
-                message.tool_calls[0].args, expected_input,
-                "{path}: arguments"
-            );
-        });
+        let (rate, rounds) = measure(
+            tool.len(),
+            min,
+            budget,
+            || run(&tool_chunks),
+            |message| {
+                assert_eq!(message.tool_calls.len(), 1, "{path}: one call");
+                assert_eq!(
+                    message.tool_calls[0].args, expected_input,
+                    "{path}: arguments"
+                );
+            },
+        );
         print(&format!(
-            "throughput {target} {profile}: {path} tool_100k ({} B): {rate:.1} MB/s (median of {rounds})",
+            "throughput {target} {profile}: {path} tool ({} B): {rate:.1} MB/s (median of {rounds})",
             tool.len()
         ));
         // Each stream is a few KB: a round folds them all REPEAT times, so that it lasts
         // well above the browser's timer resolution (0.1 ms).
-        let (rate, rounds) = measure(recorded_bytes * REPEAT, min, budget, || {
-            for (chunks, golden) in recorded.iter().cycle().take(recorded.len() * REPEAT) {
-                let message = run(chunks);
-                // The golden is the API's message shape; the text and the calls are enough
-                // here (tests/browser.rs compares every field).
-                let text: String = golden["content"]
-                    .as_array()
-                    .expect("content")
-                    .iter()
-                    .filter_map(|block| block["text"].as_str())
-                    .collect();
-                assert_eq!(message.text(), text, "{path}: a recorded stream's text");
-                let calls = golden["content"]
-                    .as_array()
-                    .expect("content")
-                    .iter()
-                    .filter(|block| block["type"] == "tool_use")
-                    .count();
-                assert_eq!(message.tool_calls.len(), calls, "{path}: recorded calls");
-            }
-        });
+        let (rate, rounds) = measure(
+            recorded_bytes * REPEAT,
+            min,
+            budget,
+            || {
+                let mut messages = Vec::with_capacity(recorded.len() * REPEAT);
+                for (chunks, _) in recorded.iter().cycle().take(recorded.len() * REPEAT) {
+                    messages.push(run(chunks));
+                }
+                messages
+            },
+            |messages| {
+                // The text and the calls; tests/browser.rs compares every field.
+                for (message, (text, calls)) in messages.iter().zip(golden.iter().cycle()) {
+                    assert_eq!(&message.text(), text, "{path}: a recorded stream's text");
+                    assert_eq!(message.tool_calls.len(), *calls, "{path}: recorded calls");
+                }
+            },
+        );
         print(&format!(
             "throughput {target} {profile}: {path} recorded ({} streams, {recorded_bytes} B, {REPEAT} times a round): {rate:.1} MB/s (median of {rounds})",
             recorded.len()
