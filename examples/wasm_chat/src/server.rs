@@ -114,7 +114,8 @@ impl RelayStats {
         self.finished.load(Ordering::SeqCst)
     }
 
-    /// Streams the browser abandoned before their end.
+    /// Streams dropped before their end: the browser abandoned them (or the upstream failed
+    /// mid-stream).
     pub fn cancelled(&self) -> usize {
         self.cancelled.load(Ordering::SeqCst)
     }
@@ -174,7 +175,7 @@ async fn page_file(State(relay): State<Arc<Relay>>, UrlPath(file): UrlPath<Strin
         Ok(bytes) => ([(header::CONTENT_TYPE, *mime)], bytes).into_response(),
         Err(err) => (
             StatusCode::NOT_FOUND,
-            format!("{name}: {err} (build the page: see examples/wasm_chat/README.md)"),
+            format!("{name}: {err} (build the page: the README's \"A chat page in WebAssembly\")"),
         )
             .into_response(),
     }
