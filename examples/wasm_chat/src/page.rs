@@ -107,7 +107,7 @@ pub fn start() -> Result<(), JsValue> {
 
 /// Sends the prompt, unless a reply is already streaming or the prompt is empty.
 fn send(page: &Rc<RefCell<Page>>) {
-    let (prompt, mut view, stopped) = {
+    let (prompt, mut view, signal, stopped) = {
         let mut p = page.borrow_mut();
         let prompt = p.prompt.value();
         if p.current.is_some() || prompt.trim().is_empty() {
@@ -128,13 +128,12 @@ fn send(page: &Rc<RefCell<Page>>) {
         p.stop.set_disabled(false);
         let signal = controller.signal();
         p.current = Some((controller, stopped.clone()));
-        (prompt, (view, signal), stopped)
+        (prompt, view, signal, stopped)
     };
     let page = page.clone();
     spawn_local(async move {
-        let (view, signal) = &mut view;
         let mut fold = ReplyFold::new();
-        let streamed = stream(&prompt, signal, &mut fold, view, &stopped).await;
+        let streamed = stream(&prompt, &signal, &mut fold, &mut view, &stopped).await;
         let end = if stopped.get() {
             fold.stop().0
         } else {

@@ -117,7 +117,7 @@ async fn the_page_folds_the_relayed_stream_as_it_arrives_and_stop_aborts_the_fet
 
     let mock = MockServer::start().await;
     // The first reply streams to its end; the second, slower, is stopped.
-    mock.enqueue(reply(Duration::from_millis(15)));
+    mock.enqueue(reply(Duration::from_millis(25)));
     mock.enqueue(reply(Duration::from_millis(80)));
     let (app, stats) = server::app(Upstream::new(mock.base_url(), "test-key"), pkg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
