@@ -4,13 +4,14 @@
 //! tool call's argument fields grow in several steps before the reply ends, the reply ends
 //! `done` with the whole text and arguments; a second reply stopped mid-stream shows
 //! `stopped`, keeps the text shown so far, gains nothing after, and both the relay and the
-//! mock server see the stream abandoned.
+//! mock server see the stream abandoned; a third reply cut by an `error` event and a fourth
+//! refused with a 529 end `error`, saying why, the third keeping its text.
 //!
 //! Needs chromedriver and Chromium on `PATH`, the `wasm32-unknown-unknown` target and
 //! `wasm-bindgen` at the version of `Cargo.lock` (the test says how to install what is
 //! missing). It builds the page itself (debug profile) in `target/wasm-chat`, a target folder of
 //! its own, so the cargo running the test is never waited on. Screenshots:
-//! `target/tmp/wasm_chat_done.png`, `target/tmp/wasm_chat_stopped.png`.
+//! `target/tmp/wasm_chat_done.png`, `wasm_chat_stopped.png`, `wasm_chat_errors.png`.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -119,6 +120,13 @@ async fn the_page_folds_the_relayed_stream_as_it_arrives_and_stop_aborts_the_fet
     // The first reply streams to its end; the second, slower, is stopped.
     mock.enqueue(reply(Duration::from_millis(25)));
     mock.enqueue(reply(Duration::from_millis(80)));
+    // The third breaks off with an `error` event after ten words; the fourth is refused.
+    mock.enqueue(reply(Duration::from_millis(5)).error_event_after(
+        14,
+        "overloaded_error",
+        "Overloaded",
+    ));
+    mock.enqueue(MockReply::error(529, "overloaded_error", "Overloaded"));
     let (app, stats) = server::app(Upstream::new(mock.base_url(), "test-key"), pkg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -276,6 +284,55 @@ async fn the_page_folds_the_relayed_stream_as_it_arrives_and_stop_aborts_the_fet
     assert_eq!(state, true);
     session
         .screenshot(&artifacts.join("wasm_chat_stopped.png"))
+        .await;
+
+    // A stream that ends with an `error` event: the text so far stays, the reply says why.
+    session.type_into(&prompt, "Third").await;
+    session.click(&session.find("#send").await).await;
+    session
+        .wait_for(
+            "the third reply to fail",
+            "const replies = document.querySelectorAll('.turn.assistant'); \
+             return replies.length === 3 && replies[2].dataset.state === 'error';",
+            Duration::from_secs(20),
+        )
+        .await;
+    let status = session
+        .execute(&last_reply(".status", "textContent"), json!([]))
+        .await;
+    assert!(
+        status.as_str().unwrap_or_default().contains("Overloaded"),
+        "{status}"
+    );
+    let text = session
+        .execute(&last_reply(".text", "textContent"), json!([]))
+        .await;
+    let text = text.as_str().unwrap_or_default();
+    assert!(
+        !text.is_empty() && text.len() < TEXT.len() && TEXT.starts_with(text),
+        "the text before the error stays: {text:?}"
+    );
+    // A refusal before the stream: the status and the API's error body.
+    session.type_into(&prompt, "Fourth").await;
+    session.click(&session.find("#send").await).await;
+    session
+        .wait_for(
+            "the fourth reply to fail",
+            "const replies = document.querySelectorAll('.turn.assistant'); \
+             return replies.length === 4 && replies[3].dataset.state === 'error';",
+            Duration::from_secs(20),
+        )
+        .await;
+    let status = session
+        .execute(&last_reply(".status", "textContent"), json!([]))
+        .await;
+    let status = status.as_str().unwrap_or_default();
+    assert!(
+        status.starts_with("error: 529") && status.contains("overloaded_error"),
+        "{status}"
+    );
+    session
+        .screenshot(&artifacts.join("wasm_chat_errors.png"))
         .await;
 
     session.quit().await;
