@@ -225,6 +225,7 @@ mod wasm32_features {
         "bedrock": "Bedrock's credentials come from AWS files, processes and SDK runtimes";
         "files": "uploads read files from disk";
         "batches": "a batch's body is a streamed upload, which reqwest over fetch does not send";
+        "agent": "the agent runs tools as tokio tasks, which need tokio's runtime";
         "client-tools": "the client tools run processes and write files";
         "mcp": "MCP servers run as child processes";
         "web": "axum serves HTTP from a server, not a page";
