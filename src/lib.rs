@@ -151,6 +151,8 @@ pub mod bedrock;
 mod chat_model;
 #[cfg(feature = "client")]
 mod chat_stream;
+#[cfg(feature = "client")]
+mod clock;
 // Models that wrap models (fallbacks, retry policies, run configuration): above every layer.
 #[cfg(feature = "client")]
 pub mod compose;
@@ -201,6 +203,43 @@ pub use messages::{
 };
 #[cfg(feature = "client")]
 pub use tools::{Tool, ToolChoice};
+
+// The client in the browser (wasm32-unknown-unknown, README: "In the browser"): what needs
+// a runtime, sockets, processes or files on disk cannot exist there, and says so when built.
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+mod wasm32_features {
+    macro_rules! not_in_the_browser {
+        ($($feature:literal: $why:literal;)*) => {$(
+            #[cfg(feature = $feature)]
+            compile_error!(concat!(
+                "chat-anthropic: the `", $feature, "` feature cannot build for wasm32 (", $why,
+                "); in the browser use `default-features = false, features = [\"client\", \"structured\"]` \
+                 (README: \"In the browser\")"
+            ));
+        )*};
+    }
+    not_in_the_browser! {
+        "rustls": "the browser's fetch does TLS";
+        "native-tls": "the browser's fetch does TLS";
+        "vertex": "Vertex AI's refreshing credentials read gcloud's files and run commands; give a token with `vertex_access_token`";
+        "bedrock": "Bedrock's credentials come from AWS files, processes and SDK runtimes";
+        "files": "uploads read files from disk";
+        "batches": "a batch's body is a streamed upload, which reqwest over fetch does not send";
+        "agent": "the agent runs tools as tokio tasks, which need tokio's runtime";
+        "client-tools": "the client tools run processes and write files";
+        "mcp": "MCP servers run as child processes";
+        "web": "axum serves HTTP from a server, not a page";
+        "history-sqlite": "SQLite is C code on a file";
+        "cache-sqlite": "SQLite is C code on a file";
+        "cache-redis": "Redis needs sockets";
+    }
+    // The client's fetch futures are made `Send` on the understanding that wasm32 runs one
+    // thread (src/transport/local.rs).
+    #[cfg(target_feature = "atomics")]
+    compile_error!(
+        "chat-anthropic: the client in wasm32 runs on one thread; build without the `atomics` target feature"
+    );
+}
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

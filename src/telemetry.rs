@@ -25,7 +25,7 @@
 //! The span stays open while the returned stream is read, and closes when it ends (or is
 //! dropped). Prompts and replies never reach a span or an event unless opted in.
 
-use std::time::Instant;
+use crate::clock::StdInstant as Instant;
 
 use serde_json::Value;
 use tracing::field::Empty;

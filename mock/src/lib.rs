@@ -43,6 +43,12 @@
 //!
 //! Admin requests need no API key and are neither recorded nor counted.
 //!
+//! Web pages reach it as they reach the API: a request with an `Origin` needs the header
+//! `anthropic-dangerous-direct-browser-access: true` (else a 401 `authentication_error` the
+//! page cannot read), and then gets `Access-Control-Allow-Origin: *`; preflights (`OPTIONS`)
+//! are answered for every endpoint. The admin endpoints are open to any page, so browser
+//! tests can script replies and read requests.
+//!
 //! As a program, `cargo run -p chat-anthropic-mock -- --port 8080 --script replies.jsonl`
 //! serves it to other languages' tests (`--help` lists the options and every endpoint).
 //!
@@ -85,6 +91,7 @@ mod beta_rules;
 mod body;
 mod builder;
 mod content_check;
+mod cors;
 mod echo;
 mod faults;
 mod files;

@@ -16,7 +16,8 @@ use super::route::{self, Route, Via};
 use super::validate::{self, Endpoint, Refusal};
 use super::{models, prompt_cache, respond, RecordedRequest, Shared};
 
-/// Every request lands here; in rate-limit mode every response gets the window's headers.
+/// Every request lands here; in rate-limit mode every response gets the window's headers, and a
+/// page's request the CORS answer the API gives (`cors`).
 pub(super) async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -24,8 +25,15 @@ pub(super) async fn handle(
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
+    if let Some(preflight) = super::cors::preflight(&method, uri.path(), &headers) {
+        return preflight;
+    }
+    let page_may_read = super::cors::page_may_read(uri.path(), &headers);
     let mut response = respond_to(&shared, method, uri, headers, raw).await;
     shared.rate_limits.add_headers(response.headers_mut());
+    if page_may_read {
+        super::cors::let_the_page_read(response.headers_mut());
+    }
     response
 }
 
@@ -48,6 +56,9 @@ async fn respond_to(
     tracing::debug!(target: "chat_anthropic_mock", path = %recorded.path, "mock request");
     if super::routes::find(method.as_str(), uri.path()).is_none() {
         let refusal = super::routes::not_found(uri.path());
+        return respond::error(Via::Anthropic, &refusal, &[], &request_id);
+    }
+    if let Some(refusal) = super::cors::refusal(uri.path(), &headers) {
         return respond::error(Via::Anthropic, &refusal, &[], &request_id);
     }
 

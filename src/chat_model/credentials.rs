@@ -64,7 +64,7 @@ impl ChatAnthropic {
         body: &Value,
         policy: &SendPolicy,
         retry: &mut u32,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<transport::Response, Error> {
         let first = self
             .with_fresh_credentials()
             .await?

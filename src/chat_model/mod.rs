@@ -8,6 +8,7 @@
 //! in its own module: `files()`, `models()`, `batches()`, `with_structured_output()`.
 
 mod bound_tools;
+mod browser;
 mod cache_warm;
 mod credentials;
 mod fields;
@@ -101,6 +102,10 @@ impl std::fmt::Debug for ChatAnthropic {
             .field(
                 "access_token",
                 &self.settings.access_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "direct_browser_access",
+                &self.settings.direct_browser_access,
             )
             .field("tools", &self.tools.tools.len())
             .finish()
@@ -596,7 +601,7 @@ impl ChatAnthropic {
             self.settings.config.capture_message_content,
             run,
         );
-        let started = std::time::Instant::now();
+        let started = crate::clock::StdInstant::now();
         let opener = Opener {
             llm: self.clone(),
             body,

@@ -23,6 +23,9 @@ pub(super) struct ModelSettings {
     pub(super) access_token: Option<ApiKey>,
     /// The environment as it was when the model was built: what settings fall back on.
     pub(super) env: Arc<Environment>,
+    /// Whether requests to Anthropic's API carry the browser opt-in header (never stored: a
+    /// saved configuration does not turn it on again).
+    pub(super) direct_browser_access: bool,
     /// Vertex AI tokens that refresh, shared by every clone.
     pub(super) token_cache: Option<crate::credentials::TokenCache>,
     /// Bedrock's static credentials.
@@ -41,6 +44,7 @@ impl ModelSettings {
             api_key: None,
             access_token: None,
             env: Arc::new(Environment::from_process()),
+            direct_browser_access: false,
             token_cache: None,
             #[cfg(feature = "bedrock")]
             aws_credentials: None,

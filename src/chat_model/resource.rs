@@ -2,7 +2,7 @@
 //! the same [`route`](ChatAnthropic::route) as the model's own requests, sent with the same
 //! transport, timeouts and retries.
 
-use reqwest::{Method, Response, Url};
+use reqwest::{Method, Url};
 use serde_json::Map;
 
 use super::target::Route;
@@ -112,7 +112,11 @@ impl ChatAnthropic {
 
     /// Sends what `build` makes, with the model's retries (`retry: false` for a body that
     /// can be sent only once) and its idle timeout.
-    pub(crate) async fn api_send<F, Fut>(&self, retry: bool, build: F) -> Result<Response, Error>
+    pub(crate) async fn api_send<F, Fut>(
+        &self,
+        retry: bool,
+        build: F,
+    ) -> Result<transport::Response, Error>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<reqwest::RequestBuilder, Error>>,

@@ -167,6 +167,7 @@ impl ChatAnthropic {
             "x-api-key",
             secret_header_value(self.resolved_api_key()?.expose())?,
         );
+        self.add_direct_browser_access(headers);
         let base = self.anthropic_base_url();
         let url = match route {
             Route::Messages(Endpoint::Stream) => {

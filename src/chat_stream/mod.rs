@@ -4,7 +4,9 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::StdInstant as Instant;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
@@ -66,7 +68,7 @@ pub struct ChatStream {
     finished: bool,
     /// After `message_stop`: how long to keep reading for the body's end, so the connection
     /// goes back to the pool instead of being closed (the API ends the body right away).
-    drain: Option<Pin<Box<tokio::time::Sleep>>>,
+    drain: Option<Pin<Box<crate::clock::Sleep>>>,
     stream_usage: bool,
     started: Instant,
     first_token_seen: bool,
@@ -294,7 +296,7 @@ impl ChatStreamProj<'_> {
     fn note_completion(&mut self) {
         if self.aggregator.is_complete() {
             *self.finished = true;
-            *self.drain = Some(Box::pin(tokio::time::sleep(DRAIN_GRACE)));
+            *self.drain = Some(Box::pin(crate::clock::sleep(DRAIN_GRACE)));
         }
     }
 }
@@ -335,7 +337,7 @@ const DRAIN_GRACE: Duration = Duration::from_millis(250);
 /// period, then ends the stream.
 fn poll_drain(
     mut events: Pin<&mut Source>,
-    drain: &mut Option<Pin<Box<tokio::time::Sleep>>>,
+    drain: &mut Option<Pin<Box<crate::clock::Sleep>>>,
     cx: &mut Context<'_>,
 ) -> Poll<Option<Step>> {
     while let Some(deadline) = drain.as_mut() {

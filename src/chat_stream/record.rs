@@ -1,12 +1,12 @@
 //! Recording: a response body teed, byte for byte, to a file while the caller consumes it.
 
+use crate::clock::StdInstant as Instant;
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::Instant;
 
 use bytes::Bytes;
 use futures_core::Stream;

@@ -128,10 +128,10 @@ fn paced(bytes: Bytes, timing: &[(usize, Duration)], factor: f64) -> Body {
         let last = chunks.last().map_or(Duration::ZERO, |c| c.1);
         chunks.push((bytes.slice(covered..), last));
     }
-    let start = tokio::time::Instant::now();
+    let start = crate::clock::Instant::now();
     Box::pin(
         futures_util::stream::iter(chunks).then(move |(chunk, at)| async move {
-            tokio::time::sleep_until(start + at).await;
+            crate::clock::sleep_until(start + at).await;
             Ok(chunk)
         }),
     )

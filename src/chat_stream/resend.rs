@@ -110,7 +110,7 @@ impl LiveEvents {
         let spent = policy.retries_spent;
         self.reopening = Some(
             async move {
-                tokio::time::sleep(delay).await;
+                crate::clock::sleep(delay).await;
                 reopen(spent).await
             }
             .boxed(),

@@ -6,9 +6,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::clock::{Instant, Sleep};
 use futures_core::Stream;
 use pin_project::pin_project;
-use tokio::time::{Instant, Sleep};
 
 use crate::error::{Error, TimeoutError, TimeoutPhase};
 use crate::event::StreamEvent;
@@ -59,7 +59,7 @@ impl<S: Stream<Item = Result<StreamEvent, Error>>> Stream for Watchdog<S> {
         let last_content = this.last_content;
         let timer = this.timer.get_or_insert_with(|| {
             *last_content = Instant::now();
-            Box::pin(tokio::time::sleep_until(*last_content + limit))
+            Box::pin(crate::clock::sleep_until(*last_content + limit))
         });
         let item = this.inner.poll_next(cx);
         let stalled = match &item {

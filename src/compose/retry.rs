@@ -214,7 +214,7 @@ impl<M: ChatModel> WithRetry<M> {
             %error,
             "call failed; retrying"
         );
-        tokio::time::sleep(delay).await;
+        crate::clock::sleep(delay).await;
         Ok(())
     }
 }

@@ -21,7 +21,9 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::StdInstant as Instant;
 
 #[cfg(feature = "bedrock")]
 pub use aws::AwsCredentialChain;

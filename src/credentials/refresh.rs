@@ -3,7 +3,9 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::StdInstant as Instant;
 
 use crate::error::Error;
 

@@ -39,8 +39,18 @@ impl TransportError {
     }
 
     /// Whether connecting failed (refused, DNS, TLS handshake, connect timeout).
+    ///
+    /// In the browser (wasm32) `fetch` does not say why a request failed before a response:
+    /// every such failure (refused, DNS, TLS, a CORS refusal) counts as a failed connection.
     pub fn is_connect(&self) -> bool {
-        self.inner.is_connect()
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.inner.is_connect()
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.inner.is_request()
+        }
     }
 
     /// Whether a timeout inside the HTTP stack ran out.

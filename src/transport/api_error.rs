@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::Response;
+use super::Response;
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiErrorKind, Error};

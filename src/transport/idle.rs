@@ -1,18 +1,22 @@
 //! A response body as a byte stream, ended by an idle timeout when the bytes stop.
 
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
+use pin_project::pin_project;
 
 use super::Body;
+use crate::clock::{sleep_until, Instant, Sleep};
 use crate::error::{Error, TimeoutError, TimeoutPhase, TransportError};
 
 /// `bytes` with transport errors as ours, and a [`TimeoutPhase::Body`] error when no chunk
 /// arrives within `idle` of the last one (or of the start); `None` waits forever. (The timer
-/// is tokio-stream's: pushing a deadline later is a cheap update in tokio's timer, not a new
-/// registration.)
+/// is the target's (`crate::clock`): pushing a deadline later is a cheap update of one timer,
+/// not a new registration.)
 pub(crate) fn with_idle_timeout<S>(bytes: S, idle: Option<Duration>) -> Body
 where
     S: Stream<Item = reqwest::Result<Bytes>> + Send + 'static,
@@ -20,11 +24,57 @@ where
     let bytes = bytes.map(|chunk| chunk.map_err(|err| Error::from(TransportError::new(err))));
     match idle {
         None => Box::pin(bytes),
-        Some(after) => Box::pin(
-            tokio_stream::StreamExt::timeout(bytes, after).map(move |item| {
-                item.unwrap_or(Err(TimeoutError::new(TimeoutPhase::Body, after).into()))
-            }),
-        ),
+        Some(after) => Box::pin(IdleTimeout {
+            inner: bytes,
+            deadline: sleep_until(Instant::now() + after),
+            armed: true,
+            after,
+        }),
+    }
+}
+
+/// The stream adapter behind [`with_idle_timeout`] (tokio-stream's `Timeout`, on the
+/// target's timer): each item re-arms the deadline; when it passes first, one timeout error
+/// is yielded, and the stream then waits for the next item without a limit.
+#[pin_project]
+#[must_use = "streams do nothing unless polled"]
+struct IdleTimeout<S> {
+    #[pin]
+    inner: S,
+    #[pin]
+    deadline: Sleep,
+    armed: bool,
+    after: Duration,
+}
+
+impl<S: Stream<Item = Result<Bytes, Error>>> Stream for IdleTimeout<S> {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut this = self.project();
+        if let Poll::Ready(item) = this.inner.poll_next(cx) {
+            if item.is_some() {
+                this.deadline.as_mut().reset(Instant::now() + *this.after);
+                *this.armed = true;
+            }
+            return Poll::Ready(item);
+        }
+        if *this.armed {
+            ready!(this.deadline.poll(cx));
+            *this.armed = false;
+            return Poll::Ready(Some(Err(TimeoutError::new(
+                TimeoutPhase::Body,
+                *this.after,
+            )
+            .into())));
+        }
+        Poll::Pending
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        // Each item of the body, plus perhaps one timeout.
+        let (low, high) = self.inner.size_hint();
+        (low, high.and_then(|high| high.checked_add(1)))
     }
 }
 

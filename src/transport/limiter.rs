@@ -12,7 +12,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use tokio::time::Instant;
+use crate::clock::Instant;
 
 use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
@@ -166,7 +166,7 @@ impl RateLimiter {
             let until = wake.map_or(Instant::now() + RECHECK, |w| {
                 w.min(Instant::now() + RECHECK)
             });
-            let _ = tokio::time::timeout_at(until, changed).await;
+            let _ = crate::clock::timeout_at(until, changed).await;
         }
     }
 
@@ -184,14 +184,14 @@ impl RateLimiter {
                     return Slot { limiter: self };
                 }
             }
-            let _ = tokio::time::timeout(RECHECK, changed).await;
+            let _ = crate::clock::timeout(RECHECK, changed).await;
         }
     }
 
     /// Learns from a response: its rate-limit headers, and whether it was a 429.
     pub(crate) fn observe(&self, status: u16, headers: &HeaderMap) {
         let reported = RateLimits::from_headers(headers);
-        let base = (Instant::now(), SystemTime::now());
+        let base = (Instant::now(), crate::clock::system_now());
         let mut state = self.lock();
         // This response's own request has been counted by the server; the others have not.
         let others = state.pending.saturating_sub(1);

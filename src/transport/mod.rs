@@ -10,6 +10,7 @@ mod api_error;
 mod cleartext;
 mod idle;
 pub(crate) mod limiter;
+mod local;
 mod read;
 mod retry;
 
@@ -21,7 +22,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::Stream;
 use reqwest::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
-use reqwest::Response;
+
+pub(crate) use local::Response;
+use local::{local, unwrap_local};
 
 use crate::error::{
     ConfigError, ConfigReason, Error, EventDecodeError, NotEventStreamError, RedirectError,
@@ -121,13 +124,16 @@ where
 {
     cleartext::warn_if_cleartext(url);
     loop {
-        let attempt = build().await?.send();
+        let attempt = local(build().await?.send());
         let outcome = match policy.idle_timeout {
-            Some(after) => match tokio::time::timeout(after, attempt).await {
-                Ok(result) => result.map_err(|err| classify(err, policy)),
+            Some(after) => match crate::clock::timeout(after, attempt).await {
+                Ok(result) => result.map(local).map_err(|err| classify(err, policy)),
                 Err(_) => Err(TimeoutError::new(TimeoutPhase::ResponseHeaders, after).into()),
             },
-            None => attempt.await.map_err(|err| classify(err, policy)),
+            None => attempt
+                .await
+                .map(local)
+                .map_err(|err| classify(err, policy)),
         };
         if let (Ok(response), Some(limiter)) = (&outcome, &policy.limiter) {
             limiter.observe(response.status().as_u16(), response.headers());
@@ -161,7 +167,7 @@ where
             %error,
             "retrying request"
         );
-        tokio::time::sleep(delay).await;
+        crate::clock::sleep(delay).await;
         crate::telemetry::record_retries(*retry);
     }
 }
@@ -170,21 +176,30 @@ where
 /// never following a redirect (the API never redirects; following one would send the key
 /// elsewhere), with the crate's user agent. A client that cannot be built is an error, never
 /// a default client with another redirect policy.
+///
+/// In wasm32 the client is the browser's `fetch`, which sets its own user agent, has no
+/// connect phase of its own (the wait for the response headers covers it) and follows
+/// redirects itself (README: "In the browser").
 pub(crate) fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
-    reqwest::Client::builder()
+    #[cfg(not(target_arch = "wasm32"))]
+    let builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            ConfigError::new(
-                ConfigReason::InvalidSetting,
-                format!(
-                    "the HTTP client cannot be built: {}",
-                    TransportError::new(e)
-                ),
-            )
-        })
+        .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")));
+    #[cfg(target_arch = "wasm32")]
+    let builder = {
+        let _ = connect_timeout;
+        reqwest::Client::builder()
+    };
+    builder.build().map_err(|e| {
+        ConfigError::new(
+            ConfigReason::InvalidSetting,
+            format!(
+                "the HTTP client cannot be built: {}",
+                TransportError::new(e)
+            ),
+        )
+    })
 }
 
 /// The jittered back-off (or the server's wait, capped) before retry number `retry`.
@@ -202,10 +217,24 @@ fn classify(err: reqwest::Error, policy: &SendPolicy) -> Error {
             format!("the request cannot be built ({err}); check the base URL and headers"),
         );
     }
-    if err.is_connect() && err.is_timeout() {
+    if connect_timed_out(&err) {
         return TimeoutError::new(TimeoutPhase::Connect, policy.connect_timeout).into();
     }
     TransportError::new(err).into()
+}
+
+/// Whether the connect timeout ran out. The browser's `fetch` (wasm32) has none: there the
+/// wait for the response headers covers connecting.
+fn connect_timed_out(err: &reqwest::Error) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        err.is_connect() && err.is_timeout()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = err;
+        false
+    }
 }
 
 /// The body of a 2xx response as a byte stream, with the idle timeout between chunks, after
@@ -243,7 +272,7 @@ pub(crate) async fn event_stream(
 
 /// The body of a 2xx response as a byte stream, with the idle timeout between chunks.
 pub(crate) fn body(response: Response, idle_timeout: Option<Duration>) -> Body {
-    idle::with_idle_timeout(response.bytes_stream(), idle_timeout)
+    idle::with_idle_timeout(local(unwrap_local(response).bytes_stream()), idle_timeout)
 }
 
 /// The most of a JSON response (`count_tokens`) that is read.

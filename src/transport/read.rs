@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use reqwest::Response;
+use super::local::{local, unwrap_local};
+use super::Response;
+use futures_util::StreamExt;
 
 use crate::error::{Error, TimeoutError, TimeoutPhase, TransportError};
 
@@ -15,19 +17,21 @@ pub(crate) struct Prefix {
 /// Reads `response`'s body up to `limit` bytes, waiting at most `idle` for each chunk. What
 /// lies beyond the limit is never read: the response (and its connection) is dropped.
 pub(crate) async fn prefix(
-    mut response: Response,
+    response: Response,
     limit: usize,
     idle: Option<Duration>,
 ) -> Result<Prefix, Error> {
     let mut bytes = Vec::new();
+    let mut body = std::pin::pin!(local(unwrap_local(response).bytes_stream()));
     loop {
-        let next = response.chunk();
+        let next = body.next();
         let chunk = match idle {
-            Some(after) => tokio::time::timeout(after, next)
+            Some(after) => crate::clock::timeout(after, next)
                 .await
                 .map_err(|_| TimeoutError::new(TimeoutPhase::Body, after))?,
             None => next.await,
         }
+        .transpose()
         .map_err(TransportError::new)?;
         let Some(chunk) = chunk else {
             return Ok(Prefix {

@@ -1,6 +1,6 @@
 //! When to retry, and how long to wait.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
@@ -46,7 +46,7 @@ pub(crate) fn server_delay(headers: &HeaderMap) -> Option<Duration> {
                 Ok(secs) => Duration::try_from_secs_f64(secs).ok(),
                 Err(_) => httpdate::parse_http_date(raw)
                     .ok()
-                    .and_then(|at| at.duration_since(SystemTime::now()).ok()),
+                    .and_then(|at| at.duration_since(crate::clock::system_now()).ok()),
             }
         } else {
             None
@@ -60,12 +60,14 @@ fn backoff(retry: u32) -> Duration {
     let base = INITIAL_DELAY
         .saturating_mul(2u32.saturating_pow(retry))
         .min(MAX_DELAY);
-    base.mul_f64(1.0 - 0.25 * fastrand::f64())
+    base.mul_f64(1.0 - 0.25 * crate::clock::random_unit())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::time::SystemTime;
 
     use crate::transport::test_headers as headers;
 

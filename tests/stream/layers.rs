@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("events", &["event"]),
     ("fold", &["aggregate"]),
     ("request", &["settings", "tools", "request"]),
-    ("transport", &["telemetry", "transport"]),
+    ("transport", &["clock", "telemetry", "transport"]),
     (
         "client",
         &["bedrock", "credentials", "chat_stream", "chat_model"],

@@ -2,7 +2,9 @@
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::StdInstant as Instant;
 
 use futures_core::future::BoxFuture;
 use lru::LruCache;
