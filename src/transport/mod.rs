@@ -12,6 +12,7 @@ mod idle;
 pub(crate) mod limiter;
 mod read;
 mod retry;
+pub(crate) mod tls;
 
 use std::fmt;
 use std::pin::Pin;
@@ -170,8 +171,12 @@ where
 /// never following a redirect (the API never redirects; following one would send the key
 /// elsewhere), with the crate's user agent. A client that cannot be built is an error, never
 /// a default client with another redirect policy.
-pub(crate) fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
-    reqwest::Client::builder()
+/// TLS as `tls` says, through the backend the crate's features choose ([`tls::configure`]).
+pub(crate) fn http_client(
+    connect_timeout: Duration,
+    tls: &tls::TlsSettings,
+) -> Result<reqwest::Client, ConfigError> {
+    tls::configure(reqwest::Client::builder(), tls)?
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")))
