@@ -3,7 +3,7 @@
 //! which recovers. Tokens and tool arguments print as they arrive.
 //!
 //! ```text
-//! cargo run --example agent
+//! cargo run --example agent --features agent
 //! ```
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set, the built-in mock server otherwise (its

@@ -2,7 +2,7 @@
 //! runs, the results streamed to a JSONL file as they are decoded.
 //!
 //! ```text
-//! cargo run --example batch_job [OUT.jsonl]
+//! cargo run --example batch_job --features batches [OUT.jsonl]
 //! ```
 //!
 //! Runs offline against the crate's mock server (the batch takes a few seconds to "process",

@@ -3,7 +3,7 @@
 //! from a SQLite file, as a stream, without a request.
 //!
 //! ```text
-//! cargo run --example cached_chat [-- CACHE_FILE]
+//! cargo run --example cached_chat --features cache-sqlite [-- CACHE_FILE]
 //! ```
 //!
 //! With `ANTHROPIC_API_KEY` set it calls the real API, and the file (by default

@@ -3,12 +3,12 @@
 //! turn and its reply, tool calls and results included, once the reply has streamed to the end.
 //!
 //! ```text
-//! cargo run --example chat_history
+//! cargo run --example chat_history --features history-sqlite
 //! ```
 //!
 //! With `ANTHROPIC_API_KEY` set it calls the real API. Without it, it starts a local mock
 //! Messages server that answers each turn (a tool call for the weather, then the answer) and
-//! shows what each request carried. Pass a file name (`cargo run --example chat_history --
+//! shows what each request carried. Pass a file name (`cargo run --example chat_history --features history-sqlite --
 //! chat.db`) to keep the conversation in SQLite instead of memory: run it twice and the second
 //! run continues the first one's conversation.
 

@@ -5,8 +5,8 @@
 //! backend drops the stream, which closes the connection to the API).
 //!
 //! ```text
-//! cargo run --example web_chat                          # then open http://127.0.0.1:3000/
-//! cargo run --example web_chat -- --addr 127.0.0.1:8080 # another address (or WEB_CHAT_ADDR=…)
+//! cargo run --example web_chat --features web,agent                           # then open http://127.0.0.1:3000/
+//! cargo run --example web_chat --features web,agent -- --addr 127.0.0.1:8080 # another address (or WEB_CHAT_ADDR=…)
 //! ```
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set (thinking on, a `write_file` tool offered,
@@ -66,7 +66,7 @@ async fn main() -> std::process::ExitCode {
     let addr = match listen_addr() {
         Ok(addr) => addr,
         Err(err) => {
-            eprintln!("web_chat: {err}\nusage: cargo run --example web_chat -- [--addr HOST:PORT]");
+            eprintln!("web_chat: {err}\nusage: cargo run --example web_chat --features web,agent -- [--addr HOST:PORT]");
             return std::process::ExitCode::from(2);
         }
     };
@@ -79,8 +79,10 @@ async fn main() -> std::process::ExitCode {
             } else {
                 eprintln!("choose another address with");
             }
-            eprintln!("  cargo run --example web_chat -- --addr 127.0.0.1:8080");
-            eprintln!("  (or WEB_CHAT_ADDR=127.0.0.1:8080 cargo run --example web_chat)");
+            eprintln!(
+                "  cargo run --example web_chat --features web,agent -- --addr 127.0.0.1:8080"
+            );
+            eprintln!("  (or WEB_CHAT_ADDR=127.0.0.1:8080 cargo run --example web_chat --features web,agent)");
             return std::process::ExitCode::FAILURE;
         }
     };

@@ -144,9 +144,10 @@ impl ChatAnthropic {
     /// assert_eq!(restored.config(), llm.config());
     /// ```
     pub fn from_config(config: ChatAnthropicConfig) -> Self {
-        let http = transport::http_client(config.connect_timeout);
+        let settings = ModelSettings::new(config);
+        let http = transport::http_client(settings.config.connect_timeout, &settings.tls);
         Self {
-            settings: ModelSettings::new(config),
+            settings,
             http,
             tools: BoundTools::default(),
             limiter: Arc::default(),
@@ -282,7 +283,32 @@ impl ChatAnthropic {
     /// The longest wait to connect (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.config.connect_timeout = timeout;
-        self.http = transport::http_client(timeout);
+        self.http = transport::http_client(timeout, &self.settings.tls);
+        self
+    }
+
+    /// Trusts `cert` as a root besides the platform's (a private CA, a TLS-inspecting proxy);
+    /// call it once per certificate. The TLS backend is the one the crate's features choose
+    /// (README: "TLS"). A certificate the backend cannot use fails every request with
+    /// [`ConfigReason::InvalidSetting`](crate::error::ConfigReason::InvalidSetting).
+    ///
+    /// ```
+    /// use chat_anthropic::settings::RootCertificate;
+    /// use chat_anthropic::ChatAnthropic;
+    /// # fn main() -> Result<(), chat_anthropic::error::ConfigError> {
+    /// // A CA made on the spot (rcgen); yours is read from a file: `std::fs::read("ca.pem")?`.
+    /// let ca = rcgen::generate_simple_self_signed(["ca.example".to_owned()]).unwrap();
+    /// let pem = ca.cert.pem();
+    /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
+    ///     .add_root_certificate(RootCertificate::from_pem(pem.as_bytes())?);
+    /// assert_eq!(llm.config().model, "claude-sonnet-4-6");
+    /// # Ok(()) }
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    pub fn add_root_certificate(mut self, cert: crate::settings::RootCertificate) -> Self {
+        self.settings.tls.roots.push(cert);
+        self.http =
+            transport::http_client(self.settings.config.connect_timeout, &self.settings.tls);
         self
     }
 

@@ -34,6 +34,8 @@ pub(super) struct ModelSettings {
     /// Bedrock credentials from the AWS chain, refreshed (they take precedence).
     #[cfg(feature = "bedrock")]
     pub(super) aws_chain: Option<crate::credentials::AwsCredentialChain>,
+    /// The root certificates trusted besides the platform's.
+    pub(super) tls: crate::transport::tls::TlsSettings,
 }
 
 impl ModelSettings {
@@ -50,6 +52,7 @@ impl ModelSettings {
             aws_credentials: None,
             #[cfg(feature = "bedrock")]
             aws_chain: None,
+            tls: Default::default(),
         }
     }
 }

@@ -47,7 +47,7 @@ pub(super) fn token_request(
     static CLIENT: std::sync::OnceLock<Result<reqwest::Client, crate::error::ConfigError>> =
         std::sync::OnceLock::new();
     let client = CLIENT
-        .get_or_init(|| crate::transport::http_client(Duration::from_secs(10)))
+        .get_or_init(|| crate::transport::http_client(Duration::from_secs(10), &Default::default()))
         .as_ref()
         .map_err(|e| Error::Config(e.clone()))?;
     Ok(client.request(method, url).timeout(TOKEN_FETCH_TIMEOUT))

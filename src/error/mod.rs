@@ -233,14 +233,14 @@ impl Error {
 
     /// Whether sending the same request again may succeed: the server's `x-should-retry`
     /// when it sent one, else 408, 409, 429, 5xx, connection failures and timeouts before
-    /// the response. A broken stream is retryable only if no content had arrived and its
-    /// cause is transient; once content arrived a retry would start (and bill) a second
-    /// generation.
+    /// the response, but not a refused TLS certificate (it refuses every attempt alike). A
+    /// broken stream is retryable only if no content had arrived and its cause is transient;
+    /// once content arrived a retry would start (and bill) a second generation.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(api) => api.is_retryable(),
             #[cfg(feature = "client")]
-            Self::Transport(_) => true,
+            Self::Transport(transport) => !transport.is_certificate(),
             Self::Timeout(timeout) => timeout.phase().is_before_response(),
             Self::Stream(stream) => stream.before_content() && stream.cause().is_transient(),
             _ => false,

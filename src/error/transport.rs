@@ -53,6 +53,19 @@ impl TransportError {
         }
     }
 
+    /// Whether the server's certificate was refused: not issued by a trusted root, for
+    /// another name, expired, revoked, malformed. Read off the rustls error among the
+    /// causes; with the `native-tls` backend it is `false` (the platform library's text, in
+    /// [`Display`](fmt::Display), says why; [`is_connect`](Self::is_connect) is true).
+    pub fn is_certificate(&self) -> bool {
+        #[cfg(any(feature = "rustls", feature = "rustls-aws-lc"))]
+        {
+            refused_certificate(&self.inner)
+        }
+        #[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc")))]
+        false
+    }
+
     /// Whether a timeout inside the HTTP stack ran out.
     pub fn is_timeout(&self) -> bool {
         self.inner.is_timeout()
@@ -84,6 +97,26 @@ impl TransportError {
         }
         cause.to_string()
     }
+}
+
+/// Whether `error` or one of its causes is rustls refusing a certificate. An `io::Error`
+/// hides the error it wraps from `source()` (tokio-rustls wraps rustls's in one, which hyper
+/// wraps in another), so those are opened with `get_ref`.
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc"))]
+fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(rustls::Error::InvalidCertificate(_)) = error.downcast_ref() {
+        return true;
+    }
+    if let Some(inner) = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+    {
+        // Bounded: each step goes one error deeper.
+        if refused_certificate(inner) {
+            return true;
+        }
+    }
+    error.source().is_some_and(refused_certificate)
 }
 
 impl fmt::Display for TransportError {

@@ -177,7 +177,10 @@ impl McpClient {
                 if let Some(token) = bearer_token {
                     config = config.auth_header(token);
                 }
-                let transport = StreamableHttpClientTransport::from_config(config);
+                let http = http_client().map_err(|err| {
+                    McpError::new(McpErrorKind::Config, &label, err.message().to_owned())
+                })?;
+                let transport = StreamableHttpClientTransport::with_client(http, config);
                 let service = within(connect_timeout, &label, events.serve(transport)).await?;
                 (service, None)
             }
@@ -185,6 +188,42 @@ impl McpClient {
         let connection = Connection::new(label, service, pid, self.call_timeout);
         McpSession::start(connection, self.prefix, connect_timeout, stale).await
     }
+}
+
+/// The HTTP client of an MCP server over streamable HTTP: rmcp's own settings (no idle
+/// connection kept, which avoids delayed-ACK stalls; only same-origin 307/308 redirects
+/// followed, at most 10, as they keep the method and body), with this crate's TLS backend.
+/// (rmcp's default client would ask reqwest for its default provider, which this crate
+/// does not install.)
+fn http_client() -> Result<reqwest::Client, crate::error::ConfigError> {
+    const MAX_REDIRECTS: usize = 10;
+    let redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let keeps_body = matches!(
+            attempt.status(),
+            reqwest::StatusCode::TEMPORARY_REDIRECT | reqwest::StatusCode::PERMANENT_REDIRECT
+        );
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !keeps_body || !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("exceeded {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    });
+    crate::transport::tls::configure(reqwest::Client::builder(), &Default::default())?
+        .pool_max_idle_per_host(0)
+        .redirect(redirects)
+        .build()
+        .map_err(|err| {
+            crate::error::ConfigError::new(
+                crate::error::ConfigReason::InvalidSetting,
+                format!("the HTTP client cannot be built: {err}"),
+            )
+        })
 }
 
 /// A URL as errors name it: without user-info, query or fragment (where tokens hide).

@@ -11,6 +11,8 @@ mod profile;
 mod profile_table;
 mod secret;
 mod thinking;
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+mod tls;
 
 pub use config::{
     ChatAnthropicConfig, BATCH_RATE_LIMIT_RETRIES, DEFAULT_BATCH_CONCURRENCY, DEFAULT_MAX_TOKENS,
@@ -21,3 +23,5 @@ pub use platform::{Platform, ANTHROPIC_VERSION, DEFAULT_BASE_URL, VERTEX_ANTHROP
 pub use profile::{ModelProfile, ThinkingMode};
 pub use secret::ApiKey;
 pub use thinking::Thinking;
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+pub use tls::RootCertificate;

@@ -13,6 +13,7 @@ pub(crate) mod limiter;
 mod local;
 mod read;
 mod retry;
+pub(crate) mod tls;
 
 use std::fmt;
 use std::pin::Pin;
@@ -175,22 +176,24 @@ where
 /// The one way this crate builds an HTTP client (the model's, the credential fetches'):
 /// never following a redirect (the API never redirects; following one would send the key
 /// elsewhere), with the crate's user agent. A client that cannot be built is an error, never
-/// a default client with another redirect policy.
+/// a default client with another redirect policy. TLS as `tls` says, through the backend the
+/// crate's features choose ([`tls::configure`]).
 ///
-/// In wasm32 the client is the browser's `fetch`, which sets its own user agent, has no
-/// connect phase of its own (the wait for the response headers covers it) and follows
+/// In wasm32 the client is the browser's `fetch`, which does TLS, sets its own user agent,
+/// has no connect phase of its own (the wait for the response headers covers it) and follows
 /// redirects itself (README: "In the browser").
-pub(crate) fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+pub(crate) fn http_client(
+    connect_timeout: Duration,
+    tls: &tls::TlsSettings,
+) -> Result<reqwest::Client, ConfigError> {
+    let builder = tls::configure(reqwest::Client::builder(), tls)?;
     #[cfg(not(target_arch = "wasm32"))]
-    let builder = reqwest::Client::builder()
+    let builder = builder
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("chat-anthropic/", env!("CARGO_PKG_VERSION")));
     #[cfg(target_arch = "wasm32")]
-    let builder = {
-        let _ = connect_timeout;
-        reqwest::Client::builder()
-    };
+    let _ = connect_timeout;
     builder.build().map_err(|e| {
         ConfigError::new(
             ConfigReason::InvalidSetting,

@@ -49,6 +49,8 @@ mod request_path;
 mod request_system_turns;
 mod request_tool_schemas;
 mod structured_fresh_mock;
+// HTTPS on 127.0.0.1 through the TLS backend the features chose.
+mod tls;
 mod tools;
 mod vertex_credentials;
 mod web_sse;

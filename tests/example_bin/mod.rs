@@ -5,6 +5,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+/// The features this test binary was built with (every example's are among them): `full`,
+/// which the test targets require, and the two that `--all-features` adds to it. The same
+/// set, so that building an example reuses the test build's library.
+fn features() -> String {
+    let mut features = vec!["full"];
+    features.extend(cfg!(feature = "native-tls").then_some("native-tls"));
+    features.extend(cfg!(feature = "rustls-aws-lc").then_some("rustls-aws-lc"));
+    features.join(",")
+}
+
 /// The built binary of `examples/{name}.rs`. `cargo test` builds the examples; when only one
 /// test target was asked for, or the example's source is newer than its binary, it is built
 /// here (once per test binary).
@@ -28,7 +38,7 @@ pub fn example(name: &str) -> PathBuf {
     if modified(&program) < modified(&source) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let status = Command::new(cargo)
-            .args(["build", "--example", name])
+            .args(["build", "--example", name, "--features", &features()])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("cargo runs");
