@@ -3,7 +3,6 @@
 //! two connections (as two processes would) share entries, TTLs are Redis's, a damaged
 //! value is a miss.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chat_anthropic::compose::cache::{CacheStore, RedisStore, WithCache};
@@ -11,60 +10,9 @@ use chat_anthropic::compose::ChatModelExt;
 use chat_anthropic::ChatAnthropic;
 use chat_anthropic_mock::{MockReply, MockServer};
 
-/// A `redis-server` on a free loopback port, killed when dropped.
-struct RedisServer {
-    child: Child,
-    url: String,
-}
-
-impl RedisServer {
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (apt-get install redis-server)");
-        let server = Self {
-            child,
-            url: format!("redis://127.0.0.1:{port}/"),
-        };
-        // Up to 10 s for the server to answer PING.
-        let client = redis::Client::open(server.url.as_str()).unwrap();
-        for _ in 0..100 {
-            if let Ok(mut connection) = client.get_multiplexed_async_connection().await {
-                let pong: redis::RedisResult<String> =
-                    redis::cmd("PING").query_async(&mut connection).await;
-                if pong.is_ok_and(|p| p == "PONG") {
-                    return server;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("redis-server did not answer PING within 10 s");
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "../../benches/common/redis_server.rs"]
+mod redis_server;
+use redis_server::RedisServer;
 
 fn model(server: &MockServer) -> ChatAnthropic {
     ChatAnthropic::new("claude-sonnet-4-6")
@@ -76,7 +24,7 @@ fn model(server: &MockServer) -> ChatAnthropic {
 #[tokio::test]
 #[ignore = "needs redis-server (apt-get install redis-server): run with --include-ignored"]
 async fn two_connections_share_entries_with_a_ttl() {
-    let redis = RedisServer::start().await;
+    let redis = RedisServer::start();
     let server = MockServer::start().await;
     server.enqueue(MockReply::text("From Redis."));
     let ttl = Duration::from_secs(60);
@@ -111,7 +59,7 @@ async fn two_connections_share_entries_with_a_ttl() {
 #[tokio::test]
 #[ignore = "needs redis-server (apt-get install redis-server): run with --include-ignored"]
 async fn an_expired_or_damaged_entry_is_a_miss() {
-    let redis = RedisServer::start().await;
+    let redis = RedisServer::start();
     let server = MockServer::start().await;
     let store = RedisStore::connect(&redis.url)
         .await
@@ -139,7 +87,7 @@ async fn an_expired_or_damaged_entry_is_a_miss() {
 #[tokio::test]
 #[ignore = "needs redis-server (apt-get install redis-server): run with --include-ignored"]
 async fn a_server_gone_is_a_miss_not_an_error() {
-    let redis = RedisServer::start().await;
+    let redis = RedisServer::start();
     let server = MockServer::start().await;
     let cached = model(&server).with_cache(RedisStore::connect(&redis.url).await.unwrap());
     cached.invoke("Hi").await.unwrap();
