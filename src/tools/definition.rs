@@ -212,8 +212,8 @@ pub enum ToolDefinition {
     /// A custom tool.
     Custom(Tool),
     /// The tools of a remote MCP server the API calls itself (`mcp_toolset`; no name of its
-    /// own).
-    McpToolset(McpToolset),
+    /// own). Boxed: it is the largest definition and the rarest.
+    McpToolset(Box<McpToolset>),
     /// Any tool definition, sent as it is.
     Raw(Value),
 }
@@ -246,7 +246,7 @@ impl From<Tool> for ToolDefinition {
 
 impl From<McpToolset> for ToolDefinition {
     fn from(toolset: McpToolset) -> Self {
-        Self::McpToolset(toolset)
+        Self::McpToolset(Box::new(toolset))
     }
 }
 
