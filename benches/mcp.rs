@@ -248,7 +248,7 @@ fn main() {
         .build()
         .expect("runtime");
     let (_http_child, http_url) = start_http_child();
-    rt.block_on(async {
+    let mut timings: Vec<(&str, Vec<Duration>, Vec<Duration>)> = rt.block_on(async {
         let mock = MockServer::start().await;
         let llm = ChatAnthropic::new("claude-sonnet-4-6")
             .base_url(mock.base_url())
@@ -342,9 +342,13 @@ fn main() {
             }
         }
         drop(mock);
+        paths
+            .into_iter()
+            .map(|path| (path.name, path.runs, path.calls))
+            .collect()
     });
 
-    let base_run = median(&mut paths[0].runs.clone());
+    let base_run = median(&mut timings[0].1.clone());
     println!(
         "mcp bench: {rounds} rounds, {CALLS} sequential tool calls per run (turn 1), then an answer (turn 2)"
     );
@@ -352,13 +356,13 @@ fn main() {
         "{:<16} {:>12} {:>10} {:>9} {:>22} {:>14}",
         "path", "run median", "per call", "vs in-p.", "extra per call (run)", "call alone"
     );
-    for path in &mut paths {
-        let run = median(&mut path.runs);
-        let call = median(&mut path.calls);
+    for (name, runs, calls) in &mut timings {
+        let run = median(runs);
+        let call = median(calls);
         let extra = run.saturating_sub(base_run) / CALLS as u32;
         println!(
             "{:<16} {:>12.3?} {:>10.1?} {:>8.2}x {:>22.1?} {:>14.1?}",
-            path.name,
+            name,
             run,
             run / CALLS as u32,
             run.as_secs_f64() / base_run.as_secs_f64(),
