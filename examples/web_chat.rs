@@ -17,7 +17,19 @@
 //! `chat_anthropic::agent::Agent` runs the conversation: the `write_file` call is executed
 //! (a preview: nothing touches the disk) as soon as its arguments are complete, the page shows
 //! it running and its result, and the model answers in a second turn.
+//!
+//! ```text
+//! cargo run --example web_chat --features web,client-tools -- --coding-agent
+//! ```
+//!
+//! also serves the coding agent of `examples/coding_agent.rs` (Unix): the same project with a
+//! bug in a temporary directory (removed on Ctrl-C), the same agent and, without a key, the same
+//! scripted mock. `http://127.0.0.1:3000/?coding` posts to `POST /coding`, and the page shows
+//! the run as it streams: each turn's words, each tool call's arguments field by field, the
+//! tool running and its output, and how the run ended.
 
+#[cfg(unix)]
+pub mod coding;
 mod common;
 
 use axum::extract::State;
@@ -61,12 +73,21 @@ struct Turn {
 /// Where to listen unless `--addr` or `WEB_CHAT_ADDR` says otherwise.
 const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
+/// Command-line options.
+struct Options {
+    addr: String,
+    /// `--coding-agent`: also serve the coding agent at `POST /coding`.
+    coding_agent: bool,
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let addr = match listen_addr() {
-        Ok(addr) => addr,
+    let Options { addr, coding_agent } = match options() {
+        Ok(options) => options,
         Err(err) => {
-            eprintln!("web_chat: {err}\nusage: cargo run --example web_chat --features web,agent -- [--addr HOST:PORT]");
+            eprintln!(
+                "web_chat: {err}\nusage: cargo run --example web_chat --features web,client-tools -- [--addr HOST:PORT] [--coding-agent]"
+            );
             return std::process::ExitCode::from(2);
         }
     };
@@ -87,31 +108,109 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let (llm, _mock) = demo_model().await;
-    match listener.local_addr() {
-        Ok(local) => println!("web_chat: open http://{local}/"),
-        Err(_) => println!("web_chat: open http://{addr}/"),
+    let local = listener
+        .local_addr()
+        .map_or_else(|_| addr.clone(), |local| local.to_string());
+    let mut router = app(llm);
+    // The coding agent's project and mock live as long as the server.
+    #[cfg(unix)]
+    let _coding = if coding_agent {
+        match coding_demo().await {
+            Ok((agent, workspace, mock)) => {
+                println!(
+                    "web_chat: the coding agent works in {}; open http://{local}/?coding",
+                    workspace.project().display()
+                );
+                router = router.merge(coding_app(agent, workspace.project()));
+                Some((workspace, mock))
+            }
+            Err(err) => {
+                eprintln!("web_chat: cannot set up the coding agent's project: {err}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    #[cfg(not(unix))]
+    {
+        if coding_agent {
+            eprintln!("web_chat: the coding agent's client tools need a Unix system");
+            return std::process::ExitCode::from(2);
+        }
     }
-    if let Err(err) = axum::serve(listener, app(llm)).await {
+    println!("web_chat: open http://{local}/");
+    // Ctrl-C ends the server gracefully, so the coding agent's temporary project is removed.
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(err) = axum::serve(listener, router)
+        .with_graceful_shutdown(stop)
+        .await
+    {
         eprintln!("web_chat: the server stopped: {err}");
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS
 }
 
-/// `--addr HOST:PORT`, else `WEB_CHAT_ADDR`, else [`DEFAULT_ADDR`].
-fn listen_addr() -> Result<String, String> {
+/// `--addr HOST:PORT` (else `WEB_CHAT_ADDR`, else [`DEFAULT_ADDR`]) and `--coding-agent`.
+fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let mut addr = None;
+    let mut coding_agent = false;
     while let Some(arg) = args.next() {
         match (arg.as_str(), arg.strip_prefix("--addr=")) {
             (_, Some(value)) => addr = Some(value.to_owned()),
             ("--addr", None) => addr = Some(args.next().ok_or("--addr needs HOST:PORT")?),
+            ("--coding-agent", None) => coding_agent = true,
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
-    Ok(addr
+    let addr = addr
         .or_else(|| std::env::var("WEB_CHAT_ADDR").ok())
-        .unwrap_or_else(|| DEFAULT_ADDR.to_owned()))
+        .unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+    Ok(Options { addr, coding_agent })
+}
+
+/// The coding agent of `examples/coding_agent.rs` on its fresh project: the real API with a
+/// key, else its scripted mock (keep the workspace and the server alive while it runs).
+#[cfg(unix)]
+pub async fn coding_demo() -> std::io::Result<(Agent, coding::Workspace, Option<MockServer>)> {
+    let workspace = coding::Workspace::new()?;
+    let (llm, mock) = real_or_mock(coding::MODEL, coding::script().responder()).await;
+    let agent = coding::agent(llm, &workspace)?;
+    Ok((agent, workspace, mock))
+}
+
+/// What the page shows before a coding run: the task to send and where the project is.
+#[cfg(unix)]
+#[derive(Clone)]
+struct CodingState {
+    agent: Agent,
+    project: std::path::PathBuf,
+}
+
+/// `GET /coding`: the task and the project's folder; `POST /coding`: a run of the coding
+/// `agent` on the conversation, as a stream of its events.
+#[cfg(unix)]
+pub fn coding_app(agent: Agent, project: std::path::PathBuf) -> Router {
+    Router::new()
+        .route("/coding", get(coding_task).post(coding_run))
+        .with_state(CodingState { agent, project })
+}
+
+#[cfg(unix)]
+async fn coding_task(State(state): State<CodingState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"task": coding::TASK, "project": state.project}))
+}
+
+#[cfg(unix)]
+async fn coding_run(
+    State(state): State<CodingState>,
+    Json(request): Json<ChatRequest>,
+) -> Response {
+    state.agent.run(request.turns()).sse_response()
 }
 
 /// The model the example talks to: the real API with a key, else the mock with the demo

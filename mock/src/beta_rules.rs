@@ -10,9 +10,11 @@ use super::RecordedRequest;
 /// Top-level fields that only exist under a beta, with its name.
 const FIELD_BETAS: &[(&str, &str)] = &[
     ("context_management", "context-management-2025-06-27"),
-    ("mcp_servers", "mcp-client-2025-11-20"),
+    ("mcp_servers", MCP_CLIENT),
     ("speed", "fast-mode-2026-02-01"),
 ];
+/// The MCP connector: `mcp_servers`, and an `mcp_toolset` in `tools`.
+const MCP_CLIENT: &str = "mcp-client-2025-11-20";
 /// A `container` object (skills) rather than a container id.
 const SKILLS: &str = "skills-2025-10-02";
 /// `tool_addition` / `tool_removal` blocks in a system turn.
@@ -56,6 +58,12 @@ fn needed(body: &Map<String, Value>) -> Vec<(&'static str, String)> {
     for (field, beta) in FIELD_BETAS {
         if body.get(*field).is_some_and(|v| !v.is_null()) {
             needed.push((*beta, (*field).to_owned()));
+        }
+    }
+    let tools = body.get("tools").and_then(Value::as_array);
+    for (i, tool) in tools.into_iter().flatten().enumerate() {
+        if tool.get("type").and_then(Value::as_str) == Some("mcp_toolset") {
+            needed.push((MCP_CLIENT, format!("tools.{i}")));
         }
     }
     if body.get("container").is_some_and(Value::is_object) {

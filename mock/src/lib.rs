@@ -97,6 +97,7 @@ mod faults;
 mod files;
 mod fold;
 mod generate;
+mod mcp_rules;
 mod model_rules;
 mod models;
 mod models_api;

@@ -80,6 +80,7 @@ pub(super) fn body(raw: &[u8], endpoint: Endpoint) -> Result<Map<String, Value>,
     sampling(&body)?;
     thinking(body.get("thinking"), max_tokens)?;
     tools(body.get("tools"))?;
+    super::mcp_rules::check(&body)?;
     tool_choice(&body)?;
     output_config(body.get("output_config"))?;
     super::model_rules::check(&body)?;
@@ -310,6 +311,9 @@ fn tools(tools: Option<&Value>) -> Result<(), Refusal> {
         return Err(invalid("tools: Input should be a valid list"));
     };
     for (i, tool) in tools.iter().enumerate() {
+        if tool.get("type").and_then(Value::as_str) == Some("mcp_toolset") {
+            continue; // no name of its own: mcp_rules checks it
+        }
         let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
         let name_ok = (1..=128).contains(&name.len())
             && name

@@ -61,16 +61,20 @@ impl ChatAnthropic {
     }
 
     /// Adds a remote MCP server whose tools the API calls itself (`mcp_servers`; the beta it
-    /// needs is added to `anthropic-beta`, merged with yours).
+    /// needs is added to `anthropic-beta`, merged with yours). Bind an
+    /// [`McpToolset`](crate::tools::McpToolset) naming it too: the API wants exactly one per
+    /// server, and it says which of the server's tools the model gets.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), chat_anthropic::Error> {
     /// use chat_anthropic::settings::McpServer;
+    /// use chat_anthropic::tools::McpToolset;
     /// use chat_anthropic::ChatAnthropic;
     /// // A local mock of the API; against the real one, drop base_url/api_key and set ANTHROPIC_API_KEY.
     /// let server = chat_anthropic_mock::MockServer::start().await;
     /// let llm = ChatAnthropic::new("claude-sonnet-4-6")
     ///     .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))
+    ///     .bind_tools([McpToolset::new("docs")])
     ///     .betas(["my-beta"])
     ///     .base_url(server.base_url())
     ///     .api_key("test");

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 pub(crate) const CONTEXT_MANAGEMENT: &str = "context-management-2025-06-27";
 /// The compaction edit of `context_management` (`compact_20260112`): server-side compaction.
 pub(crate) const COMPACT: &str = "compact-2026-01-12";
-/// `mcp_servers`.
+/// `mcp_servers`, and the `mcp_toolset` entries of `tools` that name them.
 pub(crate) const MCP_CLIENT: &str = "mcp-client-2025-11-20";
 /// `speed`.
 pub(crate) const FAST_MODE: &str = "fast-mode-2026-02-01";
@@ -45,6 +45,12 @@ pub(crate) fn required(body: &Map<String, Value>) -> Vec<RequiredBeta> {
     ] {
         if body.get(field).is_some_and(|v| !v.is_null()) {
             need(beta, field.to_owned());
+        }
+    }
+    let tools = body.get("tools").and_then(Value::as_array);
+    for (i, tool) in tools.into_iter().flatten().enumerate() {
+        if tool.get("type").and_then(Value::as_str) == Some("mcp_toolset") {
+            need(MCP_CLIENT, format!("tools.{i}"));
         }
     }
     let edits = body
@@ -133,6 +139,29 @@ mod tests {
         );
         let plain = body(json!({"container": "container_1", "messages": []}));
         assert!(required(&plain).is_empty(), "a container id needs no beta");
+    }
+
+    #[test]
+    fn an_mcp_toolset_needs_the_mcp_client_beta_even_without_servers() {
+        let b = body(json!({
+            "tools": [
+                {"name": "w", "input_schema": {"type": "object"}},
+                {"type": "mcp_toolset", "mcp_server_name": "docs"}
+            ],
+            "messages": []
+        }));
+        assert_eq!(
+            required(&b),
+            [RequiredBeta {
+                beta: MCP_CLIENT,
+                path: "tools.1".into()
+            }]
+        );
+        let both = body(json!({
+            "mcp_servers": [{"type": "url", "name": "docs", "url": "https://x"}],
+            "tools": [{"type": "mcp_toolset", "mcp_server_name": "docs"}]
+        }));
+        assert_eq!(merged(&[], &both), [MCP_CLIENT]);
     }
 
     #[test]

@@ -153,12 +153,15 @@ impl ContextManagement {
 /// One entry of `mcp_servers` (beta `mcp-client-2025-11-20`, added automatically): a remote
 /// MCP server whose tools the API calls itself. The token is never printed by `Debug`.
 ///
+/// Which of its tools the model gets, and how, is an
+/// [`McpToolset`](crate::tools::McpToolset) in `tools` naming the server: the API wants
+/// exactly one per server.
+///
 /// ```
 /// use chat_anthropic::settings::McpServer;
-/// let server = McpServer::url("docs", "https://mcp.example.com/sse").authorization_token("secret").allowed_tools(["search"]);
+/// let server = McpServer::url("docs", "https://mcp.example.com/sse").authorization_token("secret");
 /// let json = serde_json::to_value(&server).unwrap();
 /// assert_eq!(json["type"], "url");
-/// assert_eq!(json["tool_configuration"]["allowed_tools"][0], "search");
 /// assert!(!format!("{server:?}").contains("secret"));
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -175,7 +178,9 @@ pub struct McpServer {
     /// serialized [`ChatAnthropicConfig`](crate::settings::ChatAnthropicConfig): store that accordingly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_token: Option<String>,
-    /// Which of its tools are offered, and whether at all.
+    /// Which of its tools are offered: the shape of the deprecated beta
+    /// `mcp-client-2025-04-04`. With the current one, an
+    /// [`McpToolset`](crate::tools::McpToolset) says it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_configuration: Option<Value>,
 }
@@ -212,7 +217,12 @@ impl McpServer {
         self
     }
 
-    /// Offers only these tools of the server.
+    /// Offers only these tools of the server (`tool_configuration`, the deprecated beta
+    /// `mcp-client-2025-04-04`'s shape).
+    #[deprecated(
+        since = "0.1.0",
+        note = "the beta this crate sends (mcp-client-2025-11-20) configures tools in an `mcp_toolset`: `McpToolset::new(name).allow_only(tools)` in `bind_tools`"
+    )]
     pub fn allowed_tools<S: Into<String>>(mut self, tools: impl IntoIterator<Item = S>) -> Self {
         let tools: Vec<String> = tools.into_iter().map(Into::into).collect();
         self.tool_configuration = Some(serde_json::json!({ "allowed_tools": tools }));

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::mcp_toolset::McpToolset;
 use super::schema;
 use crate::messages::CacheControl;
 
@@ -210,6 +211,9 @@ impl Tool {
 pub enum ToolDefinition {
     /// A custom tool.
     Custom(Tool),
+    /// The tools of a remote MCP server the API calls itself (`mcp_toolset`; no name of its
+    /// own). Boxed: it is the largest definition and the rarest.
+    McpToolset(Box<McpToolset>),
     /// Any tool definition, sent as it is.
     Raw(Value),
 }
@@ -219,6 +223,7 @@ impl ToolDefinition {
     pub fn name(&self) -> Option<&str> {
         match self {
             Self::Custom(tool) => Some(&tool.name),
+            Self::McpToolset(_) => None,
             Self::Raw(raw) => raw.get("name").and_then(Value::as_str),
         }
     }
@@ -227,6 +232,7 @@ impl ToolDefinition {
     pub fn to_json(&self) -> Value {
         match self {
             Self::Custom(tool) => serde_json::to_value(tool).unwrap_or(Value::Null),
+            Self::McpToolset(toolset) => serde_json::to_value(toolset).unwrap_or(Value::Null),
             Self::Raw(raw) => raw.clone(),
         }
     }
@@ -235,6 +241,12 @@ impl ToolDefinition {
 impl From<Tool> for ToolDefinition {
     fn from(tool: Tool) -> Self {
         Self::Custom(tool)
+    }
+}
+
+impl From<McpToolset> for ToolDefinition {
+    fn from(toolset: McpToolset) -> Self {
+        Self::McpToolset(Box::new(toolset))
     }
 }
 

@@ -33,6 +33,7 @@
 mod changes;
 mod choice;
 mod definition;
+mod mcp_toolset;
 pub(crate) mod schema;
 #[cfg(feature = "structured")]
 mod type_schema;
@@ -40,3 +41,4 @@ mod type_schema;
 pub use changes::ToolChange;
 pub use choice::ToolChoice;
 pub use definition::{Tool, ToolDefinition};
+pub use mcp_toolset::{McpToolConfig, McpToolset};

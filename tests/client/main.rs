@@ -37,6 +37,8 @@ mod content;
 mod hostile_network;
 #[cfg(feature = "mcp")]
 mod mcp;
+// The API's MCP connector: typed `mcp_toolset`, the mock's rules, mcp_tool_use/result blocks.
+mod mcp_connector;
 mod mock_examples;
 mod mock_server;
 mod models_files;

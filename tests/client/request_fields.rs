@@ -6,7 +6,8 @@ use crate::common;
 
 use chat_anthropic::{
     messages::CacheControl, settings::Container, settings::ContextManagement, settings::Effort,
-    settings::McpServer, settings::ServiceTier, settings::Speed, ChatAnthropic, Tool,
+    settings::McpServer, settings::ServiceTier, settings::Speed, tools::McpToolset,
+    tools::ToolDefinition, ChatAnthropic, Tool,
 };
 use chat_anthropic_mock::MockServer;
 use serde_json::json;
@@ -29,7 +30,7 @@ fn configured(server: &MockServer) -> ChatAnthropic {
         .context_management(
             ContextManagement::new().edit(json!({"type": "clear_tool_uses_20250919"})),
         )
-        .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse").allowed_tools(["search"]))
+        .mcp_server(McpServer::url("docs", "https://mcp.example.com/sse"))
         .container(Container::skills([
             json!({"type": "anthropic", "skill_id": "xlsx", "version": "latest"}),
         ]))
@@ -38,11 +39,15 @@ fn configured(server: &MockServer) -> ChatAnthropic {
         .speed(Speed::Fast)
         .cache_control(CacheControl::ephemeral())
         .betas(["mcp-client-2025-11-20", "my-beta", "my-beta"])
-        .bind_tools([
+        .bind_tools::<ToolDefinition>([
             Tool::from_type::<WriteFile>()
                 .eager_input_streaming(true)
-                .input_example(json!({"path": "a.txt", "content": "hi"})),
-            Tool::new("rare_tool", json!({"type": "object", "properties": {}})).defer_loading(true),
+                .input_example(json!({"path": "a.txt", "content": "hi"}))
+                .into(),
+            Tool::new("rare_tool", json!({"type": "object", "properties": {}}))
+                .defer_loading(true)
+                .into(),
+            McpToolset::new("docs").allow_only(["search"]).into(),
         ])
 }
 
@@ -59,7 +64,11 @@ async fn typed_fields_land_in_the_body_with_their_betas_merged() {
     );
     assert_eq!(
         body["mcp_servers"],
-        json!([{"type": "url", "name": "docs", "url": "https://mcp.example.com/sse", "tool_configuration": {"allowed_tools": ["search"]}}])
+        json!([{"type": "url", "name": "docs", "url": "https://mcp.example.com/sse"}])
+    );
+    assert_eq!(
+        body["tools"][2],
+        json!({"type": "mcp_toolset", "mcp_server_name": "docs", "default_config": {"enabled": false}, "configs": {"search": {"enabled": true}}})
     );
     assert_eq!(body["container"]["skills"][0]["skill_id"], "xlsx");
     assert_eq!(body["service_tier"], "standard_only");
@@ -146,6 +155,10 @@ async fn the_mock_refuses_a_beta_field_without_its_beta() {
     ] {
         let mut body = json!({"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]});
         body[field] = value;
+        if field == "mcp_servers" {
+            // The connector wants a toolset naming each server.
+            body["tools"] = json!([{"type": "mcp_toolset", "mcp_server_name": "d"}]);
+        }
         let (status, error) = common::post_messages(&server.base_url(), &body, None).await;
         assert_eq!(
             (status, error["error"]["type"].as_str()),

@@ -26,3 +26,6 @@ mod example_output;
 mod python_sdk;
 mod sse_to_message;
 mod web_chat_browser;
+// The web chat page showing the coding agent's run (examples/web_chat.rs --coding-agent).
+#[cfg(all(feature = "client-tools", unix))]
+mod web_chat_coding;
