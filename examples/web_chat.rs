@@ -5,8 +5,8 @@
 //! backend drops the stream, which closes the connection to the API).
 //!
 //! ```text
-//! cargo run --example web_chat --features web,agent                           # then open http://127.0.0.1:3000/
-//! cargo run --example web_chat --features web,agent -- --addr 127.0.0.1:8080 # another address (or WEB_CHAT_ADDR=…)
+//! cargo run --example web_chat --features web,client-tools                           # then open http://127.0.0.1:3000/
+//! cargo run --example web_chat --features web,client-tools -- --addr 127.0.0.1:8080 # another address (or WEB_CHAT_ADDR=…)
 //! ```
 //!
 //! Calls the real API with `ANTHROPIC_API_KEY` set (thinking on, a `write_file` tool offered,
@@ -101,9 +101,9 @@ async fn main() -> std::process::ExitCode {
                 eprintln!("choose another address with");
             }
             eprintln!(
-                "  cargo run --example web_chat --features web,agent -- --addr 127.0.0.1:8080"
+                "  cargo run --example web_chat --features web,client-tools -- --addr 127.0.0.1:8080"
             );
-            eprintln!("  (or WEB_CHAT_ADDR=127.0.0.1:8080 cargo run --example web_chat --features web,agent)");
+            eprintln!("  (or WEB_CHAT_ADDR=127.0.0.1:8080 cargo run --example web_chat --features web,client-tools)");
             return std::process::ExitCode::FAILURE;
         }
     };
