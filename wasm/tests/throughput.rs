@@ -32,6 +32,10 @@ use chat_anthropic::{AIMessage, StreamEvent};
 use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{without_nulls, FIXTURES};
+
 /// Milliseconds from a monotonic clock: `performance.now()` in the browser.
 #[cfg(target_arch = "wasm32")]
 fn now_ms() -> f64 {
@@ -196,33 +200,6 @@ fn tool_stream(size: usize) -> (Bytes, Value) {
     (Bytes::from(out), input)
 }
 
-/// The recorded streams with an SDK golden (as in `tests/browser.rs`).
-macro_rules! fixtures {
-    ($($name:literal),* $(,)?) => {
-        &[$((
-            include_bytes!(concat!("../../tests/fixtures/recorded/", $name, ".sse")),
-            include_str!(concat!("../../tests/golden/", $name, ".json")),
-        )),*]
-    };
-}
-
-const RECORDED: &[(&[u8], &str)] = fixtures!(
-    "genai__usage_cache_creation_stream__0",
-    "genai__usage_cache_stream__0",
-    "genai__usage_stream__0",
-    "rig__messages_tool_args__nested_arguments_streaming__0",
-    "rig__messages_tool_args__zero_argument_tool_use_streaming__0",
-    "rig__reasoning_roundtrip__streaming__1",
-    "rig__reasoning_usage_matrix__normalized_stream_budget_thinking__0",
-    "rig__reasoning_usage_matrix__streaming_redacted_thinking__0",
-    "rig__regression__stop_reason_max_tokens__0",
-    "rig__stop_sequence_terminal_matrix__raw_tool_use_control__0",
-    "rig__stop_sequence_terminal_matrix__raw_unicode_sequence__0",
-    "rig__streamed_server_tools__streamed_web_search_preserves_server_tool_blocks__0",
-    "rig__streaming_grammar__parallel_tool_use__0",
-    "rig__tool_call_rewrite_args__tool_call_args_rewritten_by_hook_streaming__0",
-);
-
 fn chunks(body: &Bytes) -> Vec<Bytes> {
     (0..body.len())
         .step_by(8192)
@@ -295,19 +272,6 @@ fn measure<T>(
     (rates[rates.len() / 2], rates.len())
 }
 
-fn without_nulls(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
-        other => other,
-    }
-}
-
 #[test]
 fn the_fold_s_throughput_on_the_same_streams() {
     // Debug builds (CI) fold streams a tenth the size, once: the checks, not the figures.
@@ -330,16 +294,16 @@ fn the_fold_s_throughput_on_the_same_streams() {
     let (tool, expected_input) = tool_stream(100_000 / scale);
     let text_chunks = chunks(&text);
     let tool_chunks = chunks(&tool);
-    let recorded: Vec<(Vec<Bytes>, Value)> = RECORDED
+    let recorded: Vec<(Vec<Bytes>, Value)> = FIXTURES
         .iter()
-        .map(|(sse, golden)| {
+        .map(|(_, sse, golden)| {
             (
                 chunks(&Bytes::from_static(sse)),
                 without_nulls(serde_json::from_str(golden).expect("a golden")),
             )
         })
         .collect();
-    let recorded_bytes: usize = RECORDED.iter().map(|(sse, _)| sse.len()).sum();
+    let recorded_bytes: usize = FIXTURES.iter().map(|(_, sse, _)| sse.len()).sum();
 
     const REPEAT: usize = 20;
     // What each recorded stream's golden holds: its text and how many tool calls.
